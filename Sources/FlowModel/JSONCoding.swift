@@ -1,0 +1,63 @@
+// Parsing and printing JSON text for `JSONValue` and for Codable domain values.
+import Foundation
+
+extension JSONValue {
+    /// Parses JSON text.
+    /// - Throws: ``FlowError/malformedJSON(_:)`` when the text is not JSON.
+    public init(parsing bytes: some Collection<UInt8>) throws(FlowError) {
+        do {
+            self = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw FlowError.malformedJSON("The request body is not valid JSON.")
+        }
+    }
+
+    /// Parses JSON text from a string.
+    public init(parsing text: String) throws(FlowError) {
+        try self.init(parsing: Array(text.utf8))
+    }
+
+    /// The value as compact JSON text with sorted keys.
+    public func jsonData() -> Data {
+        // Encoding a JSONValue cannot fail: every case is representable (non-finite numbers
+        // are never produced by the parser, and are written as null if built by hand).
+        (try? JSONCoding.encoder.encode(self.sanitized)) ?? Data("null".utf8)
+    }
+
+    /// The value as a compact JSON string with sorted keys.
+    public func jsonString() -> String {
+        String(decoding: jsonData(), as: UTF8.self)
+    }
+
+    private var sanitized: JSONValue {
+        switch self {
+        case .number(let value) where !value.isFinite: return .null
+        case .array(let values): return .array(values.map(\.sanitized))
+        case .object(let members): return .object(members.mapValues(\.sanitized))
+        default: return self
+        }
+    }
+}
+
+/// Shared JSON coders with the service's conventions (sorted keys, no escaped slashes).
+public enum JSONCoding {
+    /// The encoder used for every response body and stored document.
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// Converts any encodable value to a `JSONValue`.
+    public static func value(of encodable: some Encodable) -> JSONValue {
+        guard let data = try? encoder.encode(encodable),
+            let value = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return .null }
+        return value
+    }
+
+    /// Converts a `JSONValue` to a decodable type.
+    public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        try JSONDecoder().decode(type, from: value.jsonData())
+    }
+}

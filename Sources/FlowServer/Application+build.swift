@@ -1,0 +1,41 @@
+// The composition root: the one function the CLI and the tests both call to wire the service.
+import FlowModel
+import FlowStore
+public import Hummingbird
+import Logging
+import Foundation
+
+/// The router with every route and middleware.
+public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
+    let router = Router(context: FlowRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    OpenAPIRoutes().register(on: router)
+    TokenRoutes(services: services).register(on: router)
+    router.get("/health") { _, _ in JSONResponse.ok(["status": "ok"]) }
+    let flowService = router.group("/data/foundation/flowservice").add(middleware: IdentityMiddleware(services: services))
+    ConnectionSpecRoutes(services: services).register(on: flowService)
+    ConnectionRoutes(services: services).register(on: flowService)
+    return router
+}
+
+/// The application: the HTTP server on the configured address, with graceful shutdown on
+/// SIGINT/SIGTERM when run with `runService()`.
+public func buildApplication(services: FlowServices) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(services: services),
+        configuration: .init(address: .hostname(services.configuration.host, port: services.configuration.port), serverName: "Tributary"),
+        logger: services.logger)
+}
+
+/// Opens the data directory, bootstraps the first organization when it is empty, and builds the application.
+public func buildApplication(configuration: ServerConfiguration) async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "tributary")
+    logger.logLevel = configuration.logLevel
+    let services = try await FlowServices.open(configuration, logger: logger)
+    if try await services.tenancy.bootstrapIfEmpty(credentialsFile: configuration.bootstrapCredentialsFile) != nil {
+        logger.notice(
+            "Bootstrapped an organization, its prod sandbox and an API client; credentials written (mode 0600)",
+            metadata: ["path": .string(configuration.bootstrapCredentialsFile.path)])
+    }
+    return buildApplication(services: services)
+}

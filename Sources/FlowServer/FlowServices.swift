@@ -1,0 +1,51 @@
+// The long-lived parts of an instance, opened once from the configuration and shared by the HTTP
+// routes, the CLI and the tests: the store, the token authority, the spec catalog.
+public import FlowModel
+public import FlowStore
+import Foundation
+public import Logging
+
+/// Everything a request handler or a CLI command needs.
+public struct FlowServices: Sendable {
+    /// The settings.
+    public var configuration: ServerConfiguration
+    /// The store.
+    public var storage: any FlowStorage
+    /// Issues and verifies access tokens.
+    public var tokens: AccessTokenAuthority
+    /// The connection specs on offer.
+    public var catalog: ConnectionSpecCatalog
+    /// The service's logger.
+    public var logger: Logger
+
+    /// Opens the data directory (creating it, the key file and the database when needed).
+    public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> FlowServices {
+        try FileManager.default.createDirectory(
+            at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let (key, created) = try SecretKeySource.load(environmentValue: configuration.secretKey, file: configuration.secretKeyFile)
+        if created {
+            logger.notice("Created a new secret key file", metadata: ["path": .string(configuration.secretKeyFile.path)])
+        }
+        let sealer = SecretSealer(key: key)
+        let storage = try SQLiteFlowStorage(path: configuration.databaseFile.path, sealer: sealer)
+        return FlowServices(
+            configuration: configuration, storage: storage,
+            tokens: await AccessTokenAuthority(signingKey: sealer.derivedKey(for: "tributary access tokens v1"), lifetimeSeconds: configuration.tokenLifetimeSeconds),
+            catalog: .standard, logger: logger)
+    }
+
+    /// Assembles services from parts (tests use this with their own store).
+    public init(
+        configuration: ServerConfiguration, storage: any FlowStorage, tokens: AccessTokenAuthority,
+        catalog: ConnectionSpecCatalog, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.storage = storage
+        self.tokens = tokens
+        self.catalog = catalog
+        self.logger = logger
+    }
+
+    /// Organizations, sandboxes and API clients.
+    public var tenancy: TenancyAdministration { TenancyAdministration(storage: storage, tokens: tokens) }
+}

@@ -1,0 +1,92 @@
+// The outermost middleware: gives every request an id, logs it, and turns every error into a
+// response in the right format (Flow errors, gateway errors), never leaking internals.
+import FlowModel
+import Foundation
+import Hummingbird
+import Logging
+
+/// Assigns request ids, logs requests and renders errors.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = FlowRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.requestId = Self.requestId(from: request)
+        context.logger[metadataKey: "request-id"] = .string(context.requestId)
+        let started = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = Self.render(error, request: request, context: context)
+        }
+        response.headers[.init("x-request-id")!] = context.requestId
+        let elapsed = ContinuousClock.now - started
+        context.logger.info(
+            "\(request.method) \(request.uri.path) \(response.status.code)",
+            metadata: ["duration-ms": .stringConvertible(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)])
+        return response
+    }
+
+    /// The caller's `x-request-id` when it is short and plain, else a new UUID.
+    static func requestId(from request: Request) -> String {
+        if let supplied = request.headers[.init("x-request-id")!], (1...128).contains(supplied.count),
+            supplied.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) })
+        {
+            return supplied
+        }
+        return UUID().uuidString.lowercased()
+    }
+
+    static func render(_ error: any Error, request: Request, context: Context) -> Response {
+        switch error {
+        case let error as FlowError:
+            return flowResponse(error, requestId: context.requestId)
+        case let error as GatewayError:
+            return JSONResponse.make(
+                status: error.status, body: ["error_code": .string(error.code), "message": .string(error.message)])
+        case let error as HTTPError:
+            let flowError: FlowError
+            switch error.status {
+            case .notFound:
+                flowError = FlowError(
+                    code: "1101-404", title: "Resource not found",
+                    detailedMessage: "No route matches \(request.method) \(request.uri.path.prefix(200)). See /openapi.yaml for the API.")
+            case .methodNotAllowed:
+                flowError = FlowError(
+                    code: "1102-405", title: "Method not allowed",
+                    detailedMessage: "\(request.method) is not supported on \(request.uri.path.prefix(200)).")
+            case .contentTooLarge:
+                flowError = FlowError.bodyTooLarge(limit: context.maxUploadSize)
+            default:
+                if (400..<500).contains(error.status.code) {
+                    flowError = FlowError(
+                        code: "1100-\(error.status.code)", title: "Invalid request", detailedMessage: error.body ?? error.status.reasonPhrase)
+                } else {
+                    context.logger.error("Request failed", metadata: ["error": .string(String(describing: error))])
+                    flowError = .internalError
+                }
+            }
+            return flowResponse(flowError, requestId: context.requestId)
+        default:
+            context.logger.error("Request failed", metadata: ["error": .string(String(describing: type(of: error)) + ": \(error)")])
+            return flowResponse(.internalError, requestId: context.requestId)
+        }
+    }
+
+    /// Adobe's Flow error body.
+    static func flowResponse(_ error: FlowError, requestId: String) -> Response {
+        var report: [String: JSONValue] = ["detailed-message": .string(error.detailedMessage), "request-id": .string(requestId)]
+        for (key, value) in error.report { report[key] = .string(value) }
+        return JSONResponse.make(
+            status: error.status,
+            body: [
+                "type": .string("https://ns.adobe.com/aep/errors/FLOW-\(error.code)"),
+                "title": .string(error.title),
+                "status": .integer(Int64(error.status)),
+                "report": .object(report),
+                "errorMessage": .string(error.detailedMessage),
+                "errorDetails": .string(error.detailedMessage),
+            ])
+    }
+}

@@ -1,0 +1,48 @@
+// Building JSON responses and reading JSON request bodies within the service's limits.
+import FlowModel
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// JSON responses.
+enum JSONResponse {
+    /// A response with a JSON body.
+    static func make(status: Int, body: JSONValue, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.jsonData())))
+    }
+
+    /// `200` with a JSON body.
+    static func ok(_ body: JSONValue) -> Response { make(status: 200, body: body) }
+}
+
+/// Reading request bodies.
+enum RequestJSON {
+    /// The body parsed as JSON. Requires a JSON content type, a non-empty body and at most
+    /// `limit` bytes; answers each failure with a clear 4xx.
+    static func read(_ request: Request, limit: Int, allowPatchType: Bool = false) async throws -> JSONValue {
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let accepted = mediaType == "application/json" || (allowPatchType && mediaType == "application/json-patch+json")
+        guard accepted else {
+            throw FlowError(
+                code: "1406-400", title: "Invalid request",
+                detailedMessage: "A valid content-type must be specified: send Content-Type: application/json.")
+        }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw FlowError.bodyTooLarge(limit: limit)
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            throw FlowError.bodyTooLarge(limit: limit)
+        }
+        guard buffer.readableBytes > 0 else { throw FlowError.emptyBody }
+        return try JSONValue(parsing: buffer.readableBytesView)
+    }
+}

@@ -1,0 +1,56 @@
+// Checks the IMS-style identity of every Flow Service call: bearer token, API key, organization
+// and sandbox headers, in the order Adobe's gateway checks them.
+import FlowModel
+import FlowStore
+import Hummingbird
+import Logging
+
+/// Authenticates the caller and resolves the organization and sandbox the request acts in.
+///
+/// A request without `x-sandbox-name` acts in the organization's default sandbox (`prod`), as the
+/// Flow Service OpenAPI document describes.
+struct IdentityMiddleware: RouterMiddleware {
+    typealias Context = FlowRequestContext
+    let services: FlowServices
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let headers = request.headers
+        guard let authorization = headers[.authorization], authorization.count > 7,
+            authorization.prefix(7).lowercased() == "bearer "
+        else { throw GatewayError.tokenMissing }
+        let token = String(authorization.dropFirst(7)).trimmingCharacters(in: " ")
+        guard let claims = await services.tokens.verify(token) else { throw GatewayError.tokenInvalid }
+        guard let apiKey = headers[.init("x-api-key")!], !apiKey.isEmpty else { throw GatewayError.apiKeyMissing }
+        guard apiKey == claims.clientId else { throw GatewayError.apiKeyInvalid }
+        guard let client = try await services.storage.client(id: claims.clientId), client.orgId == claims.orgId else {
+            throw GatewayError.tokenInvalid
+        }
+        guard let orgId = headers[.init("x-gw-ims-org-id")!], !orgId.isEmpty else { throw GatewayError.orgHeaderMissing }
+        guard orgId == claims.orgId else { throw FlowError.organizationNotAuthorized }
+        let sandbox: Sandbox
+        if let name = headers[.init("x-sandbox-name")!], !name.isEmpty {
+            let lowered = name.lowercased()
+            guard lowered.count <= 64, let found = try await services.storage.sandbox(orgId: orgId, name: lowered) else {
+                throw FlowError.sandboxNotFound(String(name.prefix(64)))
+            }
+            sandbox = found
+        } else {
+            guard let found = try await services.storage.defaultSandbox(orgId: orgId) else {
+                throw FlowError.sandboxNotFound(Sandbox.defaultName)
+            }
+            sandbox = found
+        }
+        var context = context
+        context.caller = Caller(
+            clientId: claims.clientId, scope: TenantScope(orgId: orgId, sandboxName: sandbox.name, sandboxId: sandbox.id))
+        context.logger[metadataKey: "org"] = .string(orgId)
+        context.logger[metadataKey: "sandbox"] = .string(sandbox.name)
+        return try await next(request, context)
+    }
+}
+
+extension String {
+    func trimmingCharacters(in character: Character) -> String {
+        String(self.drop(while: { $0 == character }).reversed().drop(while: { $0 == character }).reversed())
+    }
+}

@@ -1,0 +1,25 @@
+// Query parameters as ordered, decoded name/value pairs, with the service's limits.
+import FlowModel
+import Hummingbird
+
+extension Request {
+    /// The decoded query parameters in order. More than 64 parameters or a query over 16 KiB is a 400.
+    func queryPairs() throws -> [(name: String, value: String)] {
+        if let query = uri.query, query.utf8.count > 16 * 1024 {
+            throw FlowError.invalidQueryValue("query", reason: "the query string is longer than 16 KiB")
+        }
+        let pairs = uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+        guard pairs.count <= 64 else { throw FlowError.invalidQueryValue("query", reason: "more than 64 query parameters") }
+        return pairs
+    }
+}
+
+extension FlowRequestContext {
+    /// The `{id}` path parameter, checked for length and characters.
+    func resourceId() throws -> String {
+        guard let id = parameters.get("id"), (1...128).contains(id.count),
+            id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        else { throw FlowError.invalidRequest("The resource id in the path is not valid.") }
+        return id
+    }
+}

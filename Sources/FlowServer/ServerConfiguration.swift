@@ -1,0 +1,51 @@
+// How an instance of the service is set up: address, data directory, limits, token lifetime.
+public import Foundation
+public import Logging
+
+/// The settings of one Tributary instance. Every field has a flag and an environment variable
+/// (see README.md, "Configuration").
+public struct ServerConfiguration: Sendable {
+    /// The address to listen on (`TRIBUTARY_HOST`, default `127.0.0.1`).
+    public var host: String = "127.0.0.1"
+    /// The port (`TRIBUTARY_PORT`, default `8080`; `0` picks a free one).
+    public var port: Int = 8080
+    /// Where the database, the secret key and the bootstrap credentials live
+    /// (`TRIBUTARY_DATA_DIR`, default `./.tributary`).
+    public var dataDirectory: URL = URL(fileURLWithPath: ".tributary")
+    /// The master key, base64 of 32 bytes (`TRIBUTARY_SECRET_KEY`); when absent a key file in the
+    /// data directory is used, created on first start with mode 0600.
+    public var secretKey: String?
+    /// The largest request body accepted, in bytes (`TRIBUTARY_MAX_BODY_BYTES`, default 1 MiB).
+    public var maximumBodyBytes: Int = 1 << 20
+    /// How long access tokens live, in seconds (`TRIBUTARY_TOKEN_LIFETIME`, default 24 h as IMS).
+    public var tokenLifetimeSeconds: Int = 86_400
+    /// The log level (`TRIBUTARY_LOG_LEVEL`, default `info`).
+    public var logLevel: Logger.Level = .info
+
+    /// The defaults.
+    public init() {}
+
+    /// Settings from environment variables over the defaults.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        if let host = environment["TRIBUTARY_HOST"], !host.isEmpty { configuration.host = host }
+        if let port = environment["TRIBUTARY_PORT"].flatMap(Int.init) { configuration.port = port }
+        if let directory = environment["TRIBUTARY_DATA_DIR"], !directory.isEmpty {
+            configuration.dataDirectory = URL(fileURLWithPath: directory)
+        }
+        configuration.secretKey = environment["TRIBUTARY_SECRET_KEY"]
+        if let bytes = environment["TRIBUTARY_MAX_BODY_BYTES"].flatMap(Int.init), bytes > 0 { configuration.maximumBodyBytes = bytes }
+        if let seconds = environment["TRIBUTARY_TOKEN_LIFETIME"].flatMap(Int.init), seconds > 0 {
+            configuration.tokenLifetimeSeconds = seconds
+        }
+        if let level = environment["TRIBUTARY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { configuration.logLevel = level }
+        return configuration
+    }
+
+    /// The SQLite database file.
+    public var databaseFile: URL { dataDirectory.appendingPathComponent("tributary.sqlite") }
+    /// The master key file, used when no key is configured.
+    public var secretKeyFile: URL { dataDirectory.appendingPathComponent("secret.key") }
+    /// Where the bootstrap credentials are written on first start (mode 0600).
+    public var bootstrapCredentialsFile: URL { dataDirectory.appendingPathComponent("bootstrap-credentials.json") }
+}

@@ -1,0 +1,80 @@
+// The persistence contract: tenancy records and Flow Service resources, every resource scoped by
+// organization and sandbox. SQLite implements it for one instance; PostgreSQL will for many.
+public import FlowModel
+
+/// Where Tributary keeps its state. Implementations seal resource secrets at rest.
+public protocol FlowStorage: Sendable {
+    /// Creates an organization together with its default sandbox, in one transaction.
+    func createOrganization(_ organization: Organization, defaultSandbox: Sandbox) async throws
+    /// Every organization, oldest first.
+    func organizations() async throws -> [Organization]
+    /// The organization with `id`, if any.
+    func organization(id: String) async throws -> Organization?
+
+    /// Creates a sandbox. Throws ``FlowStoreError/duplicate`` when the org already has that name.
+    func createSandbox(_ sandbox: Sandbox) async throws
+    /// The sandboxes of an organization, oldest first.
+    func sandboxes(orgId: String) async throws -> [Sandbox]
+
+    /// Creates an API client.
+    func createClient(_ client: APIClient) async throws
+    /// The client with `clientId`, if any.
+    func client(id clientId: String) async throws -> APIClient?
+    /// The clients of an organization, oldest first.
+    func clients(orgId: String) async throws -> [APIClient]
+
+    /// Stores a new resource. Throws ``FlowStoreError/duplicate`` when the id exists.
+    func insert(_ resource: FlowResource) async throws
+    /// The resource of `kind` with `id` in `scope`, if any. Another scope's resource is never returned.
+    func resource(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> FlowResource?
+    /// Every resource of `kind` in `scope`.
+    func resources(_ kind: ResourceKind, in scope: TenantScope) async throws -> [FlowResource]
+    /// Replaces a resource when its stored etag is still `expectedEtag` (compare-and-swap).
+    /// - Returns: `false` when the resource is gone or was changed meanwhile.
+    func replace(_ resource: FlowResource, expectedEtag: String) async throws -> Bool
+    /// Deletes a resource. - Returns: whether it existed in `scope`.
+    func delete(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> Bool
+}
+
+extension FlowStorage {
+    /// The sandbox `name` of an organization, if it exists.
+    public func sandbox(orgId: String, name: String) async throws -> Sandbox? {
+        try await sandboxes(orgId: orgId).first { $0.name == name }
+    }
+
+    /// The default sandbox of an organization.
+    public func defaultSandbox(orgId: String) async throws -> Sandbox? {
+        try await sandboxes(orgId: orgId).first { $0.isDefault }
+    }
+}
+
+/// Failures of the store that callers act on.
+public struct FlowStoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong.
+    public struct Code: Sendable, Hashable {
+        let rawValue: String
+        /// A record with that key exists.
+        public static let duplicate = Code(rawValue: "duplicate")
+        /// Sealed data could not be opened: wrong key or tampered data.
+        public static let unsealFailed = Code(rawValue: "unsealFailed")
+        /// A stored record could not be decoded.
+        public static let corruptRecord = Code(rawValue: "corruptRecord")
+    }
+
+    /// The code.
+    public var code: Code
+    /// A message without secrets.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// A record with that key exists.
+    public static func duplicate(_ message: String) -> FlowStoreError { FlowStoreError(.duplicate, message) }
+
+    /// `code: message`.
+    public var description: String { "\(code.rawValue): \(message)" }
+}

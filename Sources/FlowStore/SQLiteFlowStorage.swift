@@ -1,0 +1,226 @@
+// The embedded default store: one SQLite file in the data directory (WAL, migrations), through GRDB.
+public import FlowModel
+import Foundation
+import GRDB
+
+/// A ``FlowStorage`` on one SQLite database file.
+public struct SQLiteFlowStorage: FlowStorage {
+    private let pool: DatabasePool
+    private let sealer: SecretSealer
+
+    /// Opens (creating and migrating when needed) the database at `path`.
+    public init(path: String, sealer: SecretSealer) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.sealer = sealer
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: tenancy and resources") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE organizations (
+                        id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, created_at INTEGER NOT NULL);
+                    CREATE TABLE sandboxes (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        org_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL, is_default INTEGER NOT NULL, created_at INTEGER NOT NULL,
+                        UNIQUE (org_id, name));
+                    CREATE TABLE api_clients (
+                        client_id TEXT PRIMARY KEY NOT NULL,
+                        org_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL, secret_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
+                    CREATE TABLE resources (
+                        id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL,
+                        org_id TEXT NOT NULL, sandbox_name TEXT NOT NULL,
+                        etag TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+                        metadata TEXT NOT NULL, body TEXT NOT NULL, sealed_secrets BLOB);
+                    CREATE INDEX resources_by_scope ON resources (org_id, sandbox_name, kind, created_at);
+                    """)
+        }
+        return migrator
+    }
+
+    // MARK: Tenancy
+
+    public func createOrganization(_ organization: Organization, defaultSandbox: Sandbox) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)",
+                arguments: [organization.id, organization.name, organization.createdAt])
+            try Self.insertSandbox(defaultSandbox, db)
+        }
+    }
+
+    public func organizations() async throws -> [Organization] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM organizations ORDER BY created_at, id").map {
+                Organization(id: $0["id"], name: $0["name"], createdAt: $0["created_at"])
+            }
+        }
+    }
+
+    public func organization(id: String) async throws -> Organization? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [id]).map {
+                Organization(id: $0["id"], name: $0["name"], createdAt: $0["created_at"])
+            }
+        }
+    }
+
+    public func createSandbox(_ sandbox: Sandbox) async throws {
+        try await write { db in try Self.insertSandbox(sandbox, db) }
+    }
+
+    private static func insertSandbox(_ sandbox: Sandbox, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO sandboxes (id, org_id, name, is_default, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [sandbox.id, sandbox.orgId, sandbox.name, sandbox.isDefault, sandbox.createdAt])
+    }
+
+    public func sandboxes(orgId: String) async throws -> [Sandbox] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sandboxes WHERE org_id = ? ORDER BY created_at, name", arguments: [orgId]).map {
+                Sandbox(id: $0["id"], name: $0["name"], orgId: $0["org_id"], isDefault: $0["is_default"], createdAt: $0["created_at"])
+            }
+        }
+    }
+
+    public func createClient(_ client: APIClient) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO api_clients (client_id, org_id, name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [client.clientId, client.orgId, client.name, client.secretHash, client.createdAt])
+        }
+    }
+
+    public func client(id clientId: String) async throws -> APIClient? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM api_clients WHERE client_id = ?", arguments: [clientId]).map(Self.client)
+        }
+    }
+
+    public func clients(orgId: String) async throws -> [APIClient] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_clients WHERE org_id = ? ORDER BY created_at", arguments: [orgId]).map(Self.client)
+        }
+    }
+
+    private static func client(_ row: Row) -> APIClient {
+        APIClient(clientId: row["client_id"], orgId: row["org_id"], name: row["name"], secretHash: row["secret_hash"], createdAt: row["created_at"])
+    }
+
+    // MARK: Resources
+
+    public func insert(_ resource: FlowResource) async throws {
+        let columns = try encode(resource)
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO resources (id, kind, org_id, sandbox_name, etag, created_at, updated_at, metadata, body, sealed_secrets)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    resource.id, resource.kind.rawValue, resource.metadata.imsOrgId, resource.metadata.sandboxName,
+                    resource.metadata.etag, resource.metadata.createdAt, resource.metadata.updatedAt,
+                    columns.metadata, columns.body, columns.sealedSecrets,
+                ])
+        }
+    }
+
+    public func resource(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> FlowResource? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM resources WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ?",
+                arguments: [id, kind.rawValue, scope.orgId, scope.sandboxName]
+            ).map(self.decode)
+        }
+    }
+
+    public func resources(_ kind: ResourceKind, in scope: TenantScope) async throws -> [FlowResource] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM resources WHERE kind = ? AND org_id = ? AND sandbox_name = ? ORDER BY created_at, id",
+                arguments: [kind.rawValue, scope.orgId, scope.sandboxName]
+            ).map(self.decode)
+        }
+    }
+
+    public func replace(_ resource: FlowResource, expectedEtag: String) async throws -> Bool {
+        let columns = try encode(resource)
+        let metadata = resource.metadata
+        return try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE resources SET etag = ?, updated_at = ?, metadata = ?, body = ?, sealed_secrets = ?
+                    WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ? AND etag = ?
+                    """,
+                arguments: [
+                    metadata.etag, metadata.updatedAt, columns.metadata, columns.body, columns.sealedSecrets,
+                    metadata.id, resource.kind.rawValue, metadata.imsOrgId, metadata.sandboxName, expectedEtag,
+                ])
+            return db.changesCount == 1
+        }
+    }
+
+    public func delete(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "DELETE FROM resources WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ?",
+                arguments: [id, kind.rawValue, scope.orgId, scope.sandboxName])
+            return db.changesCount == 1
+        }
+    }
+
+    // MARK: Encoding
+
+    private struct EncodedColumns: Sendable {
+        var metadata: String
+        var body: String
+        var sealedSecrets: Data?
+    }
+
+    private func encode(_ resource: FlowResource) throws -> EncodedColumns {
+        let metadata = resource.metadata
+        let metadataText = String(decoding: try JSONCoding.encoder.encode(metadata), as: UTF8.self)
+        let bodyText = JSONValue.object(resource.body).jsonString()
+        var sealed: Data?
+        if !resource.secrets.isEmpty {
+            sealed = try sealer.seal(JSONValue.object(resource.secrets).jsonData(), boundTo: "\(resource.kind.rawValue)/\(metadata.id)")
+        }
+        return EncodedColumns(metadata: metadataText, body: bodyText, sealedSecrets: sealed)
+    }
+
+    private func decode(_ row: Row) throws -> FlowResource {
+        let kind = ResourceKind(rawValue: row["kind"])
+        let id: String = row["id"]
+        let metadataText: String = row["metadata"]
+        let bodyText: String = row["body"]
+        guard let metadata = try? JSONDecoder().decode(ResourceMetadata.self, from: Data(metadataText.utf8)),
+            case .object(let body)? = try? JSONValue(parsing: bodyText)
+        else { throw FlowStoreError(.corruptRecord, "the stored \(kind) \(id) cannot be decoded") }
+        var secrets: [String: JSONValue] = [:]
+        if let sealed: Data = row["sealed_secrets"] {
+            let opened = try sealer.open(sealed, boundTo: "\(kind.rawValue)/\(id)")
+            guard case .object(let values)? = try? JSONValue(parsing: opened) else {
+                throw FlowStoreError(.corruptRecord, "the sealed secrets of \(kind) \(id) cannot be decoded")
+            }
+            secrets = values
+        }
+        return FlowResource(kind: kind, metadata: metadata, body: body, secrets: secrets)
+    }
+
+    private func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(work)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw FlowStoreError.duplicate("a record with the same key exists")
+        }
+    }
+}
