@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "tributary", targets: ["tributary"]),
         .library(name: "FlowModel", targets: ["FlowModel"]),
         .library(name: "Thrift", targets: ["Thrift"]),
+        .library(name: "DatabricksSQL", targets: ["DatabricksSQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -24,10 +25,21 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Thrift binary and compact protocol codecs, no I/O.
         .target(name: "Thrift", swiftSettings: swiftSettings),
+        // A native Databricks / Spark Thrift Server SQL driver (HiveServer2 over HTTP).
+        .target(
+            name: "DatabricksSQL",
+            dependencies: [
+                "Thrift",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The domain, pure: specs, connections, JSON Schema, JSON Patch, filters, errors.
         .target(name: "FlowModel", swiftSettings: swiftSettings),
         // Persistence behind a protocol; SQLite (GRDB) by default; secrets sealed with AES-GCM.
@@ -65,6 +77,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
+        .testTarget(name: "DatabricksSQLTests", dependencies: ["DatabricksSQL", "Thrift"]),
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
         .testTarget(
