@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: installs and starts what the tests need, then
-# `swift test`. The README's test command and CI's .ci/run both call exactly this.
+# Runs the whole test suite on a fresh machine: installs and starts what the tests need (an Apache
+# Spark 4.3 Thrift Server from PyPI on the machine's Java 17), then `swift test`. The README's test
+# command and CI's .ci/run both call exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,5 +9,12 @@ if [ ! -d ../shared/fixtures ]; then
   echo "note: ../shared/fixtures is absent; conformance and recorded-traffic suites will be skipped."
 fi
 
+# Build first (both cores), then start Spark so it does not compete with the compiler.
 swift build --build-tests
+
+scripts/spark/install.sh
+trap 'scripts/spark/stop.sh >/dev/null 2>&1 || true' EXIT
+scripts/spark/start.sh
+export TRIBUTARY_SPARK_THRIFT_URL="http://127.0.0.1:${SPARK_PORT:-10001}/cliservice"
+
 swift test --skip-build

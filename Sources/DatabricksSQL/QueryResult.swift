@@ -1,0 +1,102 @@
+// A statement's result as an asynchronous stream of bounded batches. The operation is closed on the
+// server when the stream ends or `close()` is called.
+
+/// The rows of a statement, fetched one batch at a time as they are read.
+public struct QueryResult: AsyncSequence, Sendable {
+    public typealias Element = ResultBatch
+
+    let session: SQLSession
+    let operation: OperationHandle
+    /// The result's columns (empty for statements without a result set).
+    public let schema: [ColumnDescriptor]
+    /// Whether the statement produced rows.
+    public let hasResultSet: Bool
+    let firstPage: FetchResultsResponse?
+    let closedByServer: Bool
+    let batchSize: Int
+    /// Rows changed by DML, when the server reports it.
+    public let modifiedRowCount: Int64?
+
+    /// Reads every batch and returns all rows (for small results: previews, metadata).
+    public func rows(limit: Int = .max) async throws(DatabricksSQLError) -> [[SQLValue]] {
+        var rows: [[SQLValue]] = []
+        var iterator = makeAsyncIterator()
+        while let batch = try await iterator.next() {
+            for index in 0..<batch.rowCount where rows.count < limit { rows.append(batch.row(index)) }
+            if rows.count >= limit {
+                await iterator.finish()
+                break
+            }
+        }
+        return rows
+    }
+
+    /// Closes the operation without reading further.
+    public func close() async {
+        if !closedByServer { await session.close(operation) }
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(result: self, pending: firstPage, finished: !hasResultSet)
+    }
+
+    /// Fetches batches on demand.
+    public struct Iterator: AsyncIteratorProtocol {
+        let result: QueryResult
+        var pending: FetchResultsResponse?
+        var finished: Bool
+        var closed = false
+        var nextOffset: Int64 = 0
+
+        public mutating func next() async throws(DatabricksSQLError) -> ResultBatch? {
+            while !finished {
+                let page: FetchResultsResponse
+                if let pending {
+                    page = pending
+                    self.pending = nil
+                } else {
+                    do {
+                        page = try await result.session.fetch(result.operation, maxRows: result.batchSize)
+                    } catch {
+                        if error.code == .cancelled || error.code == .timeout {
+                            finished = true
+                            closed = true
+                            await result.session.cancel(result.operation)
+                        } else {
+                            await finish()
+                        }
+                        throw error
+                    }
+                }
+                let rows = page.results
+                let count = rows?.rowCount ?? 0
+                if let rows, rows.arrowBatchCount > 0 || rows.resultLinkCount > 0 {
+                    await finish()
+                    throw DatabricksSQLError(.protocolViolation, "the server sent Arrow or cloud-fetch results, which this driver never requests")
+                }
+                // Databricks: hasMoreRows == false means done. Spark OSS always says false, so an
+                // empty page is the other end marker.
+                let serverSaysMore = page.hasMoreRows ?? false
+                if count == 0 || (!serverSaysMore && result.session.flavor == .databricks) {
+                    finished = true
+                }
+                if count > 0, let rows {
+                    let batch = ResultBatch(schema: result.schema, columns: rows.columns, startRowOffset: rows.startRowOffset)
+                    nextOffset = rows.startRowOffset + Int64(count)
+                    if finished { await finish() }
+                    return batch
+                }
+            }
+            await finish()
+            return nil
+        }
+
+        /// Stops reading and closes the operation.
+        mutating func finish() async {
+            finished = true
+            guard !closed else { return }
+            closed = true
+            await result.close()
+        }
+    }
+}
