@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Thrift binary and compact protocol codecs, no I/O.
@@ -72,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "tributary",
             dependencies: [
-                "FlowModel", "FlowStore", "FlowServer",
+                "FlowModel", "FlowStore", "FlowServer", "DatabricksSQL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,7 +81,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
-        .testTarget(name: "DatabricksSQLTests", dependencies: ["DatabricksSQL", "Thrift"]),
+        .testTarget(
+            name: "DatabricksSQLTests",
+            dependencies: [
+                "DatabricksSQL", "Thrift",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
         .testTarget(

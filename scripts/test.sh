@@ -13,8 +13,11 @@ fi
 swift build --build-tests
 
 scripts/spark/install.sh
-trap 'scripts/spark/stop.sh >/dev/null 2>&1 || true' EXIT
+trap 'scripts/databricks-endpoint/stop.sh >/dev/null 2>&1; scripts/spark/stop.sh >/dev/null 2>&1 || true' EXIT
 scripts/spark/start.sh
 export TRIBUTARY_SPARK_THRIFT_URL="http://127.0.0.1:${SPARK_PORT:-10001}/cliservice"
+scripts/databricks-endpoint/start.sh
+export TRIBUTARY_DATABRICKS_ENDPOINT="https://127.0.0.1:${DATABRICKS_ENDPOINT_PORT:-10443}"
+export TRIBUTARY_DATABRICKS_ENDPOINT_DIR="$(pwd)/.test-env/databricks-endpoint"
 
 swift test --skip-build

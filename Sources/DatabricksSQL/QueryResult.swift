@@ -74,10 +74,10 @@ public struct QueryResult: AsyncSequence, Sendable {
                     await finish()
                     throw DatabricksSQLError(.protocolViolation, "the server sent Arrow or cloud-fetch results, which this driver never requests")
                 }
-                // Databricks: hasMoreRows == false means done. Spark OSS always says false, so an
-                // empty page is the other end marker.
+                // Databricks (protocol ≥ SPARK V1): hasMoreRows == false means done. OSS Spark always
+                // says false, so there an empty page is the end marker.
                 let serverSaysMore = page.hasMoreRows ?? false
-                if count == 0 || (!serverSaysMore && result.session.flavor == .databricks) {
+                if count == 0 || (!serverSaysMore && result.session.trustsHasMoreRows) {
                     finished = true
                 }
                 if count > 0, let rows {

@@ -1,6 +1,7 @@
 // A HiveServer2 session: open it, run statements, stream their results in bounded batches, list
 // schemas, tables and columns, and close it. Calls on a session are sequential (an actor).
 import AsyncHTTPClient
+import Foundation
 import Logging
 import Thrift
 
@@ -61,19 +62,38 @@ public actor SQLSession {
         guard let handle = response.sessionHandle else {
             throw DatabricksSQLError(.protocolViolation, "OpenSession succeeded without a session handle")
         }
-        return SQLSession(transport: transport, handle: handle, serverProtocolVersion: response.serverProtocolVersion)
+        let session = SQLSession(transport: transport, handle: handle, serverProtocolVersion: response.serverProtocolVersion)
+        // Servers before SPARK_CLI_SERVICE_PROTOCOL_V4 ignore initialNamespace: switch database explicitly.
+        if transport.endpoint.flavor == .databricks, let database, response.serverProtocolVersion < sparkProtocolV4 {
+            do {
+                _ = try await session.execute("USE \(SQLIdentifier.quoted(database))").rows()
+            } catch {
+                await session.close()
+                throw error
+            }
+        }
+        return session
     }
+
+    /// `SPARK_CLI_SERVICE_PROTOCOL_V1`: from here on `hasMoreRows` is meaningful and direct results exist.
+    static let sparkProtocolV1: Int32 = 0xA501
+    /// `SPARK_CLI_SERVICE_PROTOCOL_V4`: from here on `initialNamespace` is honoured.
+    static let sparkProtocolV4: Int32 = 0xA504
+
+    /// Whether the server's `hasMoreRows == false` can be trusted (Databricks); OSS Spark always
+    /// answers false, so there only an empty page ends a result.
+    nonisolated var trustsHasMoreRows: Bool { serverProtocolVersion >= Self.sparkProtocolV1 }
 
     static func check(_ status: ResponseStatus, _ method: String) throws(DatabricksSQLError) {
         guard !status.isSuccess else { return }
         if status.code == StatusCode.invalidHandle.rawValue {
             throw DatabricksSQLError(.invalidHandle, "\(method): \(status.errorMessage ?? "the handle is no longer valid")")
         }
-        let message = status.displayMessage ?? status.errorMessage ?? "\(method) failed"
+        let message = summarize(status.displayMessage ?? status.errorMessage ?? "\(method) failed")
         if message.contains("Invalid SessionHandle") || message.contains("Invalid OperationHandle") {
-            throw DatabricksSQLError(.invalidHandle, String(message.prefix(2000)), sqlState: status.sqlState)
+            throw DatabricksSQLError(.invalidHandle, message, sqlState: status.sqlState)
         }
-        throw DatabricksSQLError(.sql, String(message.prefix(4000)), sqlState: status.sqlState)
+        throw DatabricksSQLError(.sql, message, sqlState: status.sqlState)
     }
 
     /// One call on this session.
@@ -172,6 +192,23 @@ public actor SQLSession {
             closedByServer: direct?.closeOperation != nil, batchSize: options.batchSize, modifiedRowCount: modified)
     }
 
+    /// A server error message without the Java stack trace and exception class names that OSS
+    /// Spark appends: what a user reads.
+    static func summarize(_ message: String) -> String {
+        var lines: [Substring] = []
+        for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("\tat ") || line.hasPrefix("Caused by:") || line.hasPrefix("\t... ") { break }
+            lines.append(line)
+        }
+        var text = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        for prefix in ["org.apache.hive.service.cli.HiveSQLException: ", "org.apache.spark.sql.catalyst.parser.ParseException: ",
+            "org.apache.spark.sql.AnalysisException: "]
+        {
+            text = text.replacingOccurrences(of: prefix, with: "")
+        }
+        return String(text.prefix(4000))
+    }
+
     static func checkFormat(_ format: Int32?) throws(DatabricksSQLError) {
         guard let format, format != 1 else { return }
         throw DatabricksSQLError(.protocolViolation, "the server sent results in format \(format); this driver reads column-based results only")
@@ -213,8 +250,8 @@ public actor SQLSession {
             return
         case .error?:
             if !closedByServer { await close(operation) }
-            let message = status.displayMessage ?? status.errorMessage ?? "the statement failed"
-            throw DatabricksSQLError(.sql, String(message.prefix(4000)), sqlState: status.sqlState)
+            let message = Self.summarize(status.displayMessage ?? status.errorMessage ?? "the statement failed")
+            throw DatabricksSQLError(.sql, message, sqlState: status.sqlState)
         case .canceled?:
             throw DatabricksSQLError(.cancelled, "the statement was cancelled on the server")
         case .timedOut?:

@@ -22,8 +22,6 @@ public struct SQLEndpoint: Sendable, CustomStringConvertible {
     /// The cluster id; Databricks only.
     public var clusterId: String?
     let authorization: String
-    /// Extra root certificates (PEM) to trust for TLS, e.g. a test CA. `nil` uses the system's.
-    public var trustedCertificatesPEM: String?
 
     /// A Databricks interactive cluster.
     /// - Parameters:

@@ -96,6 +96,25 @@ struct ThriftHTTPTransport: Sendable {
         }
     }
 
+    /// A REST GET with the endpoint's credentials (the Clusters API): status, headers, body.
+    func get(_ url: String) async throws(DatabricksSQLError) -> (status: Int, headers: [(String, String)], body: [UInt8]) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "Tributary-DatabricksSQL/0.1")
+        request.headers.add(name: "Authorization", value: endpoint.authorization)
+        do {
+            let response = try await client.execute(request, timeout: .seconds(30))
+            var buffer = try await response.body.collect(upTo: 4 << 20)
+            let body = buffer.readBytes(length: buffer.readableBytes) ?? []
+            return (Int(response.status.code), response.headers.map { ($0.name.lowercased(), $0.value) }, body)
+        } catch let error where error is CancellationError || (error as? HTTPClientError) == .cancelled || Task.isCancelled {
+            throw DatabricksSQLError(.cancelled, "the Clusters API call was cancelled")
+        } catch {
+            throw DatabricksSQLError(.connection, "cannot reach \(endpoint.url.host ?? "the workspace"): \(Self.describe(error))")
+        }
+    }
+
     enum Outcome {
         case reply([UInt8])
         case failure(DatabricksSQLError, retryAfter: Duration?)
