@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "FlowModel", targets: ["FlowModel"]),
         .library(name: "Thrift", targets: ["Thrift"]),
         .library(name: "DatabricksSQL", targets: ["DatabricksSQL"]),
+        .executable(name: "driver-benchmark", targets: ["DriverBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -80,6 +81,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks (Benchmarks/*/run.sh build them in release mode).
+        .executableTarget(name: "DriverBenchmark", dependencies: ["DatabricksSQL"], path: "Benchmarks/DriverBenchmark"),
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
         .testTarget(
             name: "DatabricksSQLTests",

@@ -40,7 +40,7 @@ public struct DatabricksSQLClient: Sendable {
 
     /// Opens a session, runs `body`, and closes the session whatever happens.
     public func withSession<T: Sendable>(
-        database: String? = nil, catalog: String? = nil, _ body: (SQLSession) async throws -> T
+        database: String? = nil, catalog: String? = nil, _ body: sending (SQLSession) async throws -> T
     ) async throws -> T {
         let session = try await openSession(database: database, catalog: catalog)
         do {

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Driver benchmark: loads a table of N mixed rows (int, bigint, double, decimal, string, timestamp,
+# nullable columns) into the local Spark Thrift Server and fetches it in full with the Swift driver
+# (release build), PyHive and beeline in one run; prints rows/s, peak RSS and the ratios.
+# Usage: Benchmarks/driver/run.sh [N]   (default 1000000)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${1:-1000000}
+HOME_DIR=${TRIBUTARY_TEST_HOME:-"$(pwd)/.test-env"}
+URL="http://127.0.0.1:${SPARK_PORT:-10001}/cliservice"
+
+swift build -c release --product driver-benchmark >/dev/null
+scripts/spark/install.sh >/dev/null
+if [ ! -x "$HOME_DIR/bench-venv/bin/python" ]; then
+  python3 -m venv "$HOME_DIR/bench-venv"
+  "$HOME_DIR/bench-venv/bin/pip" install --quiet --disable-pip-version-check pyhive thrift thrift_sasl pure-sasl
+fi
+started_spark=0
+if ! curl -s -o /dev/null -X POST "$URL"; then
+  scripts/spark/start.sh >/dev/null
+  started_spark=1
+fi
+trap '[ $started_spark = 1 ] && scripts/spark/stop.sh >/dev/null' EXIT
+
+BIN=$(swift build -c release --show-bin-path)/driver-benchmark
+TABLE="bench.mixed_$N"
+"$(swift build -c release --show-bin-path)/tributary" sql --spark-url "$URL" "CREATE DATABASE IF NOT EXISTS bench" >/dev/null
+"$(swift build -c release --show-bin-path)/tributary" sql --spark-url "$URL" "DROP TABLE IF EXISTS $TABLE" >/dev/null
+"$(swift build -c release --show-bin-path)/tributary" sql --spark-url "$URL" "CREATE TABLE $TABLE USING parquet AS SELECT
+  CAST(id AS INT) AS i, id * 7919 AS big, id / 7.0 AS d, CAST(id AS DECIMAL(18,2)) / 100 AS dec,
+  concat('customer-', CAST(id % 5000 AS STRING)) AS s, TIMESTAMP'2024-01-01 00:00:00' + make_interval(0, 0, 0, 0, 0, 0, id) AS ts,
+  IF(id % 3 = 0, NULL, id) AS maybe FROM range($N)" >/dev/null
+
+# Warm the server once, then measure each client.
+"$BIN" "$URL" "$TABLE" >/dev/null
+SWIFT=$("$BIN" "$URL" "$TABLE")
+PYHIVE=$("$HOME_DIR/bench-venv/bin/python" Benchmarks/driver/pyhive_fetch.py "$URL" "$TABLE")
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
+SPARK_HOME="$("$HOME_DIR/spark-venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
+b_start=$(date +%s.%N)
+"$SPARK_HOME/bin/beeline" -u "jdbc:hive2://127.0.0.1:${SPARK_PORT:-10001}/default;transportMode=http;httpPath=cliservice" \
+  -n bench -p x --silent=true --outputformat=tsv2 --incremental=true -e "SELECT * FROM $TABLE" 2>/dev/null | tail -n +2 | wc -l > "$HOME_DIR/beeline-rows"
+b_end=$(date +%s.%N)
+B_ROWS=$(cat "$HOME_DIR/beeline-rows")
+B_SECONDS=$(echo "$b_end - $b_start" | bc -l)
+B_RATE=$(echo "$B_ROWS / $B_SECONDS" | bc)
+
+echo "$SWIFT"
+echo "$PYHIVE"
+printf 'beeline rows=%s seconds=%.2f rows_per_s=%s (includes JVM start)\n' "$B_ROWS" "$B_SECONDS" "$B_RATE"
+S_RATE=$(echo "$SWIFT" | sed -E 's/.*rows_per_s=([0-9]+).*/\1/')
+P_RATE=$(echo "$PYHIVE" | sed -E 's/.*rows_per_s=([0-9]+).*/\1/')
+printf 'ratio swift/pyhive=%.2f (goal >= 3)  swift/beeline=%.2f (goal >= 1.5)\n' "$(echo "$S_RATE / $P_RATE" | bc -l)" "$(echo "$S_RATE / $B_RATE" | bc -l)"
