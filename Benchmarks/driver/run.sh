@@ -31,10 +31,14 @@ TABLE="bench.mixed_$N"
   concat('customer-', CAST(id % 5000 AS STRING)) AS s, TIMESTAMP'2024-01-01 00:00:00' + make_interval(0, 0, 0, 0, 0, 0, id) AS ts,
   IF(id % 3 = 0, NULL, id) AS maybe FROM range($N)" >/dev/null
 
-# Warm the server once, then measure each client.
-"$BIN" "$URL" "$TABLE" >/dev/null
-SWIFT=$("$BIN" "$URL" "$TABLE")
-PYHIVE=$("$HOME_DIR/bench-venv/bin/python" Benchmarks/driver/pyhive_fetch.py "$URL" "$TABLE")
+# Client CPU (user+sys) is printed next to the wall-clock rate: the server's share is the same for all.
+measure() {
+  /usr/bin/time -f "%U %S" -o "$HOME_DIR/cpu" "$@" > "$HOME_DIR/out"
+  echo "$(cat "$HOME_DIR/out") client_cpu_s=$(awk '{printf "%.2f", $1 + $2}' "$HOME_DIR/cpu")"
+}
+"$BIN" "$URL" "$TABLE" >/dev/null   # warm the server once
+SWIFT=$(measure "$BIN" "$URL" "$TABLE")
+PYHIVE=$(measure "$HOME_DIR/bench-venv/bin/python" Benchmarks/driver/pyhive_fetch.py "$URL" "$TABLE")
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 SPARK_HOME="$("$HOME_DIR/spark-venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
 b_start=$(date +%s.%N)

@@ -40,33 +40,29 @@ public struct QueryResult: AsyncSequence, Sendable {
         Iterator(result: self, pending: firstPage, finished: !hasResultSet)
     }
 
-    /// Fetches batches on demand.
+    /// Fetches batches on demand, with the next page requested while the caller works on the
+    /// current one (at most two pages are held: memory stays bounded by the batch size).
     public struct Iterator: AsyncIteratorProtocol {
         let result: QueryResult
         var pending: FetchResultsResponse?
         var finished: Bool
         var closed = false
-        var nextOffset: Int64 = 0
+        var prefetch: Task<FetchResultsResponse, any Error>?
 
         public mutating func next() async throws(DatabricksSQLError) -> ResultBatch? {
             while !finished {
                 let page: FetchResultsResponse
-                if let pending {
-                    page = pending
-                    self.pending = nil
-                } else {
-                    do {
-                        page = try await result.session.fetch(result.operation, maxRows: result.batchSize)
-                    } catch {
-                        if error.code == .cancelled || error.code == .timeout {
-                            finished = true
-                            closed = true
-                            await result.session.cancel(result.operation)
-                        } else {
-                            await finish()
-                        }
-                        throw error
+                do {
+                    page = try await nextPage()
+                } catch {
+                    if error.code == .cancelled || error.code == .timeout {
+                        finished = true
+                        closed = true
+                        await result.session.cancel(result.operation)
+                    } else {
+                        await finish()
                     }
+                    throw error
                 }
                 let rows = page.results
                 let count = rows?.rowCount ?? 0
@@ -82,8 +78,11 @@ public struct QueryResult: AsyncSequence, Sendable {
                 }
                 if count > 0, let rows {
                     let batch = ResultBatch(schema: result.schema, columns: rows.columns, startRowOffset: rows.startRowOffset)
-                    nextOffset = rows.startRowOffset + Int64(count)
-                    if finished { await finish() }
+                    if finished {
+                        await finish()
+                    } else {
+                        startPrefetch()
+                    }
                     return batch
                 }
             }
@@ -91,9 +90,43 @@ public struct QueryResult: AsyncSequence, Sendable {
             return nil
         }
 
+        private mutating func startPrefetch() {
+            let session = result.session
+            let operation = result.operation
+            let size = result.batchSize
+            prefetch = Task { try await session.fetch(operation, maxRows: size) }
+        }
+
+        private mutating func nextPage() async throws(DatabricksSQLError) -> FetchResultsResponse {
+            if let pending {
+                self.pending = nil
+                return pending
+            }
+            guard let task = prefetch else {
+                return try await result.session.fetch(result.operation, maxRows: result.batchSize)
+            }
+            prefetch = nil
+            do {
+                return try await withTaskCancellationHandler {
+                    try await task.value
+                } onCancel: {
+                    task.cancel()
+                }
+            } catch let error as DatabricksSQLError {
+                throw error
+            } catch {
+                throw DatabricksSQLError(.cancelled, "fetching was cancelled")
+            }
+        }
+
         /// Stops reading and closes the operation.
         mutating func finish() async {
             finished = true
+            if let prefetch {
+                prefetch.cancel()
+                _ = try? await prefetch.value
+                self.prefetch = nil
+            }
             guard !closed else { return }
             closed = true
             await result.close()

@@ -159,35 +159,15 @@ public struct ThriftBinaryReader: ThriftReader {
         }
     }
 
-    public mutating func skip(_ type: ThriftType) throws(ThriftError) {
-        try skip(type, depth: 0)
-    }
-
-    mutating func skip(_ type: ThriftType, depth: Int) throws(ThriftError) {
-        guard depth < thriftMaximumDepth else { throw ThriftError(.depthExceeded, "values nested deeper than \(thriftMaximumDepth)") }
+    public mutating func skipLeaf(_ type: ThriftType) throws(ThriftError) {
         switch type {
-        case .stop: return
         case .bool, .i8: _ = try take(1)
         case .i16: _ = try take(2)
         case .i32: _ = try take(4)
         case .i64, .double: _ = try take(8)
         case .uuid: _ = try take(16)
         case .binary: _ = try take(try readLength())
-        case .struct:
-            while true {
-                let header = try readFieldBegin()
-                if header.type == .stop { break }
-                try skip(header.type, depth: depth + 1)
-            }
-        case .list, .set:
-            let (elementType, count) = try readListBegin()
-            for _ in 0..<count { try skip(elementType, depth: depth + 1) }
-        case .map:
-            let (keyType, valueType, count) = try readMapBegin()
-            for _ in 0..<count {
-                try skip(keyType, depth: depth + 1)
-                try skip(valueType, depth: depth + 1)
-            }
+        case .stop, .struct, .map, .set, .list: throw ThriftError(.unknownType, "\(type) is not a leaf value")
         }
     }
 }

@@ -181,39 +181,17 @@ public struct ThriftCompactReader: ThriftReader {
         return (key.thriftType, value.thriftType, Int(count))
     }
 
-    public mutating func skip(_ type: ThriftType) throws(ThriftError) { try skip(type, depth: 0) }
-
-    mutating func skip(_ type: ThriftType, depth: Int) throws(ThriftError) {
-        guard depth < thriftMaximumDepth else { throw ThriftError(.depthExceeded, "values nested deeper than \(thriftMaximumDepth)") }
+    public mutating func skipLeaf(_ type: ThriftType) throws(ThriftError) {
         switch type {
-        case .stop: return
         case .bool: _ = try readBool()
         case .i8: _ = try readByte()
         case .i16, .i32, .i64: _ = try readVarint()
-        case .double:
-            guard remaining >= 8 else { throw ThriftError(.truncated, "double at offset \(position)") }
-            position += 8
-        case .uuid:
-            guard remaining >= 16 else { throw ThriftError(.truncated, "uuid at offset \(position)") }
-            position += 16
+        case .double, .uuid:
+            let width = type == .double ? 8 : 16
+            guard remaining >= width else { throw ThriftError(.truncated, "\(type) at offset \(position)") }
+            position += width
         case .binary: position += try readLength()
-        case .struct:
-            try readStructBegin()
-            while true {
-                let header = try readFieldBegin()
-                if header.type == .stop { break }
-                try skip(header.type, depth: depth + 1)
-            }
-            try readStructEnd()
-        case .list, .set:
-            let (elementType, count) = try readListBegin()
-            for _ in 0..<count { try skip(elementType, depth: depth + 1) }
-        case .map:
-            let (keyType, valueType, count) = try readMapBegin()
-            for _ in 0..<count {
-                try skip(keyType, depth: depth + 1)
-                try skip(valueType, depth: depth + 1)
-            }
+        case .stop, .struct, .map, .set, .list: throw ThriftError(.unknownType, "\(type) is not a leaf value")
         }
     }
 }

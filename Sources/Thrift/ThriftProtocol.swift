@@ -29,8 +29,8 @@ public protocol ThriftReader {
     mutating func readListBegin() throws(ThriftError) -> (elementType: ThriftType, count: Int)
     /// A map header: key type, value type and count.
     mutating func readMapBegin() throws(ThriftError) -> (keyType: ThriftType, valueType: ThriftType, count: Int)
-    /// Skips one value of `type`, at any depth up to the codec's limit.
-    mutating func skip(_ type: ThriftType) throws(ThriftError)
+    /// Skips one scalar, string or UUID value without decoding it (containers are walked by ``skip(_:)``).
+    mutating func skipLeaf(_ type: ThriftType) throws(ThriftError)
 }
 
 /// Writes Thrift values into bytes.
@@ -71,6 +71,37 @@ public protocol ThriftWriter {
 public let thriftMaximumDepth = 64
 
 extension ThriftReader {
+    /// Skips one value of `type` (unknown fields, hidden vendor fields), at any depth up to
+    /// ``thriftMaximumDepth``.
+    public mutating func skip(_ type: ThriftType) throws(ThriftError) {
+        try skip(type, depth: 0)
+    }
+
+    private mutating func skip(_ type: ThriftType, depth: Int) throws(ThriftError) {
+        guard depth < thriftMaximumDepth else { throw ThriftError(.depthExceeded, "values nested deeper than \(thriftMaximumDepth)") }
+        switch type {
+        case .struct:
+            try readStructBegin()
+            while true {
+                let header = try readFieldBegin()
+                if header.type == .stop { break }
+                try skip(header.type, depth: depth + 1)
+            }
+            try readStructEnd()
+        case .list, .set:
+            let (elementType, count) = try readListBegin()
+            for _ in 0..<count { try skip(elementType, depth: depth + 1) }
+        case .map:
+            let (keyType, valueType, count) = try readMapBegin()
+            for _ in 0..<count {
+                try skip(keyType, depth: depth + 1)
+                try skip(valueType, depth: depth + 1)
+            }
+        default:
+            try skipLeaf(type)
+        }
+    }
+
     /// Reads a struct field by field, handing each known field to `body`; `body` returns `false`
     /// for a field it does not know, which is then skipped.
     public mutating func readStruct(_ body: (inout Self, ThriftFieldHeader) throws(ThriftError) -> Bool) throws(ThriftError) {
