@@ -176,3 +176,55 @@ struct LiveSparkTests {
         await session.close()
     }
 }
+
+@Suite("Live Spark Thrift Server, cut off mid-fetch", .enabled(if: LiveSpark.isAvailable, LiveSpark.skip))
+struct ServerLostMidFetchTests {
+    /// Starts scripts/tcp-relay.py in front of the Spark server and returns it with its port.
+    static func startRelay() throws -> (Process, Int) {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        let relay = Process()
+        relay.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        relay.arguments = ["python3", root.appendingPathComponent("scripts/tcp-relay.py").path, String(LiveSpark.url!.port ?? 10001)]
+        let output = Pipe()
+        relay.standardOutput = output
+        try relay.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            relay.terminate()
+            throw DatabricksSQLError(.connection, "the relay did not start")
+        }
+        return (relay, port)
+    }
+
+    @Test func theServerVanishingMidFetchIsATypedErrorNotAHang() async throws {
+        let (relay, port) = try Self.startRelay()
+        defer { if relay.isRunning { relay.terminate() } }
+        let endpoint = try SQLEndpoint.sparkThriftServer(url: URL(string: "http://127.0.0.1:\(port)/cliservice")!, username: "t", password: "x")
+        var policy = RetryPolicy.interactive
+        policy.requestTimeout = .seconds(20)
+        let client = DatabricksSQLClient(endpoint: endpoint, retryPolicy: policy)
+        let session = try await client.openSession()
+        var options = StatementOptions()
+        options.batchSize = 5_000
+        let result = try await session.execute("SELECT id, repeat('x', 100) AS pad FROM range(3000000)", options: options)
+        var received = 0
+        let started = ContinuousClock.now
+        await #expect {
+            for try await batch in result {
+                received += batch.rowCount
+                if received >= 10_000, relay.isRunning { kill(relay.processIdentifier, SIGKILL) }
+            }
+        } throws: { error in
+            guard let error = error as? DatabricksSQLError else { return false }
+            return [.connection, .timeout, .protocolViolation].contains(error.code)
+        }
+        #expect(received >= 10_000 && received < 3_000_000)
+        #expect(ContinuousClock.now - started < .seconds(60))
+    }
+}
