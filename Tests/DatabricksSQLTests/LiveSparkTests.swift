@@ -177,8 +177,9 @@ struct LiveSparkTests {
     }
 }
 
-@Suite("Live Spark Thrift Server, cut off mid-fetch", .enabled(if: LiveSpark.isAvailable, LiveSpark.skip))
-struct ServerLostMidFetchTests {
+/// The server disappearing under a client; part of the serialized live suite so that its
+/// multi-million-row query does not run beside the memory and cancellation tests.
+extension LiveSparkTests {
     /// Starts scripts/tcp-relay.py in front of the Spark server and returns it with its port.
     static func startRelay() throws -> (Process, Int) {
         var root = URL(fileURLWithPath: #filePath)
