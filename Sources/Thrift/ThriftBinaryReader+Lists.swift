@@ -25,55 +25,33 @@ extension ThriftBinaryReader {
         return bytes[start..<start + count].map { Int8(bitPattern: $0) }
     }
 
-    /// `count` big-endian 16-bit integers.
-    public mutating func readI16Values(count: Int) throws(ThriftError) -> [Int16] {
-        let start = try takeElements(count, width: 2)
-        return bytes.withUnsafeBufferPointer { buffer in
-            (0..<count).map { index in
-                let offset = start + index * 2
-                return Int16(bitPattern: UInt16(buffer[offset]) << 8 | UInt16(buffer[offset + 1]))
+    /// `count` big-endian integers of `type`'s width.
+    @inlinable
+    mutating func readBigEndianValues<T: FixedWidthInteger>(_ type: T.Type, count: Int) throws(ThriftError) -> [T] {
+        let width = MemoryLayout<T>.size
+        let start = try takeElements(count, width: width)
+        return bytes.withUnsafeBytes { raw in
+            [T](unsafeUninitializedCapacity: count) { output, initialized in
+                for index in 0..<count {
+                    output[index] = T(bigEndian: raw.loadUnaligned(fromByteOffset: start + index * width, as: T.self))
+                }
+                initialized = count
             }
         }
     }
+
+    /// `count` big-endian 16-bit integers.
+    public mutating func readI16Values(count: Int) throws(ThriftError) -> [Int16] { try readBigEndianValues(Int16.self, count: count) }
 
     /// `count` big-endian 32-bit integers.
-    public mutating func readI32Values(count: Int) throws(ThriftError) -> [Int32] {
-        let start = try takeElements(count, width: 4)
-        return bytes.withUnsafeBytes { raw in
-            [Int32](unsafeUninitializedCapacity: count) { output, initialized in
-                for index in 0..<count {
-                    output[index] = Int32(bigEndian: raw.loadUnaligned(fromByteOffset: start + index * 4, as: Int32.self))
-                }
-                initialized = count
-            }
-        }
-    }
+    public mutating func readI32Values(count: Int) throws(ThriftError) -> [Int32] { try readBigEndianValues(Int32.self, count: count) }
 
     /// `count` big-endian 64-bit integers.
-    public mutating func readI64Values(count: Int) throws(ThriftError) -> [Int64] {
-        let start = try takeElements(count, width: 8)
-        return bytes.withUnsafeBytes { raw in
-            [Int64](unsafeUninitializedCapacity: count) { output, initialized in
-                for index in 0..<count {
-                    output[index] = Int64(bigEndian: raw.loadUnaligned(fromByteOffset: start + index * 8, as: Int64.self))
-                }
-                initialized = count
-            }
-        }
-    }
+    public mutating func readI64Values(count: Int) throws(ThriftError) -> [Int64] { try readBigEndianValues(Int64.self, count: count) }
 
     /// `count` big-endian doubles.
     public mutating func readDoubleValues(count: Int) throws(ThriftError) -> [Double] {
-        let start = try takeElements(count, width: 8)
-        return bytes.withUnsafeBytes { raw in
-            [Double](unsafeUninitializedCapacity: count) { output, initialized in
-                for index in 0..<count {
-                    let bits = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: start + index * 8, as: UInt64.self))
-                    output[index] = Double(bitPattern: bits)
-                }
-                initialized = count
-            }
-        }
+        try readBigEndianValues(UInt64.self, count: count).map(Double.init(bitPattern:))
     }
 
     /// `count` length-prefixed UTF-8 strings.

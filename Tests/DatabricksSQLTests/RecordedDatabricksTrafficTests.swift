@@ -115,7 +115,7 @@ struct RecordedDatabricksTrafficTests {
         #expect(metadata.schema?.columns.first?.name == "l_orderkey")
         #expect(metadata.schema?.columns.count == 16)
         // The JDBC driver allowed cloud fetch; we never set canDownloadResult, so we never see this.
-        #expect(metadata.resultFormat == 3 || (response.directResults?.resultSet?.results?.resultLinkCount ?? 0) > 0)
+        #expect(metadata.resultFormat == 3)
     }
 
     @Test func metadataCallsReturnColumnarRows() throws {

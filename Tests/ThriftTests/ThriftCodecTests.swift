@@ -203,3 +203,27 @@ struct ThriftCodecTests {
         #expect(throws: ThriftError.self) { try header.readMessageBegin() }
     }
 }
+
+@Suite("Thrift bulk list readers")
+struct ThriftBulkListTests {
+    @Test func bulkReadersMatchElementReaders() throws {
+        var writer = ThriftBinaryWriter()
+        let longs: [Int64] = [.min, -1, 0, 1, .max]
+        let ints: [Int32] = [.min, -2, 0, 3, .max]
+        let shorts: [Int16] = [.min, -5, 0, 7, .max]
+        let doubles: [Double] = [-.infinity, -0.5, 0, 1e-300, .greatestFiniteMagnitude]
+        longs.forEach { writer.writeI64($0) }
+        ints.forEach { writer.writeI32($0) }
+        shorts.forEach { writer.writeI16($0) }
+        doubles.forEach { writer.writeDouble($0) }
+        var reader = ThriftBinaryReader(writer.bytes)
+        #expect(try reader.readI64Values(count: 5) == longs)
+        #expect(try reader.readI32Values(count: 5) == ints)
+        #expect(try reader.readI16Values(count: 5) == shorts)
+        #expect(try reader.readDoubleValues(count: 5) == doubles)
+        #expect(reader.remaining == 0)
+        var short = ThriftBinaryReader([0, 0, 0, 1, 0, 0])
+        #expect(throws: ThriftError.self) { try short.readI32Values(count: 2) }
+        #expect(throws: ThriftError.self) { try short.readI64Values(count: Int.max / 4) }
+    }
+}
