@@ -23,13 +23,17 @@ fi
 trap '[ $started_spark = 1 ] && scripts/spark/stop.sh >/dev/null' EXIT
 
 BIN=$(swift build -c release --show-bin-path)/driver-benchmark
+SQL="$(swift build -c release --show-bin-path)/tributary"
 TABLE="bench.mixed_$N"
-"$(swift build -c release --show-bin-path)/tributary" sql --spark-url "$URL" "CREATE DATABASE IF NOT EXISTS bench" >/dev/null
-"$(swift build -c release --show-bin-path)/tributary" sql --spark-url "$URL" "DROP TABLE IF EXISTS $TABLE" >/dev/null
-"$(swift build -c release --show-bin-path)/tributary" sql --spark-url "$URL" "CREATE TABLE $TABLE USING parquet AS SELECT
-  CAST(id AS INT) AS i, id * 7919 AS big, id / 7.0 AS d, CAST(id AS DECIMAL(18,2)) / 100 AS dec,
-  concat('customer-', CAST(id % 5000 AS STRING)) AS s, TIMESTAMP'2024-01-01 00:00:00' + make_interval(0, 0, 0, 0, 0, 0, id) AS ts,
-  IF(id % 3 = 0, NULL, id) AS maybe FROM range($N)" >/dev/null
+SMALL=$((N / 10))
+"$SQL" sql --spark-url "$URL" "CREATE DATABASE IF NOT EXISTS bench" >/dev/null
+for rows in "$N" "$SMALL"; do
+  "$SQL" sql --spark-url "$URL" "DROP TABLE IF EXISTS bench.mixed_$rows" >/dev/null
+  "$SQL" sql --spark-url "$URL" "CREATE TABLE bench.mixed_$rows USING parquet AS SELECT
+    CAST(id AS INT) AS i, id * 7919 AS big, id / 7.0 AS d, CAST(id AS DECIMAL(18,2)) / 100 AS dec,
+    concat('customer-', CAST(id % 5000 AS STRING)) AS s, TIMESTAMP'2024-01-01 00:00:00' + make_interval(0, 0, 0, 0, 0, 0, id) AS ts,
+    IF(id % 3 = 0, NULL, id) AS maybe FROM range($rows)" >/dev/null
+done
 
 # Client CPU (user+sys) is printed next to the wall-clock rate: the server's share is the same for all.
 measure() {
@@ -49,8 +53,10 @@ B_ROWS=$(cat "$HOME_DIR/beeline-rows")
 B_SECONDS=$(echo "$b_end - $b_start" | bc -l)
 B_RATE=$(echo "$B_ROWS / $B_SECONDS" | bc)
 
+SWIFT_SMALL=$("$BIN" "$URL" "bench.mixed_$SMALL")
 echo "$SWIFT"
 echo "$PYHIVE"
+echo "memory: swift peak RSS at N/10=$SMALL rows: $(echo "$SWIFT_SMALL" | sed -E 's/.*peak_rss_mib=([0-9]+).*/\1/') MiB; at N=$N rows: $(echo "$SWIFT" | sed -E 's/.*peak_rss_mib=([0-9]+).*/\1/') MiB (flat: bounded by the batch size)"
 printf 'beeline rows=%s seconds=%.2f rows_per_s=%s (includes JVM start)\n' "$B_ROWS" "$B_SECONDS" "$B_RATE"
 S_RATE=$(echo "$SWIFT" | sed -E 's/.*rows_per_s=([0-9]+).*/\1/')
 P_RATE=$(echo "$PYHIVE" | sed -E 's/.*rows_per_s=([0-9]+).*/\1/')
