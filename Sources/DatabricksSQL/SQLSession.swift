@@ -55,9 +55,7 @@ public actor SQLSession {
         }
         let body = ThriftCall.encode(method: "OpenSession", sequenceId: 0) { request.encode(to: &$0) }
         let reply = try await transport.roundTrip(body, method: "OpenSession", idempotent: true)
-        let response = try ThriftCall.decodeReply(reply, method: "OpenSession", sequenceId: 0) {
-            (reader: inout ThriftBinaryReader) throws(ThriftError) in try OpenSessionResponse(from: &reader)
-        }
+        let response = try ThriftCall.decodeReply(reply, method: "OpenSession", sequenceId: 0, as: OpenSessionResponse.self)
         try check(response.status, "OpenSession")
         guard let handle = response.sessionHandle else {
             throw DatabricksSQLError(.protocolViolation, "OpenSession succeeded without a session handle")
@@ -97,16 +95,15 @@ public actor SQLSession {
     }
 
     /// One call on this session.
-    func call<Response>(
-        _ method: String, idempotent: Bool, request: (inout ThriftBinaryWriter) -> Void,
-        response: (inout ThriftBinaryReader) throws(ThriftError) -> Response
+    func call<Response: ThriftResponse>(
+        _ method: String, idempotent: Bool, as response: Response.Type, request: (inout ThriftBinaryWriter) -> Void
     ) async throws(DatabricksSQLError) -> Response {
         guard !isClosed else { throw DatabricksSQLError(.invalidHandle, "the session is closed") }
         sequenceId &+= 1
         let id = sequenceId
         let body = ThriftCall.encode(method: method, sequenceId: id, request: request)
         let reply = try await transport.roundTrip(body, method: method, idempotent: idempotent)
-        return try ThriftCall.decodeReply(reply, method: method, sequenceId: id, response: response)
+        return try ThriftCall.decodeReply(reply, method: method, sequenceId: id, as: response)
     }
 
     // MARK: Statements
@@ -121,9 +118,7 @@ public actor SQLSession {
             request.directResultsMaxRows = Int64(options.batchSize)
             request.directResultsMaxBytes = 100 << 20
         }
-        let response = try await call("ExecuteStatement", idempotent: false, request: { request.encode(to: &$0) }) {
-            (reader: inout ThriftBinaryReader) throws(ThriftError) in try OperationStartResponse(from: &reader)
-        }
+        let response = try await call("ExecuteStatement", idempotent: false, as: OperationStartResponse.self, request: { request.encode(to: &$0) })
         return try await started(response, "ExecuteStatement", options: options)
     }
 
@@ -151,9 +146,7 @@ public actor SQLSession {
     private func metadata(_ request: MetadataRequest) async throws(DatabricksSQLError) -> QueryResult {
         var request = request
         if flavor == .databricks { request.directResultsMaxRows = 10_000 }
-        let response = try await call(request.method, idempotent: true, request: { request.encode(to: &$0) }) {
-            (reader: inout ThriftBinaryReader) throws(ThriftError) in try OperationStartResponse(from: &reader)
-        }
+        let response = try await call(request.method, idempotent: true, as: OperationStartResponse.self, request: { request.encode(to: &$0) })
         return try await started(response, request.method, options: StatementOptions())
     }
 
@@ -178,9 +171,7 @@ public actor SQLSession {
                 schema = metadata.schema?.columns ?? []
                 try Self.checkFormat(metadata.resultFormat)
             } else {
-                let metadata = try await call("GetResultSetMetadata", idempotent: true, request: { OperationRequest(operationHandle: operation).encode(to: &$0) }) {
-                    (reader: inout ThriftBinaryReader) throws(ThriftError) in try ResultSetMetadataResponse(from: &reader)
-                }
+                let metadata = try await call("GetResultSetMetadata", idempotent: true, as: ResultSetMetadataResponse.self, request: { OperationRequest(operationHandle: operation).encode(to: &$0) })
                 try Self.check(metadata.status, "GetResultSetMetadata")
                 schema = metadata.schema?.columns ?? []
                 try Self.checkFormat(metadata.resultFormat)
@@ -221,9 +212,7 @@ public actor SQLSession {
         while true {
             let status: OperationStatusResponse
             do {
-                status = try await call("GetOperationStatus", idempotent: true, request: { OperationRequest(operationHandle: operation).encode(to: &$0) }) {
-                    (reader: inout ThriftBinaryReader) throws(ThriftError) in try OperationStatusResponse(from: &reader)
-                }
+                status = try await call("GetOperationStatus", idempotent: true, as: OperationStatusResponse.self, request: { OperationRequest(operationHandle: operation).encode(to: &$0) })
             } catch {
                 if error.code == .cancelled || error.code == .timeout { await cancel(operation) }
                 throw error
@@ -266,9 +255,7 @@ public actor SQLSession {
     /// The next page of an operation's rows.
     func fetch(_ operation: OperationHandle, maxRows: Int) async throws(DatabricksSQLError) -> FetchResultsResponse {
         let request = FetchResultsRequest(operationHandle: operation, maxRows: Int64(maxRows))
-        let response = try await call("FetchResults", idempotent: false, request: { request.encode(to: &$0) }) {
-            (reader: inout ThriftBinaryReader) throws(ThriftError) in try FetchResultsResponse(from: &reader)
-        }
+        let response = try await call("FetchResults", idempotent: false, as: FetchResultsResponse.self, request: { request.encode(to: &$0) })
         try Self.check(response.status, "FetchResults")
         return response
     }
@@ -277,9 +264,7 @@ public actor SQLSession {
     /// cancelled: that is exactly when the server must be told.
     func cancel(_ operation: OperationHandle) async {
         await shielded { session in
-            _ = try? await session.call("CancelOperation", idempotent: true, request: { OperationRequest(operationHandle: operation).encode(to: &$0) }) {
-                (reader: inout ThriftBinaryReader) throws(ThriftError) in try StatusOnlyResponse(from: &reader)
-            }
+            _ = try? await session.call("CancelOperation", idempotent: true, as: StatusOnlyResponse.self, request: { OperationRequest(operationHandle: operation).encode(to: &$0) })
             await session.closeNow(operation)
         }
     }
@@ -290,9 +275,7 @@ public actor SQLSession {
     }
 
     private func closeNow(_ operation: OperationHandle) async {
-        _ = try? await call("CloseOperation", idempotent: true, request: { OperationRequest(operationHandle: operation).encode(to: &$0) }) {
-            (reader: inout ThriftBinaryReader) throws(ThriftError) in try StatusOnlyResponse(from: &reader)
-        }
+        _ = try? await call("CloseOperation", idempotent: true, as: StatusOnlyResponse.self, request: { OperationRequest(operationHandle: operation).encode(to: &$0) })
     }
 
     /// Runs clean-up work in a task of its own, so the caller's cancellation does not stop it.
@@ -305,9 +288,7 @@ public actor SQLSession {
         guard !isClosed else { return }
         let request = CloseSessionRequest(sessionHandle: handle)
         await shielded { session in
-            _ = try? await session.call("CloseSession", idempotent: true, request: { request.encode(to: &$0) }) {
-                (reader: inout ThriftBinaryReader) throws(ThriftError) in try StatusOnlyResponse(from: &reader)
-            }
+            _ = try? await session.call("CloseSession", idempotent: true, as: StatusOnlyResponse.self, request: { request.encode(to: &$0) })
         }
         isClosed = true
     }

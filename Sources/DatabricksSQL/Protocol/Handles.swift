@@ -2,6 +2,25 @@
 // response carries.
 import Thrift
 
+extension ThriftBinaryWriter {
+    /// A string field, when there is a value.
+    mutating func writeStringField(id: Int16, _ value: String?) {
+        guard let value else { return }
+        writeFieldBegin(.binary, id: id)
+        writeString(value)
+    }
+
+    /// A `map<string, string>` field, keys sorted so requests are reproducible.
+    mutating func writeStringMapField(id: Int16, _ map: [String: String]) {
+        writeFieldBegin(.map, id: id)
+        writeMapBegin(keyType: .binary, valueType: .binary, count: map.count)
+        for (key, value) in map.sorted(by: { $0.key < $1.key }) {
+            writeString(key)
+            writeString(value)
+        }
+    }
+}
+
 /// `THandleIdentifier`: the guid and secret naming a session or an operation.
 struct HandleIdentifier: Sendable, Hashable {
     var guid: [UInt8]

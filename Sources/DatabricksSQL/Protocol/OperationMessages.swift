@@ -17,16 +17,8 @@ struct ExecuteStatementRequest: Sendable {
     func encode(to writer: inout ThriftBinaryWriter) {
         writer.writeFieldBegin(.struct, id: 1)
         sessionHandle.encode(to: &writer)
-        writer.writeFieldBegin(.binary, id: 2)
-        writer.writeString(statement)
-        if !configuration.isEmpty {
-            writer.writeFieldBegin(.map, id: 3)
-            writer.writeMapBegin(keyType: .binary, valueType: .binary, count: configuration.count)
-            for (key, value) in configuration.sorted(by: { $0.key < $1.key }) {
-                writer.writeString(key)
-                writer.writeString(value)
-            }
-        }
+        writer.writeStringField(id: 2, statement)
+        if !configuration.isEmpty { writer.writeStringMapField(id: 3, configuration) }
         if runAsync { writer.writeBoolField(id: 4, true) }  // false is the IDL default
         if queryTimeout > 0 {
             writer.writeFieldBegin(.i64, id: 5)
@@ -74,25 +66,20 @@ struct MetadataRequest: Sendable {
     func encode(to writer: inout ThriftBinaryWriter) {
         writer.writeFieldBegin(.struct, id: 1)
         sessionHandle.encode(to: &writer)
-        func string(_ id: Int16, _ value: String?) {
-            guard let value else { return }
-            writer.writeFieldBegin(.binary, id: id)
-            writer.writeString(value)
-        }
-        string(2, catalogName)
-        string(3, schemaPattern)
+        writer.writeStringField(id: 2, catalogName)
+        writer.writeStringField(id: 3, schemaPattern)
         switch kind {
         case .schemas: break
         case .tables:
-            string(4, tablePattern)
+            writer.writeStringField(id: 4, tablePattern)
             if let tableTypes {
                 writer.writeFieldBegin(.list, id: 5)
                 writer.writeListBegin(.binary, count: tableTypes.count)
                 for type in tableTypes { writer.writeString(type) }
             }
         case .columns:
-            string(4, tablePattern)
-            string(5, columnPattern)
+            writer.writeStringField(id: 4, tablePattern)
+            writer.writeStringField(id: 5, columnPattern)
         }
         encodeDirectResults(maxRows: directResultsMaxRows, maxBytes: nil, to: &writer)
         writer.writeBoolField(id: 0x502, runAsync)
@@ -101,7 +88,7 @@ struct MetadataRequest: Sendable {
 }
 
 /// The reply of ExecuteStatement and of the metadata calls.
-struct OperationStartResponse: Sendable {
+struct OperationStartResponse: ThriftResponse {
     var status: ResponseStatus
     var operationHandle: OperationHandle?
     var directResults: DirectResults?
@@ -170,7 +157,7 @@ enum OperationState: Int32, Sendable {
 }
 
 /// `TGetOperationStatusResp`.
-struct OperationStatusResponse: Sendable {
+struct OperationStatusResponse: ThriftResponse {
     var status: ResponseStatus
     var state: Int32?
     var sqlState: String?
@@ -214,7 +201,7 @@ struct OperationStatusResponse: Sendable {
 }
 
 /// `TGetResultSetMetadataResp`.
-struct ResultSetMetadataResponse: Sendable {
+struct ResultSetMetadataResponse: ThriftResponse {
     var status: ResponseStatus
     var schema: TableSchema?
     /// `TSparkRowSetType` (0x501): 0 Arrow, 1 columns, 2 rows, 3 URLs.
@@ -258,7 +245,7 @@ struct FetchResultsRequest: Sendable {
 }
 
 /// `TFetchResultsResp`.
-struct FetchResultsResponse: Sendable {
+struct FetchResultsResponse: ThriftResponse {
     var status: ResponseStatus
     var hasMoreRows: Bool?
     var results: RowSet?

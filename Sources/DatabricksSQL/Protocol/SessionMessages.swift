@@ -19,34 +19,17 @@ struct OpenSessionRequest: Sendable {
             writer.writeFieldBegin(.i32, id: 1)
             writer.writeI32(clientProtocol)
         }
-        if let username {
-            writer.writeFieldBegin(.binary, id: 2)
-            writer.writeString(username)
-        }
-        if let password {
-            writer.writeFieldBegin(.binary, id: 3)
-            writer.writeString(password)
-        }
-        writer.writeFieldBegin(.map, id: 4)
-        writer.writeMapBegin(keyType: .binary, valueType: .binary, count: configuration.count)
-        for (key, value) in configuration.sorted(by: { $0.key < $1.key }) {
-            writer.writeString(key)
-            writer.writeString(value)
-        }
+        writer.writeStringField(id: 2, username)
+        writer.writeStringField(id: 3, password)
+        writer.writeStringMapField(id: 4, configuration)
         if let clientProtocolI64 {
             writer.writeFieldBegin(.i64, id: 0x502)
             writer.writeI64(clientProtocolI64)
         }
         if initialCatalog != nil || initialSchema != nil {
             writer.writeFieldBegin(.struct, id: 0x504)
-            if let initialCatalog {
-                writer.writeFieldBegin(.binary, id: 1)
-                writer.writeString(initialCatalog)
-            }
-            if let initialSchema {
-                writer.writeFieldBegin(.binary, id: 2)
-                writer.writeString(initialSchema)
-            }
+            writer.writeStringField(id: 1, initialCatalog)
+            writer.writeStringField(id: 2, initialSchema)
             writer.writeFieldStop()
         }
         if let canUseMultipleCatalogs { writer.writeBoolField(id: 0x505, canUseMultipleCatalogs) }
@@ -55,7 +38,7 @@ struct OpenSessionRequest: Sendable {
 }
 
 /// `TOpenSessionResp`.
-struct OpenSessionResponse: Sendable {
+struct OpenSessionResponse: ThriftResponse {
     var status: ResponseStatus
     var serverProtocolVersion: Int32 = 0
     var sessionHandle: SessionHandle?
@@ -116,7 +99,7 @@ struct CloseSessionRequest: Sendable {
 }
 
 /// A response that carries only its status (`TCloseSessionResp`, `TCloseOperationResp`, `TCancelOperationResp`).
-struct StatusOnlyResponse: Sendable {
+struct StatusOnlyResponse: ThriftResponse {
     var status: ResponseStatus
 
     init(from reader: inout ThriftBinaryReader) throws(ThriftError) {

@@ -2,6 +2,11 @@
 // (or TApplicationException) around a response.
 import Thrift
 
+/// A TCLIService response struct that decodes itself.
+protocol ThriftResponse: Sendable {
+    init(from reader: inout ThriftBinaryReader) throws(ThriftError)
+}
+
 enum ThriftCall {
     /// A CALL message `method(1: request)`.
     static func encode(method: String, sequenceId: Int32, request: (inout ThriftBinaryWriter) -> Void) -> [UInt8] {
@@ -11,6 +16,15 @@ enum ThriftCall {
         request(&writer)
         writer.writeFieldStop()
         return writer.bytes
+    }
+
+    /// The result struct (field 0) of a REPLY to `method`, as `Response`.
+    static func decodeReply<Response: ThriftResponse>(
+        _ bytes: [UInt8], method: String, sequenceId: Int32?, as type: Response.Type
+    ) throws(DatabricksSQLError) -> Response {
+        try decodeReply(bytes, method: method, sequenceId: sequenceId) { (reader: inout ThriftBinaryReader) throws(ThriftError) in
+            try Response(from: &reader)
+        }
     }
 
     /// The result struct (field 0) of a REPLY to `method`.

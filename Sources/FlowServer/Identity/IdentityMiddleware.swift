@@ -2,6 +2,7 @@
 // and sandbox headers, in the order Adobe's gateway checks them.
 import FlowModel
 import FlowStore
+import Foundation
 import Hummingbird
 import Logging
 
@@ -18,7 +19,7 @@ struct IdentityMiddleware: RouterMiddleware {
         guard let authorization = headers[.authorization], authorization.count > 7,
             authorization.prefix(7).lowercased() == "bearer "
         else { throw GatewayError.tokenMissing }
-        let token = String(authorization.dropFirst(7)).trimmingCharacters(in: " ")
+        let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard let claims = await services.tokens.verify(token) else { throw GatewayError.tokenInvalid }
         guard let apiKey = headers[.init("x-api-key")!], !apiKey.isEmpty else { throw GatewayError.apiKeyMissing }
         guard apiKey == claims.clientId else { throw GatewayError.apiKeyInvalid }
@@ -46,11 +47,5 @@ struct IdentityMiddleware: RouterMiddleware {
         context.logger[metadataKey: "org"] = .string(orgId)
         context.logger[metadataKey: "sandbox"] = .string(sandbox.name)
         return try await next(request, context)
-    }
-}
-
-extension String {
-    func trimmingCharacters(in character: Character) -> String {
-        String(self.drop(while: { $0 == character }).reversed().drop(while: { $0 == character }).reversed())
     }
 }
