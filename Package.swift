@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "FlowModel", targets: ["FlowModel"]),
         .library(name: "Thrift", targets: ["Thrift"]),
         .library(name: "DatabricksSQL", targets: ["DatabricksSQL"]),
+        .library(name: "Connectors", targets: ["Connectors"]),
         .executable(name: "driver-benchmark", targets: ["DriverBenchmark"]),
     ],
     dependencies: [
@@ -57,12 +58,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Sources: test, explore, preview and read Databricks clusters and Spark Thrift Servers.
+        .target(
+            name: "Connectors",
+            dependencies: [
+                "FlowModel", "DatabricksSQL",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // HTTP: routes, identity, tenancy, error rendering, OpenAPI document.
         .target(
             name: "FlowServer",
             dependencies: [
-                "FlowModel", "FlowStore",
+                "FlowModel", "FlowStore", "Connectors",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,6 +108,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
+        .testTarget(
+            name: "ConnectorsTests",
+            dependencies: ["Connectors", "DatabricksSQL", "FlowModel", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
         .testTarget(
             name: "FlowServerTests",

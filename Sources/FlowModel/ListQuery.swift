@@ -107,18 +107,13 @@ public struct ListQuery: Sendable, Hashable, Codable {
     public func continuationToken(after cursor: Cursor) -> String {
         var next = self
         next.after = cursor
-        let data = (try? JSONCoding.encoder.encode(next)) ?? Data()
-        return data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode((try? JSONCoding.encoder.encode(next)) ?? Data())
     }
 
     private static func decodeToken(_ token: String) throws(FlowError) -> ListQuery {
         let invalid = FlowError.invalidQueryValue("continuationToken", reason: "the token is not one this service issued")
         guard token.count <= 16_384 else { throw invalid }
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let query = try? JSONDecoder().decode(ListQuery.self, from: data),
+        guard let data = Base64URL.decode(token), let query = try? JSONDecoder().decode(ListQuery.self, from: data),
             query.limit >= 1, query.limit <= maximumLimit, query.filters.count <= maximumFilters
         else { throw invalid }
         for filter in query.filters where (try? PropertyFilter(parsing: filter)) == nil { throw invalid }

@@ -15,6 +15,7 @@ public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
     let flowService = router.group("/data/foundation/flowservice").add(middleware: IdentityMiddleware(services: services))
     ConnectionSpecRoutes(services: services).register(on: flowService)
     ConnectionRoutes(services: services).register(on: flowService)
+    SourceRoutes(services: services).register(on: flowService)
     return router
 }
 

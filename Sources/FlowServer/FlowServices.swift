@@ -1,7 +1,9 @@
 // The long-lived parts of an instance, opened once from the configuration and shared by the HTTP
 // routes, the CLI and the tests: the store, the token authority, the spec catalog.
+public import Connectors
 public import FlowModel
 public import FlowStore
+import AsyncHTTPClient
 import Foundation
 public import Logging
 
@@ -15,6 +17,8 @@ public struct FlowServices: Sendable {
     public var tokens: AccessTokenAuthority
     /// The connection specs on offer.
     public var catalog: ConnectionSpecCatalog
+    /// The sources connections can be tested, explored and read through.
+    public var connectors: SourceConnectors
     /// The service's logger.
     public var logger: Logger
 
@@ -31,21 +35,46 @@ public struct FlowServices: Sendable {
         return FlowServices(
             configuration: configuration, storage: storage,
             tokens: await AccessTokenAuthority(signingKey: sealer.derivedKey(for: "tributary access tokens v1"), lifetimeSeconds: configuration.tokenLifetimeSeconds),
-            catalog: .standard, logger: logger)
+            catalog: .standard, connectors: try connectors(configuration, logger: logger), logger: logger)
+    }
+
+    /// The source connectors the configuration describes; an allow-list entry that cannot be read
+    /// stops the start rather than being ignored.
+    static func connectors(_ configuration: ServerConfiguration, logger: Logger) throws -> SourceConnectors {
+        let (policy, rejected) = SourceHostPolicy.parse(configuration.allowedSourceHosts.joined(separator: ","))
+        guard rejected.isEmpty else {
+            throw ConfigurationError("TRIBUTARY_ALLOWED_SOURCE_HOSTS has entries that are not host, host:port or *.domain: \(rejected.joined(separator: ", "))")
+        }
+        let httpClient: HTTPClient
+        do {
+            httpClient = try SourceConnectors.httpClient(trustedCAFile: configuration.trustedCAFile)
+        } catch {
+            throw ConfigurationError("TRIBUTARY_TRUSTED_CA_FILE \(configuration.trustedCAFile ?? "") cannot be read as PEM certificates: \(error)")
+        }
+        return SourceConnectors(
+            hostPolicy: policy, timeout: .seconds(configuration.sourceTimeoutSeconds), httpClient: httpClient, logger: logger)
     }
 
     /// Assembles services from parts (tests use this with their own store).
     public init(
         configuration: ServerConfiguration, storage: any FlowStorage, tokens: AccessTokenAuthority,
-        catalog: ConnectionSpecCatalog, logger: Logger
+        catalog: ConnectionSpecCatalog, connectors: SourceConnectors, logger: Logger
     ) {
         self.configuration = configuration
         self.storage = storage
         self.tokens = tokens
         self.catalog = catalog
+        self.connectors = connectors
         self.logger = logger
     }
 
     /// Organizations, sandboxes and API clients.
     public var tenancy: TenancyAdministration { TenancyAdministration(storage: storage, tokens: tokens) }
+}
+
+/// A setting that cannot be used; the service does not start.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    /// What is wrong and how to fix it.
+    public var description: String
+    init(_ description: String) { self.description = description }
 }

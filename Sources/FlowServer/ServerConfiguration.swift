@@ -21,6 +21,16 @@ public struct ServerConfiguration: Sendable {
     public var tokenLifetimeSeconds: Int = 86_400
     /// The log level (`TRIBUTARY_LOG_LEVEL`, default `info`).
     public var logLevel: Logger.Level = .info
+    /// Source hosts connections may reach beyond the built-in rules (`TRIBUTARY_ALLOWED_SOURCE_HOSTS`,
+    /// comma-separated `host`, `host:port` or `*.domain`; default none). Without an entry, Databricks
+    /// connections must name a Databricks workspace host and Spark connections a public address.
+    public var allowedSourceHosts: [String] = []
+    /// A PEM file of extra certificate authorities trusted for source connections
+    /// (`TRIBUTARY_TRUSTED_CA_FILE`), for servers behind a private CA.
+    public var trustedCAFile: String?
+    /// How long one connection test, explore or preview call may take, in seconds
+    /// (`TRIBUTARY_SOURCE_TIMEOUT`, default 60).
+    public var sourceTimeoutSeconds: Int = 60
 
     /// The defaults.
     public init() {}
@@ -38,6 +48,11 @@ public struct ServerConfiguration: Sendable {
         if let seconds = environment["TRIBUTARY_TOKEN_LIFETIME"].flatMap(Int.init), seconds > 0 {
             configuration.tokenLifetimeSeconds = seconds
         }
+        if let hosts = environment["TRIBUTARY_ALLOWED_SOURCE_HOSTS"] {
+            configuration.allowedSourceHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let file = environment["TRIBUTARY_TRUSTED_CA_FILE"], !file.isEmpty { configuration.trustedCAFile = file }
+        if let seconds = environment["TRIBUTARY_SOURCE_TIMEOUT"].flatMap(Int.init), seconds > 0 { configuration.sourceTimeoutSeconds = seconds }
         if let level = environment["TRIBUTARY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { configuration.logLevel = level }
         return configuration
     }

@@ -65,7 +65,7 @@ struct ConnectionTests {
             }
             _ = try await client.createConnection(
                 tenant,
-                body: #"{"name":"spark","auth":{"specName":"Basic Authentication","params":{"host":"localhost","port":10001,"database":"default"}},"connectionSpec":{"id":"\#(ConnectionSpec.sparkThriftServerId)"}}"#)
+                body: #"{"name":"spark","auth":{"specName":"Basic Authentication","params":{"host":"spark.example.com","port":10001,"database":"default"}},"connectionSpec":{"id":"\#(ConnectionSpec.sparkThriftServerId)"}}"#)
 
             var response = try await client.get("/connections?property=name==conn-3", tenant)
             #expect(response.json["items"]?.arrayValue?.map { $0["name"] } == ["conn-3"])

@@ -10,6 +10,13 @@ public struct SQLDecimal: Sendable, Hashable, CustomStringConvertible {
     /// Declared scale.
     public var scale: Int
 
+    /// A decimal from its text and declared precision and scale.
+    public init(text: String, precision: Int, scale: Int) {
+        self.text = text
+        self.precision = precision
+        self.scale = scale
+    }
+
     /// The unscaled integer value (`text` × 10^scale) when it fits in 128 bits… or `nil`.
     public var unscaled: (high: Int64, low: UInt64)? {
         var digits = Substring(text)

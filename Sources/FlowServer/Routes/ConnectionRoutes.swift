@@ -1,4 +1,5 @@
 // Base connections: `POST/GET /connections`, `GET/PATCH/DELETE /connections/{id}`.
+import Connectors
 import FlowModel
 import FlowStore
 import Foundation
@@ -30,6 +31,7 @@ struct ConnectionRoutes {
         }
         let body = try await RequestJSON.read(request, limit: services.configuration.maximumBodyBytes)
         let (fields, secrets) = try rules.validateNew(body)
+        try checkDestination(fields)
         let id = UUID().uuidString.lowercased()
         let resource = FlowResource(
             kind: .connections, metadata: ResourceMetadata(id: id, caller: caller, now: Self.now()), body: fields, secrets: secrets)
@@ -67,6 +69,7 @@ struct ConnectionRoutes {
             throw FlowError.versionMismatch(supplied: String(ifMatch.prefix(100)), id: resource.id)
         }
         let (fields, secrets) = try rules.patch(resource, with: document)
+        try checkDestination(fields)
         var updated = resource
         updated.body = fields
         updated.secrets = secrets
@@ -89,6 +92,17 @@ struct ConnectionRoutes {
         }
         context.logger.info("Deleted connection", metadata: ["id": .string(id)])
         return Response(status: .noContent)
+    }
+
+    /// A connection may only name hosts the operator's policy allows (no metadata or internal
+    /// addresses chosen by a client).
+    private func checkDestination(_ fields: [String: JSONValue]) throws {
+        let specId = fields["connectionSpec"]?["id"]?.stringValue ?? ""
+        do {
+            try services.connectors.checkDestination(specId: specId, params: fields["auth"]?["params"]?.objectValue ?? [:])
+        } catch {
+            throw error.flowError
+        }
     }
 
     private func load(_ context: FlowRequestContext) async throws -> FlowResource {
