@@ -77,7 +77,6 @@ let package = Package(
                 "FlowModel", "FlowStore", "Connectors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "FlowServerTests",
             dependencies: [
-                "FlowServer", "FlowStore", "FlowModel",
+                "FlowServer", "FlowStore", "FlowModel", "DatabricksSQL",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -15,16 +15,16 @@ public struct SourceConnectors: Sendable {
     public var hostPolicy: SourceHostPolicy
     /// How long one interactive call (test, explore, preview) may take.
     public var timeout: Duration
-    /// The HTTP client every source call goes through.
-    public var httpClient: HTTPClient
+    /// The HTTP clients source calls go through.
+    public var httpClients: SourceHTTPClients
     /// The driver's logger.
     public var logger: Logger
 
     /// Creates the connectors.
-    public init(hostPolicy: SourceHostPolicy, timeout: Duration = .seconds(60), httpClient: HTTPClient, logger: Logger) {
+    public init(hostPolicy: SourceHostPolicy, timeout: Duration = .seconds(60), httpClients: SourceHTTPClients, logger: Logger) {
         self.hostPolicy = hostPolicy
         self.timeout = timeout
-        self.httpClient = httpClient
+        self.httpClients = httpClients
         self.logger = logger
     }
 
@@ -92,14 +92,16 @@ public struct SourceConnectors: Sendable {
             throw ConnectorError(.invalidConfiguration, "\(error)")
         }
         return HiveServer2Source(
-            interactive: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClient, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
-            batch: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClient, retryPolicy: RetryPolicy(), logger: logger),
+            interactive: DatabricksSQLClient(
+                endpoint: endpoint, httpClient: httpClients.interactive, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
+            batch: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClients.batch, retryPolicy: RetryPolicy(), logger: logger),
             database: database, catalog: catalog, timeout: timeout, checkDestination: checkDestination)
     }
 
     static func interactivePolicy(_ timeout: Duration) -> RetryPolicy {
         var policy = RetryPolicy.interactive
         policy.requestTimeout = min(policy.requestTimeout, timeout)
+        policy.connectionRetries = 0
         return policy
     }
 
@@ -112,23 +114,39 @@ public struct SourceConnectors: Sendable {
         return (SourceHostPolicy.normalized(host), port)
     }
 
-    /// The process-wide HTTP client for sources, trusting the system roots and, when given, the
-    /// certificates in `trustedCAFile` (PEM) too. One client per file, never shut down.
-    public static func httpClient(trustedCAFile: String?) throws -> HTTPClient {
-        guard let trustedCAFile else { return DatabricksSQLClient.sharedHTTPClient }
-        return try clients.withLock { clients in
-            if let client = clients[trustedCAFile] { return client }
+}
+
+/// The HTTP clients for source calls: one that fails at once when a server refuses the connection
+/// (interactive calls: a stopped server is reported in milliseconds, not after the connect timeout)
+/// and one that keeps retrying connection establishment (runs). Both trust the system roots and,
+/// when given, the certificates of a PEM file. Process-wide, one pair per file, never shut down.
+public struct SourceHTTPClients: Sendable {
+    /// For test, explore and preview.
+    public var interactive: HTTPClient
+    /// For dataflow runs.
+    public var batch: HTTPClient
+
+    /// The clients trusting `trustedCAFile` (PEM) in addition to the system roots.
+    public static func trusting(_ trustedCAFile: String?) throws -> SourceHTTPClients {
+        try cache.withLock { cache in
+            let key = trustedCAFile ?? ""
+            if let clients = cache[key] { return clients }
             var tls = TLSConfiguration.makeClientConfiguration()
-            let certificates = try NIOSSLCertificate.fromPEMFile(trustedCAFile)
-            tls.additionalTrustRoots = [.certificates(certificates)]
-            var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-            configuration.timeout.connect = .seconds(10)
-            configuration.connectionPool.idleTimeout = .seconds(60)
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-            clients[trustedCAFile] = client
-            return client
+            if let trustedCAFile {
+                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(trustedCAFile))]
+            }
+            func make(retryingConnections: Bool) -> HTTPClient {
+                var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+                configuration.timeout.connect = .seconds(10)
+                configuration.connectionPool.idleTimeout = .seconds(60)
+                configuration.connectionPool.retryConnectionEstablishment = retryingConnections
+                return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            }
+            let clients = SourceHTTPClients(interactive: make(retryingConnections: false), batch: make(retryingConnections: true))
+            cache[key] = clients
+            return clients
         }
     }
 
-    private static let clients = Mutex<[String: HTTPClient]>([:])
+    private static let cache = Mutex<[String: SourceHTTPClients]>([:])
 }

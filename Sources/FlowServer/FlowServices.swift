@@ -3,7 +3,6 @@
 public import Connectors
 public import FlowModel
 public import FlowStore
-import AsyncHTTPClient
 import Foundation
 public import Logging
 
@@ -45,14 +44,14 @@ public struct FlowServices: Sendable {
         guard rejected.isEmpty else {
             throw ConfigurationError("TRIBUTARY_ALLOWED_SOURCE_HOSTS has entries that are not host, host:port or *.domain: \(rejected.joined(separator: ", "))")
         }
-        let httpClient: HTTPClient
+        let httpClients: SourceHTTPClients
         do {
-            httpClient = try SourceConnectors.httpClient(trustedCAFile: configuration.trustedCAFile)
+            httpClients = try SourceHTTPClients.trusting(configuration.trustedCAFile)
         } catch {
             throw ConfigurationError("TRIBUTARY_TRUSTED_CA_FILE \(configuration.trustedCAFile ?? "") cannot be read as PEM certificates: \(error)")
         }
         return SourceConnectors(
-            hostPolicy: policy, timeout: .seconds(configuration.sourceTimeoutSeconds), httpClient: httpClient, logger: logger)
+            hostPolicy: policy, timeout: .seconds(configuration.sourceTimeoutSeconds), httpClients: httpClients, logger: logger)
     }
 
     /// Assembles services from parts (tests use this with their own store).

@@ -102,12 +102,13 @@ struct DatabricksEndpointTests {
     }
 
     @Test func aStartingClusterIsWaitedForUpToTheDeadline() async throws {
+        let cluster = "0123-456789-starting"
         let flag = DatabricksEndpoint.directory!.appendingPathComponent("starting")
         FileManager.default.createFile(atPath: flag.path, contents: Data())
         defer { try? FileManager.default.removeItem(at: flag) }
         // Interactive calls fail at once with a typed error.
         await #expect {
-            try await DatabricksEndpoint.withClient(policy: .interactive) { try await $0.openSession() }
+            try await DatabricksEndpoint.withClient(cluster: cluster, policy: .interactive) { try await $0.openSession() }
         } throws: { error in
             guard let error = error as? DatabricksSQLError else { return false }
             return error.code == .clusterNotReady && error.httpStatus == 503 && error.message.contains("temporarily unavailable")
@@ -120,7 +121,7 @@ struct DatabricksEndpointTests {
             try await Task.sleep(for: .seconds(2.5))
             try FileManager.default.removeItem(at: flag)
         }
-        let rows = try await DatabricksEndpoint.withClient(policy: policy) { client in
+        let rows = try await DatabricksEndpoint.withClient(cluster: cluster, policy: policy) { client in
             try await client.withSession { try await $0.execute("SELECT 42").rows() }
         }
         try await ready.value

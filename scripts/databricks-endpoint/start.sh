@@ -2,8 +2,9 @@
 # A Databricks-shaped endpoint in front of the local Spark Thrift Server, for end-to-end tests of the
 # Databricks code path: nginx with TLS (a CA made here), Bearer-token check, the cluster HTTP path
 # /sql/protocolv1/o/<workspace>/<cluster> forwarded to Spark with Basic auth, a canned Clusters API
-# (GET /api/2.0/clusters/get) and a "starting" switch that answers 503 + Retry-After like a cluster
-# that is still booting (create $STATE/starting to switch it on).
+# (GET /api/2.0/clusters/get) and a second cluster path with a "starting" switch that answers 503 +
+# Retry-After like a cluster that is still booting (create $STATE/starting to switch it on; the main
+# cluster is never affected, so tests running beside that one are not disturbed).
 set -euo pipefail
 HOME_DIR=${TRIBUTARY_TEST_HOME:-"$(cd "$(dirname "$0")/../.." && pwd)/.test-env"}
 STATE="$HOME_DIR/databricks-endpoint"
@@ -13,6 +14,7 @@ WORKSPACE=1234567890123456
 CLUSTER=0123-456789-tributary
 JOB_CLUSTER=0123-456789-jobcluster
 TERMINATED_CLUSTER=0123-456789-terminated
+STARTING_CLUSTER=0123-456789-starting
 
 if ! command -v nginx >/dev/null 2>&1; then
   echo "databricks-endpoint: installing nginx"
@@ -63,9 +65,18 @@ http {
         add_header x-databricks-reason-phrase "Credential was not sent or was of an unsupported type for this API." always;
         return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
       }
+      proxy_set_header Authorization "Basic $BASIC";
+      proxy_http_version 1.1;
+      proxy_read_timeout 300s;
+      proxy_pass http://127.0.0.1:$SPARK_PORT/cliservice;
+    }
+    location = /sql/protocolv1/o/$WORKSPACE/$STARTING_CLUSTER {
+      if (\$authorized = 0) {
+        return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
+      }
       if (-f $STATE/starting) {
         add_header Retry-After 1 always;
-        add_header x-thriftserver-error-message "TEMPORARILY_UNAVAILABLE: Cluster $CLUSTER is temporarily unavailable." always;
+        add_header x-thriftserver-error-message "TEMPORARILY_UNAVAILABLE: Cluster $STARTING_CLUSTER is temporarily unavailable." always;
         return 503 '';
       }
       proxy_set_header Authorization "Basic $BASIC";
@@ -82,6 +93,9 @@ http {
       }
       if (\$arg_cluster_id = "$JOB_CLUSTER") {
         return 200 '{"cluster_id":"$JOB_CLUSTER","cluster_name":"job-123-run-1","state":"RUNNING","state_message":"","cluster_source":"JOB"}';
+      }
+      if (\$arg_cluster_id = "$STARTING_CLUSTER") {
+        return 200 '{"cluster_id":"$STARTING_CLUSTER","cluster_name":"waking","state":"PENDING","state_message":"Starting Spark","cluster_source":"UI"}';
       }
       if (\$arg_cluster_id = "$TERMINATED_CLUSTER") {
         return 200 '{"cluster_id":"$TERMINATED_CLUSTER","cluster_name":"sleepy","state":"TERMINATED","state_message":"Inactive cluster terminated (inactive for 120 minutes).","cluster_source":"UI"}';
