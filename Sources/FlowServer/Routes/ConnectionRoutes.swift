@@ -105,7 +105,8 @@ struct ConnectionRoutes {
         }
     }
 
-    private func load(_ context: FlowRequestContext) async throws -> FlowResource {
+    /// The connection `{id}` of the caller's organization and sandbox, or `1439-404`.
+    func load(_ context: FlowRequestContext) async throws -> FlowResource {
         let caller = try context.requireCaller()
         let id = try context.resourceId()
         guard let resource = try await services.storage.resource(.connections, id: id, in: caller.scope) else {

@@ -24,7 +24,7 @@ struct SourceRoutes {
 
     func test(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
         for (name, _) in try request.queryPairs() { throw FlowError.unknownQueryParameter(String(name.prefix(100))) }
-        let resource = try await load(context)
+        let resource = try await ConnectionRoutes(services: services).load(context)
         let check: ConnectionCheck
         do {
             check = try await source(of: resource).test()
@@ -49,7 +49,7 @@ struct SourceRoutes {
         guard let objectType = parameters["objectType"] else {
             throw FlowError.invalidQueryValue("objectType", reason: "objectType is required: root (the tables) or table (one table's schema)")
         }
-        let resource = try await load(context)
+        let resource = try await ConnectionRoutes(services: services).load(context)
         do {
             switch objectType.lowercased() {
             case "root":
@@ -140,15 +140,6 @@ struct SourceRoutes {
         var params = resource.body["auth"]?["params"]?.objectValue ?? [:]
         for (name, value) in resource.secrets { params[name] = value }
         return try services.connectors.connector(specId: specId, params: params)
-    }
-
-    private func load(_ context: FlowRequestContext) async throws -> FlowResource {
-        let caller = try context.requireCaller()
-        let id = try context.resourceId()
-        guard let resource = try await services.storage.resource(.connections, id: id, in: caller.scope) else {
-            throw FlowError.notFound("connections", id: id)
-        }
-        return resource
     }
 }
 
