@@ -169,7 +169,7 @@ public struct HiveServer2Source: SourceConnector {
 
     /// The driver's error in the user's terms.
     static func classify(_ error: DatabricksSQLError) -> ConnectorError {
-        let message = error.message
+        let message = error.code == .sql ? summary(of: error.message) : error.message
         switch error.code {
         case .authentication:
             if error.httpStatus == 403, message.lowercased().contains("permission") {
@@ -201,5 +201,23 @@ public struct HiveServer2Source: SourceConnector {
         default:
             return ConnectorError(.sourceError, error.description)
         }
+    }
+
+    /// The part of a Spark error a user needs: the first line, without the driver's "Error running
+    /// query:" preamble, the repeated error class and Java exception names, at most 600 characters.
+    /// (The rest is the analyzer's plan, for the server's log rather than the user.)
+    static func summary(of message: String) -> String {
+        var text = Substring(message.prefix { $0 != "\n" })
+        if text.hasPrefix("Error running query: ") { text = text.dropFirst("Error running query: ".count) }
+        // "[CLASS] org.apache…Exception: [CLASS] text" → "[CLASS] text"
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            let errorClass = text[...close]
+            var rest = text[text.index(after: close)...].drop { $0 == " " }
+            if let colon = rest.range(of: ": "), rest[..<colon.lowerBound].allSatisfy({ !$0.isWhitespace }), rest[..<colon.lowerBound].contains(".") {
+                rest = rest[colon.upperBound...]
+            }
+            text = rest.hasPrefix(errorClass) ? rest : Substring(errorClass + " " + rest)
+        }
+        return text.count > 600 ? String(text.prefix(599)) + "…" : String(text)
     }
 }

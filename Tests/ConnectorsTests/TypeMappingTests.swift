@@ -1,6 +1,6 @@
 // The Spark/Databricks → XDM type table (docs/type-mapping.md) and the JSON a preview shows for
 // each value.
-import Connectors
+@testable import Connectors
 import DatabricksSQL
 import FlowModel
 import Testing
@@ -48,5 +48,22 @@ struct TypeMappingTests {
         #expect(text.json(.json(#"{"a":[1,null]}"#)) == ["a": [1, .null]])
         #expect(text.json(.int8(-128)) == .integer(-128))
         #expect(text.json(.null) == .null)
+    }
+}
+
+@Suite("Source error messages")
+struct SourceErrorMessageTests {
+    @Test func sparkErrorsAreCutToWhatAUserNeeds() {
+        let schema = """
+            Error running query: [SCHEMA_NOT_FOUND] org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException: [SCHEMA_NOT_FOUND] \
+            The schema `spark_catalog`.`probe` cannot be found. Verify the spelling and correctness of the schema and catalog.
+            If you did not qualify the name with a catalog, verify the current_schema() output.
+            """
+        let error = HiveServer2Source.classify(DatabricksSQLError(.sql, schema, sqlState: "42704"))
+        #expect(error.reason == .databaseNotFound)
+        #expect(error.message == "the database does not exist: [SCHEMA_NOT_FOUND] The schema `spark_catalog`.`probe` cannot be found. Verify the spelling and correctness of the schema and catalog.")
+        let table = "Error running query: [TABLE_OR_VIEW_NOT_FOUND] [TABLE_OR_VIEW_NOT_FOUND] The table or view `probe`.`nope` cannot be found.\n'DescribeRelation false"
+        let missing = HiveServer2Source.classify(DatabricksSQLError(.sql, table, sqlState: "42P01"))
+        #expect(missing.reason == .tableNotFound && missing.message == "the table does not exist: [TABLE_OR_VIEW_NOT_FOUND] The table or view `probe`.`nope` cannot be found.")
     }
 }
