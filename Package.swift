@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Thrift", targets: ["Thrift"]),
         .library(name: "DatabricksSQL", targets: ["DatabricksSQL"]),
         .library(name: "Connectors", targets: ["Connectors"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
         .executable(name: "driver-benchmark", targets: ["DriverBenchmark"]),
     ],
     dependencies: [
@@ -46,6 +47,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // zlib, for the Parquet writer's GZIP codec (Debian zlib1g-dev).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // A streaming Parquet writer and footer reader on the Thrift compact protocol.
+        .target(name: "Parquet", dependencies: ["Thrift", "CZlib"], swiftSettings: swiftSettings),
         // The domain, pure: specs, connections, JSON Schema, JSON Patch, filters, errors.
         .target(name: "FlowModel", swiftSettings: swiftSettings),
         // Persistence behind a protocol; SQLite (GRDB) by default; secrets sealed with AES-GCM.
@@ -98,6 +103,7 @@ let package = Package(
         // Benchmarks (Benchmarks/*/run.sh build them in release mode).
         .executableTarget(name: "DriverBenchmark", dependencies: ["DatabricksSQL"], path: "Benchmarks/DriverBenchmark"),
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift"]),
         .testTarget(
             name: "DatabricksSQLTests",
             dependencies: [

@@ -1,0 +1,297 @@
+// One column of the row group being written: values arrive in batches and are encoded into pages
+// (PLAIN, or dictionary indices for strings and binary while the dictionary stays small), each page
+// compressed as soon as it is full, so a row group's memory is its encoded size.
+
+/// The encoded pages of one column chunk, ready to be written.
+struct EncodedColumnChunk {
+    var dictionaryPage: [UInt8]?
+    var dataPages: [UInt8]
+    var valueCount: Int64
+    var uncompressedSize: Int64
+    var encodings: [ParquetEncoding]
+    var statistics: EncodedStatistics
+}
+
+struct ColumnChunkBuilder {
+    let field: ParquetField
+    let pageSize: Int
+    let dictionaryLimit: Int
+
+    // The page being filled.
+    private var pageRows = 0
+    private var pageNulls = 0
+    private var levels: [UInt8] = []
+    private var values: [UInt8] = []
+    private var booleans: [Bool] = []
+    private var indices: [UInt32] = []
+
+    // The dictionary (string and binary columns), until it outgrows `dictionaryLimit`.
+    private var usesDictionary: Bool
+    private var stringEntries: [String: UInt32] = [:]
+    private var binaryEntries: [[UInt8]: UInt32] = [:]
+    private var dictionary: [UInt8] = []
+    private var dictionaryCount = 0
+    private var hasDictionaryPages = false
+    private var hasPlainPages = false
+
+    // The finished pages of this chunk.
+    private var pages: [UInt8] = []
+    private var uncompressedSize = 0
+    private var valueCount: Int64 = 0
+    private var statistics = ColumnStatistics()
+
+    init(field: ParquetField, pageSize: Int, dictionaryLimit: Int) {
+        self.field = field
+        self.pageSize = pageSize
+        self.dictionaryLimit = dictionaryLimit
+        self.usesDictionary = field.type.physical == .byteArray && dictionaryLimit > 0
+    }
+
+    /// Bytes held for this chunk so far.
+    var bufferedBytes: Int { pages.count + values.count + indices.count * 4 + levels.count + booleans.count / 8 + dictionary.count }
+
+    /// Whether the chunk holds any rows.
+    var isEmpty: Bool { valueCount == 0 && pageRows == 0 }
+
+    // MARK: Appending
+
+    /// Checks a batch's column against the field without changing anything: the writer checks
+    /// every column of a batch before appending any, so a refused batch leaves the file as it was.
+    func validate(_ column: ParquetColumn) throws(ParquetError) {
+        if !field.nullable, let nulls = column.nulls, nulls.contains(true) {
+            throw ParquetError(.invalidBatch, "column '\(field.name)' is not nullable but the batch has nulls")
+        }
+        if let nulls = column.nulls, nulls.count != column.count {
+            throw ParquetError(.invalidBatch, "column '\(field.name)': \(nulls.count) null flags for \(column.count) values")
+        }
+        func isNull(_ row: Int) -> Bool { column.nulls?[row] ?? false }
+        switch (field.type, column.values) {
+        case (.boolean, .boolean), (.int32, .int32), (.date, .int32), (.int64, .int64), (.timestampMicros, .int64), (.float, .float),
+            (.double, .double), (.string, .string), (.binary, .binary):
+            return
+        case (.int8, .int32(let items)), (.int16, .int32(let items)):
+            let range: ClosedRange<Int32> = field.type == .int8 ? -128...127 : -32768...32767
+            if let bad = items.indices.first(where: { !range.contains(items[$0]) && !isNull($0) }) {
+                throw ParquetError(.invalidBatch, "column '\(field.name)' (\(field.type)): \(items[bad]) is out of range")
+            }
+        case (.decimal(let precision, _), .decimal(let items)):
+            try Self.checkDigits(items.lazy.map { $0 }, precision: precision, isNull, field)
+        case (.decimal(let precision, _), .int64(let items)) where precision <= 18:
+            try Self.checkDigits(items.lazy.map { Int128($0) }, precision: precision, isNull, field)
+        case (.decimal(let precision, _), .int32(let items)) where precision <= 9:
+            try Self.checkDigits(items.lazy.map { Int128($0) }, precision: precision, isNull, field)
+        default:
+            throw ParquetError(.invalidBatch, "column '\(field.name)' is \(field.type) but the batch holds other values")
+        }
+    }
+
+    private static func checkDigits(
+        _ items: some RandomAccessCollection<Int128>, precision: Int, _ isNull: (Int) -> Bool, _ field: ParquetField
+    ) throws(ParquetError) {
+        let limit = powerOfTen(precision)
+        for (row, value) in items.enumerated() where (value >= limit || value <= -limit) && !isNull(row) {
+            throw ParquetError(.invalidBatch, "column '\(field.name)' (\(field.type)): the unscaled value \(value) has more than \(precision) digits")
+        }
+    }
+
+    /// Appends one batch's column (checked by ``validate(_:)``).
+    mutating func append(_ column: ParquetColumn, compressor: PageCompressor) throws(ParquetError) {
+        switch (field.type, column.values) {
+        case (.boolean, .boolean(let items)):
+            try appendEach(items, column.nulls, compressor) { builder, value in
+                builder.booleans.append(value)
+                builder.statistics.observe(bool: value)
+            }
+        case (.int8, .int32(let items)), (.int16, .int32(let items)), (.int32, .int32(let items)), (.date, .int32(let items)):
+            try appendEach(items, column.nulls, compressor) { builder, value in
+                builder.values.appendLittleEndian(value)
+                builder.statistics.observe(integer: Int64(value))
+            }
+        case (.int64, .int64(let items)), (.timestampMicros, .int64(let items)):
+            try appendEach(items, column.nulls, compressor) { builder, value in
+                builder.values.appendLittleEndian(value)
+                builder.statistics.observe(integer: value)
+            }
+        case (.float, .float(let items)):
+            try appendEach(items, column.nulls, compressor) { builder, value in
+                builder.values.appendLittleEndian(value.bitPattern)
+                builder.statistics.observe(double: Double(value))
+            }
+        case (.double, .double(let items)):
+            try appendEach(items, column.nulls, compressor) { builder, value in
+                builder.values.appendLittleEndian(value.bitPattern)
+                builder.statistics.observe(double: value)
+            }
+        case (.string, .string(let items)):
+            try appendEach(items, column.nulls, compressor) { builder, value in
+                if builder.usesDictionary, let index = builder.stringEntries[value] {
+                    builder.indices.append(index)
+                    return
+                }
+                var value = value
+                value.withUTF8 { utf8 in
+                    builder.appendPlainBytes(utf8)
+                    builder.statistics.observe(bytes: utf8)
+                }
+                if builder.usesDictionary { builder.stringEntries[value] = UInt32(builder.dictionaryCount - 1) }
+            }
+        case (.binary, .binary(let items)):
+            try appendEach(items, column.nulls, compressor) { builder, value in
+                if builder.usesDictionary, let index = builder.binaryEntries[value] {
+                    builder.indices.append(index)
+                    return
+                }
+                value.withUnsafeBufferPointer { builder.appendPlainBytes($0) }
+                builder.statistics.observe(bytes: value)
+                if builder.usesDictionary { builder.binaryEntries[value] = UInt32(builder.dictionaryCount - 1) }
+            }
+        case (.decimal, .decimal(let items)):
+            try appendDecimals(items, column.nulls, compressor)
+        case (.decimal(let precision, _), .int64(let items)) where precision <= 18:
+            try appendDecimals(items.map { Int128($0) }, column.nulls, compressor)
+        case (.decimal(let precision, _), .int32(let items)) where precision <= 9:
+            try appendDecimals(items.map { Int128($0) }, column.nulls, compressor)
+        default:
+            throw ParquetError(.invalidBatch, "column '\(field.name)' is \(field.type) but the batch holds other values")
+        }
+    }
+
+    private mutating func appendDecimals(_ items: [Int128], _ nulls: [Bool]?, _ compressor: PageCompressor) throws(ParquetError) {
+        let physical = field.type.physical
+        let length = field.type.fixedLength ?? 0
+        try appendEach(items, nulls, compressor) { builder, value in
+            switch physical {
+            case .int32: builder.values.appendLittleEndian(Int32(truncatingIfNeeded: value))
+            case .int64: builder.values.appendLittleEndian(Int64(truncatingIfNeeded: value))
+            default: builder.values.append(contentsOf: ColumnStatistics.bigEndian(value, length: length))
+            }
+            builder.statistics.observe(decimal: value)
+        }
+    }
+
+    static func powerOfTen(_ exponent: Int) -> Int128 {
+        var value: Int128 = 1
+        for _ in 0..<exponent { value *= 10 }
+        return value
+    }
+
+    /// Runs `append` for every non-null value, recording definition levels and cutting pages.
+    @inline(__always)
+    private mutating func appendEach<Value>(
+        _ items: [Value], _ nulls: [Bool]?, _ compressor: PageCompressor, _ append: (inout ColumnChunkBuilder, Value) -> Void
+    ) throws(ParquetError) {
+        let nullable = field.nullable
+        for row in items.indices {
+            let isNull = nulls?[row] ?? false
+            if nullable { levels.append(isNull ? 0 : 1) }
+            pageRows += 1
+            if isNull {
+                pageNulls += 1
+                statistics.nullCount += 1
+            } else {
+                append(&self, items[row])
+            }
+            if pendingDictionaryStop || values.count + indices.count * 2 + booleans.count / 8 >= pageSize { try finishPage(compressor) }
+        }
+    }
+
+    /// A PLAIN byte array: into the dictionary (with its index in the page) or into the page.
+    @inline(__always)
+    private mutating func appendPlainBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if usesDictionary {
+            dictionary.appendLittleEndian(UInt32(bytes.count))
+            dictionary.append(contentsOf: bytes)
+            indices.append(UInt32(dictionaryCount))
+            dictionaryCount += 1
+            if dictionary.count > dictionaryLimit { stopDictionary() }
+        } else {
+            values.appendLittleEndian(UInt32(bytes.count))
+            values.append(contentsOf: bytes)
+        }
+    }
+
+    /// From here on the chunk is PLAIN: the page so far is finished with the dictionary right after
+    /// this value (see `appendEach`), later pages hold values.
+    private mutating func stopDictionary() {
+        usesDictionary = false
+        stringEntries = [:]
+        binaryEntries = [:]
+        pendingDictionaryStop = true
+    }
+
+    private var pendingDictionaryStop = false
+
+    // MARK: Pages
+
+    /// Encodes, compresses and keeps the current page.
+    mutating func finishPage(_ compressor: PageCompressor) throws(ParquetError) {
+        guard pageRows > 0 else { return }
+        var body: [UInt8] = []
+        body.reserveCapacity(values.count + indices.count + levels.count / 8 + 16)
+        if field.nullable {
+            var encodedLevels: [UInt8] = []
+            if pageNulls == 0 {
+                RLEHybrid.appendRun(value: UInt8(1), count: pageRows, bitWidth: 1, into: &encodedLevels)
+            } else {
+                RLEHybrid.encode(levels, bitWidth: 1, into: &encodedLevels)
+            }
+            body.appendLittleEndian(UInt32(encodedLevels.count))
+            body.append(contentsOf: encodedLevels)
+        }
+        let encoding: ParquetEncoding
+        if !indices.isEmpty {
+            let width = max(1, RLEHybrid.bitWidth(forMaximum: dictionaryCount - 1))
+            body.append(UInt8(width))
+            RLEHybrid.encode(indices, bitWidth: width, into: &body)
+            encoding = .rleDictionary
+            hasDictionaryPages = true
+        } else {
+            if field.type.physical == .boolean {
+                booleans.withUnsafeBufferPointer { flags in
+                    flags.withMemoryRebound(to: UInt8.self) { RLEHybrid.pack($0, from: 0, count: $0.count, bitWidth: 1, into: &body) }
+                }
+            } else {
+                body.append(contentsOf: values)
+            }
+            encoding = .plain
+            hasPlainPages = true
+        }
+        let compressed = try compressor.compress(body)
+        let header = ParquetMetadata.pageHeader(
+            type: .dataPage, uncompressedSize: body.count, compressedSize: compressed.count, valueCount: pageRows, encoding: encoding)
+        pages.append(contentsOf: header)
+        pages.append(contentsOf: compressed)
+        uncompressedSize += header.count + body.count
+        valueCount += Int64(pageRows)
+        pageRows = 0
+        pageNulls = 0
+        levels.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        booleans.removeAll(keepingCapacity: true)
+        indices.removeAll(keepingCapacity: true)
+        pendingDictionaryStop = false
+    }
+
+    /// Finishes the chunk: its pages, dictionary and metadata; the builder starts a new chunk.
+    mutating func finishChunk(_ compressor: PageCompressor) throws(ParquetError) -> EncodedColumnChunk {
+        try finishPage(compressor)
+        var dictionaryPage: [UInt8]?
+        var size = uncompressedSize
+        if hasDictionaryPages {
+            let compressed = try compressor.compress(dictionary)
+            let header = ParquetMetadata.pageHeader(
+                type: .dictionaryPage, uncompressedSize: dictionary.count, compressedSize: compressed.count, valueCount: dictionaryCount,
+                encoding: .plain)
+            dictionaryPage = header + compressed
+            size += header.count + dictionary.count
+        }
+        var encodings: [ParquetEncoding] = [.rle]
+        if hasPlainPages || hasDictionaryPages { encodings.append(.plain) }
+        if hasDictionaryPages { encodings.append(.rleDictionary) }
+        let chunk = EncodedColumnChunk(
+            dictionaryPage: dictionaryPage, dataPages: pages, valueCount: valueCount, uncompressedSize: Int64(size), encodings: encodings,
+            statistics: statistics.encoded(for: field.type))
+        self = ColumnChunkBuilder(field: field, pageSize: pageSize, dictionaryLimit: dictionaryLimit)
+        return chunk
+    }
+}
