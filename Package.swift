@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "Parquet", targets: ["Parquet"]),
         .executable(name: "driver-benchmark", targets: ["DriverBenchmark"]),
+        .executable(name: "parquet-benchmark", targets: ["ParquetBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -102,6 +103,7 @@ let package = Package(
         ),
         // Benchmarks (Benchmarks/*/run.sh build them in release mode).
         .executableTarget(name: "DriverBenchmark", dependencies: ["DatabricksSQL"], path: "Benchmarks/DriverBenchmark"),
+        .executableTarget(name: "ParquetBenchmark", dependencies: ["Parquet"], path: "Benchmarks/ParquetBenchmark"),
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift"]),
         .testTarget(

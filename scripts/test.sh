@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs and starts what the tests need (an Apache
-# Spark 4.3 Thrift Server from PyPI on the machine's Java 17), then `swift test`. The README's test
+# Spark 4.3 Thrift Server from PyPI on the machine's Java 17, pyarrow), then `swift test`. The README's test
 # command and CI's .ci/run both call exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,8 @@ fi
 swift build --build-tests
 
 scripts/spark/install.sh
+scripts/pyarrow/install.sh
+export TRIBUTARY_PYARROW_PYTHON="$(pwd)/.test-env/pyarrow-venv/bin/python"
 trap 'scripts/databricks-endpoint/stop.sh >/dev/null 2>&1; scripts/spark/stop.sh >/dev/null 2>&1 || true' EXIT
 scripts/spark/start.sh
 export TRIBUTARY_SPARK_THRIFT_URL="http://127.0.0.1:${SPARK_PORT:-10001}/cliservice"

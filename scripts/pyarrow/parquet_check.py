@@ -78,6 +78,7 @@ def generated(path, n):
         "flag": pa.array(i % 3 == 0, type=pa.bool_()),
         "day": pa.array((18000 + i % 3650).astype(np.int32), type=pa.int32()),
     }
+    expected = {name: a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for name, a in expected.items()}
     problems = []
     if table.num_rows != n:
         problems.append(f"{table.num_rows} rows, expected {n}")
