@@ -105,7 +105,7 @@ let package = Package(
         .executableTarget(name: "DriverBenchmark", dependencies: ["DatabricksSQL"], path: "Benchmarks/DriverBenchmark"),
         .executableTarget(name: "ParquetBenchmark", dependencies: ["Parquet"], path: "Benchmarks/ParquetBenchmark"),
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
-        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift", "DatabricksSQL"]),
         .testTarget(
             name: "DatabricksSQLTests",
             dependencies: [

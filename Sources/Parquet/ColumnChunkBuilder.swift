@@ -2,6 +2,10 @@
 // (PLAIN, or dictionary indices for strings and binary while the dictionary stays small), each page
 // compressed as soon as it is full, so a row group's memory is its encoded size.
 
+#if !_endian(little)
+#error("the Parquet writer copies fixed-width values as they are in memory: it needs a little-endian machine")
+#endif
+
 /// The encoded pages of one column chunk, ready to be written.
 struct EncodedColumnChunk {
     var dictionaryPage: [UInt8]?
@@ -103,25 +107,13 @@ struct ColumnChunkBuilder {
                 builder.statistics.observe(bool: value)
             }
         case (.int8, .int32(let items)), (.int16, .int32(let items)), (.int32, .int32(let items)), (.date, .int32(let items)):
-            try appendEach(items, column.nulls, compressor) { builder, value in
-                builder.values.appendLittleEndian(value)
-                builder.statistics.observe(integer: Int64(value))
-            }
+            try appendFixedWidth(items, column.nulls, compressor) { $0.observe(integer: Int64($1)) }
         case (.int64, .int64(let items)), (.timestampMicros, .int64(let items)):
-            try appendEach(items, column.nulls, compressor) { builder, value in
-                builder.values.appendLittleEndian(value)
-                builder.statistics.observe(integer: value)
-            }
+            try appendFixedWidth(items, column.nulls, compressor) { $0.observe(integer: $1) }
         case (.float, .float(let items)):
-            try appendEach(items, column.nulls, compressor) { builder, value in
-                builder.values.appendLittleEndian(value.bitPattern)
-                builder.statistics.observe(double: Double(value))
-            }
+            try appendFixedWidth(items, column.nulls, compressor) { $0.observe(double: Double($1)) }
         case (.double, .double(let items)):
-            try appendEach(items, column.nulls, compressor) { builder, value in
-                builder.values.appendLittleEndian(value.bitPattern)
-                builder.statistics.observe(double: value)
-            }
+            try appendFixedWidth(items, column.nulls, compressor) { $0.observe(double: $1) }
         case (.string, .string(let items)):
             try appendEach(items, column.nulls, compressor) { builder, value in
                 if builder.usesDictionary, let index = builder.stringEntries[value] {
@@ -148,9 +140,13 @@ struct ColumnChunkBuilder {
         case (.decimal, .decimal(let items)):
             try appendDecimals(items, column.nulls, compressor)
         case (.decimal(let precision, _), .int64(let items)) where precision <= 18:
-            try appendDecimals(items.map { Int128($0) }, column.nulls, compressor)
-        case (.decimal(let precision, _), .int32(let items)) where precision <= 9:
-            try appendDecimals(items.map { Int128($0) }, column.nulls, compressor)
+            if precision <= 9 {
+                try appendDecimals(items.map { Int128($0) }, column.nulls, compressor)
+            } else {
+                try appendFixedWidth(items, column.nulls, compressor) { $0.observe(integer: $1) }
+            }
+        case (.decimal, .int32(let items)):
+            try appendFixedWidth(items, column.nulls, compressor) { $0.observe(integer: Int64($1)) }
         default:
             throw ParquetError(.invalidBatch, "column '\(field.name)' is \(field.type) but the batch holds other values")
         }
@@ -173,6 +169,46 @@ struct ColumnChunkBuilder {
         var value: Int128 = 1
         for _ in 0..<exponent { value *= 10 }
         return value
+    }
+
+    /// Fixed-width values, a page's worth at a time: one copy of the bytes when those rows have no
+    /// nulls (this is a little-endian machine, and PLAIN is little-endian), value by value otherwise.
+    private mutating func appendFixedWidth<Value: BitwiseCopyable>(
+        _ items: [Value], _ nulls: [Bool]?, _ compressor: PageCompressor, observe: (inout ColumnStatistics, Value) -> Void
+    ) throws(ParquetError) {
+        let width = MemoryLayout<Value>.stride
+        var start = 0
+        while start < items.count {
+            let end = min(items.count, start + max(1, (pageSize - values.count) / width))
+            let hasNulls = nulls.map { $0[start..<end].contains(true) } ?? false
+            if field.nullable {
+                if hasNulls {
+                    for row in start..<end { levels.append(nulls![row] ? 0 : 1) }
+                } else {
+                    levels.append(contentsOf: repeatElement(1, count: end - start))
+                }
+            }
+            pageRows += end - start
+            items.withUnsafeBufferPointer { buffer in
+                let bytes = UnsafeRawBufferPointer(buffer)
+                if hasNulls {
+                    for row in start..<end {
+                        if nulls![row] {
+                            pageNulls += 1
+                            statistics.nullCount += 1
+                        } else {
+                            values.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(row * width)..<((row + 1) * width)]))
+                            observe(&statistics, buffer[row])
+                        }
+                    }
+                } else {
+                    values.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(start * width)..<(end * width)]))
+                    for row in start..<end { observe(&statistics, buffer[row]) }
+                }
+            }
+            start = end
+            if values.count >= pageSize { try finishPage(compressor) }
+        }
     }
 
     /// Runs `append` for every non-null value, recording definition levels and cutting pages.
