@@ -101,7 +101,6 @@ public struct SourceConnectors: Sendable {
     static func interactivePolicy(_ timeout: Duration) -> RetryPolicy {
         var policy = RetryPolicy.interactive
         policy.requestTimeout = min(policy.requestTimeout, timeout)
-        policy.connectionRetries = 0
         return policy
     }
 

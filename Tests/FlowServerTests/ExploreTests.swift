@@ -92,12 +92,12 @@ struct ExploreTests {
             let people = "objectType=table&object=people&preview=true"
 
             let all = try await client.explore(id, tenant, people)
-            #expect(all.json["data"]?.arrayValue?.count == 100, "150 rows, at most 100 shown")
+            #expect(all.json["data"]?.arrayValue?.count == 100, "150 rows, at most 100 shown: \(String(buffer: all.body))")
 
             let ddn = try await client.explore(
                 id, tenant, people + "&filters=" + pql(#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"city"},{"nodeType":"literal","value":"DDN"}]}"#))
             let ddnRows = try #require(ddn.json["data"]?.arrayValue)
-            #expect(ddnRows.count == 50 && ddnRows.allSatisfy { $0["city"] == "DDN" })
+            #expect(ddnRows.count == 50 && ddnRows.allSatisfy { $0["city"] == "DDN" }, "\(String(buffer: ddn.body))")
 
             let combined = try await client.explore(
                 id, tenant,
