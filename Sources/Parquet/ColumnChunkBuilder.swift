@@ -120,10 +120,15 @@ struct ColumnChunkBuilder {
                     builder.indices.append(index)
                     return
                 }
-                var value = value
-                value.withUTF8 { utf8 in
+                let appended: Void? = value.utf8.withContiguousStorageIfAvailable { utf8 in
                     builder.appendPlainBytes(utf8)
                     builder.statistics.observe(bytes: utf8)
+                }
+                if appended == nil {
+                    Array(value.utf8).withUnsafeBufferPointer { utf8 in
+                        builder.appendPlainBytes(utf8)
+                        builder.statistics.observe(bytes: utf8)
+                    }
                 }
                 if builder.usesDictionary { builder.stringEntries[value] = UInt32(builder.dictionaryCount - 1) }
             }
@@ -133,8 +138,10 @@ struct ColumnChunkBuilder {
                     builder.indices.append(index)
                     return
                 }
-                value.withUnsafeBufferPointer { builder.appendPlainBytes($0) }
-                builder.statistics.observe(bytes: value)
+                value.withUnsafeBufferPointer { bytes in
+                    builder.appendPlainBytes(bytes)
+                    builder.statistics.observe(bytes: bytes)
+                }
                 if builder.usesDictionary { builder.binaryEntries[value] = UInt32(builder.dictionaryCount - 1) }
             }
         case (.decimal, .decimal(let items)):
@@ -262,42 +269,54 @@ struct ColumnChunkBuilder {
     /// Encodes, compresses and keeps the current page.
     mutating func finishPage(_ compressor: PageCompressor) throws(ParquetError) {
         guard pageRows > 0 else { return }
-        var body: [UInt8] = []
-        body.reserveCapacity(values.count + indices.count + levels.count / 8 + 16)
+        // The page body: [levels] [dictionary indices | packed booleans] [PLAIN values]. The
+        // values stay where they are; uncompressed pages copy them straight into the chunk.
+        scratch.removeAll(keepingCapacity: true)
         if field.nullable {
-            var encodedLevels: [UInt8] = []
+            encodedLevels.removeAll(keepingCapacity: true)
             if pageNulls == 0 {
                 RLEHybrid.appendRun(value: UInt8(1), count: pageRows, bitWidth: 1, into: &encodedLevels)
             } else {
                 RLEHybrid.encode(levels, bitWidth: 1, into: &encodedLevels)
             }
-            body.appendLittleEndian(UInt32(encodedLevels.count))
-            body.append(contentsOf: encodedLevels)
+            scratch.appendLittleEndian(UInt32(encodedLevels.count))
+            scratch.append(contentsOf: encodedLevels)
         }
         let encoding: ParquetEncoding
         if !indices.isEmpty {
             let width = max(1, RLEHybrid.bitWidth(forMaximum: dictionaryCount - 1))
-            body.append(UInt8(width))
-            RLEHybrid.encode(indices, bitWidth: width, into: &body)
+            scratch.append(UInt8(width))
+            RLEHybrid.encode(indices, bitWidth: width, into: &scratch)
             encoding = .rleDictionary
             hasDictionaryPages = true
         } else {
             if field.type.physical == .boolean {
                 booleans.withUnsafeBufferPointer { flags in
-                    flags.withMemoryRebound(to: UInt8.self) { RLEHybrid.pack($0, from: 0, count: $0.count, bitWidth: 1, into: &body) }
+                    flags.withMemoryRebound(to: UInt8.self) { RLEHybrid.pack($0, from: 0, count: $0.count, bitWidth: 1, into: &scratch) }
                 }
-            } else {
-                body.append(contentsOf: values)
             }
             encoding = .plain
             hasPlainPages = true
         }
-        let compressed = try compressor.compress(body)
-        let header = ParquetMetadata.pageHeader(
-            type: .dataPage, uncompressedSize: body.count, compressedSize: compressed.count, valueCount: pageRows, encoding: encoding)
-        pages.append(contentsOf: header)
-        pages.append(contentsOf: compressed)
-        uncompressedSize += header.count + body.count
+        let bodySize = scratch.count + values.count
+        if compressor.codec == .uncompressed {
+            let header = ParquetMetadata.pageHeader(
+                type: .dataPage, uncompressedSize: bodySize, compressedSize: bodySize, valueCount: pageRows, encoding: encoding)
+            pages.append(contentsOf: header)
+            pages.append(contentsOf: scratch)
+            pages.append(contentsOf: values)
+            uncompressedSize += header.count + bodySize
+        } else {
+            scratch.append(contentsOf: values)
+            let headerSize: Int = try compressor.compress(scratch) { [pageRows] compressed in
+                let header = ParquetMetadata.pageHeader(
+                    type: .dataPage, uncompressedSize: bodySize, compressedSize: compressed.count, valueCount: pageRows, encoding: encoding)
+                pages.append(contentsOf: header)
+                pages.append(contentsOf: compressed)
+                return header.count
+            }
+            uncompressedSize += headerSize + bodySize
+        }
         valueCount += Int64(pageRows)
         pageRows = 0
         pageNulls = 0
@@ -308,26 +327,51 @@ struct ColumnChunkBuilder {
         pendingDictionaryStop = false
     }
 
-    /// Finishes the chunk: its pages, dictionary and metadata; the builder starts a new chunk.
+    private var scratch: [UInt8] = []
+    private var encodedLevels: [UInt8] = []
+
+    /// Finishes the chunk: its pages (moved out, not copied), dictionary and metadata; the builder
+    /// starts a new chunk. Give the pages back with ``recycle(_:)`` once written.
     mutating func finishChunk(_ compressor: PageCompressor) throws(ParquetError) -> EncodedColumnChunk {
         try finishPage(compressor)
         var dictionaryPage: [UInt8]?
         var size = uncompressedSize
         if hasDictionaryPages {
-            let compressed = try compressor.compress(dictionary)
-            let header = ParquetMetadata.pageHeader(
-                type: .dictionaryPage, uncompressedSize: dictionary.count, compressedSize: compressed.count, valueCount: dictionaryCount,
-                encoding: .plain)
-            dictionaryPage = header + compressed
+            let header = try compressor.compress(dictionary) { compressed in
+                let header = ParquetMetadata.pageHeader(
+                    type: .dictionaryPage, uncompressedSize: dictionary.count, compressedSize: compressed.count, valueCount: dictionaryCount,
+                    encoding: .plain)
+                dictionaryPage = header + compressed
+                return header
+            }
             size += header.count + dictionary.count
         }
         var encodings: [ParquetEncoding] = [.rle]
         if hasPlainPages || hasDictionaryPages { encodings.append(.plain) }
         if hasDictionaryPages { encodings.append(.rleDictionary) }
+        var data: [UInt8] = []
+        swap(&data, &pages)
         let chunk = EncodedColumnChunk(
-            dictionaryPage: dictionaryPage, dataPages: pages, valueCount: valueCount, uncompressedSize: Int64(size), encodings: encodings,
+            dictionaryPage: dictionaryPage, dataPages: data, valueCount: valueCount, uncompressedSize: Int64(size), encodings: encodings,
             statistics: statistics.encoded(for: field.type))
-        self = ColumnChunkBuilder(field: field, pageSize: pageSize, dictionaryLimit: dictionaryLimit)
+        // A new chunk, keeping the page buffers' capacity.
+        usesDictionary = field.type.physical == .byteArray && dictionaryLimit > 0
+        stringEntries.removeAll(keepingCapacity: true)
+        binaryEntries.removeAll(keepingCapacity: true)
+        dictionary.removeAll(keepingCapacity: true)
+        dictionaryCount = 0
+        hasDictionaryPages = false
+        hasPlainPages = false
+        uncompressedSize = 0
+        valueCount = 0
+        statistics = ColumnStatistics()
         return chunk
+    }
+
+    /// Takes back a written chunk's page buffer, to fill again without allocating.
+    mutating func recycle(_ buffer: [UInt8]) {
+        guard pages.isEmpty else { return }
+        pages = buffer
+        pages.removeAll(keepingCapacity: true)
     }
 }

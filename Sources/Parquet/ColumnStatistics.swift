@@ -1,6 +1,12 @@
 // Min, max and null count of a column chunk as values arrive, encoded at the end in the form
 // Parquet readers compare: signed integers, IEEE floats without NaN, unsigned bytes for strings.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 struct ColumnStatistics {
     var nullCount: Int64 = 0
     private var integers: (min: Int64, max: Int64)?
@@ -44,17 +50,38 @@ struct ColumnStatistics {
         if value { sawTrue = true } else { sawFalse = true }
     }
 
-    mutating func observe(bytes value: some Collection<UInt8>) {
-        if let current = bytes {
-            if value.lexicographicallyPrecedes(current.min) {
-                bytes!.min = Array(value)
-            } else if current.max.lexicographicallyPrecedes(value) {
-                bytes!.max = Array(value)
-            }
-        } else {
-            let copy = Array(value)
-            bytes = (copy, copy)
+    mutating func observe(bytes value: UnsafeBufferPointer<UInt8>) {
+        guard var current = bytes else {
+            bytes = (Array(value), Array(value))
+            return
         }
+        if Self.precedes(value, current.min) {
+            current.min = Array(value)
+            bytes = current
+        } else if Self.precedes(current.max, value) {
+            current.max = Array(value)
+            bytes = current
+        }
+    }
+
+    /// Unsigned byte-wise order, as Parquet orders UTF-8 and binary values.
+    @inline(__always)
+    static func precedes(_ left: UnsafeBufferPointer<UInt8>, _ right: [UInt8]) -> Bool {
+        right.withUnsafeBufferPointer { compare(left, $0) < 0 }
+    }
+
+    @inline(__always)
+    static func precedes(_ left: [UInt8], _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+        left.withUnsafeBufferPointer { compare($0, right) < 0 }
+    }
+
+    static func compare(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(left.count, right.count)
+        if common > 0, let a = left.baseAddress, let b = right.baseAddress {
+            let order = memcmp(a, b, common)
+            if order != 0 { return Int(order) }
+        }
+        return left.count - right.count
     }
 
     /// The statistics in the column's physical encoding.

@@ -24,9 +24,10 @@ final class PageCompressor {
         if initialized { deflateEnd(&stream) }
     }
 
-    /// The compressed form of `body`.
-    func compress(_ body: [UInt8]) throws(ParquetError) -> [UInt8] {
-        guard codec == .gzip else { return body }
+    /// Hands the compressed form of `body` to `use` (the body itself when uncompressed); the bytes
+    /// are valid only during the call.
+    func compress<Result>(_ body: [UInt8], _ use: (UnsafeRawBufferPointer) -> Result) throws(ParquetError) -> Result {
+        guard codec == .gzip else { return body.withUnsafeBytes(use) }
         let bound = Int(deflateBound(&stream, UInt(body.count))) + 32
         if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
         let status: Int32 = body.withUnsafeBufferPointer { input in
@@ -41,6 +42,6 @@ final class PageCompressor {
         let produced = Int(stream.total_out)
         deflateReset(&stream)
         guard status == Z_STREAM_END else { throw ParquetError(.compression, "deflate failed (\(status))") }
-        return Array(output[0..<produced])
+        return output.withUnsafeBytes { use(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
     }
 }

@@ -154,6 +154,7 @@ public final class ParquetFileWriter {
             }
             let dataOffset = offset
             try writeAll(chunk.dataPages)
+            builders[index].recycle(chunk.dataPages)
             columns.append(
                 ColumnChunkRecord(
                     type: schema.fields[index].type.physical, encodings: chunk.encodings, name: schema.fields[index].name,
@@ -166,9 +167,13 @@ public final class ParquetFileWriter {
     }
 
     private func writeAll(_ bytes: [UInt8]) throws(ParquetError) {
+        try bytes.withUnsafeBytes { buffer in Result { () throws(ParquetError) in try writeAll(buffer) } }.get()
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(ParquetError) {
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            let result = Glibc.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
             if result < 0 {
                 if errno == EINTR { continue }
                 throw ParquetError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
