@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "DatabricksSQL", targets: ["DatabricksSQL"]),
         .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "DataLake", targets: ["DataLake"]),
         .executable(name: "driver-benchmark", targets: ["DriverBenchmark"]),
         .executable(name: "parquet-benchmark", targets: ["ParquetBenchmark"]),
     ],
@@ -52,6 +53,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // A streaming Parquet writer and footer reader on the Thrift compact protocol.
         .target(name: "Parquet", dependencies: ["Thrift", "CZlib"], swiftSettings: swiftSettings),
+        // Datasets and batches of Parquet files with atomic commits, on the local file system.
+        .target(name: "DataLake", dependencies: ["Parquet", "FlowModel"], swiftSettings: swiftSettings),
         // The domain, pure: specs, connections, JSON Schema, JSON Patch, filters, errors.
         .target(name: "FlowModel", swiftSettings: swiftSettings),
         // Persistence behind a protocol; SQLite (GRDB) by default; secrets sealed with AES-GCM.
@@ -106,6 +109,7 @@ let package = Package(
         .executableTarget(name: "ParquetBenchmark", dependencies: ["Parquet"], path: "Benchmarks/ParquetBenchmark"),
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift", "DatabricksSQL"]),
+        .testTarget(name: "DataLakeTests", dependencies: ["DataLake", "Parquet", "FlowModel"]),
         .testTarget(
             name: "DatabricksSQLTests",
             dependencies: [
