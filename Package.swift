@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "FlowServer",
             dependencies: [
-                "FlowModel", "FlowStore", "Connectors",
+                "FlowModel", "FlowStore", "Connectors", "DataLake",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "FlowServerTests",
             dependencies: [
-                "FlowServer", "FlowStore", "FlowModel", "DatabricksSQL",
+                "FlowServer", "FlowStore", "FlowModel", "DatabricksSQL", "DataLake", "Parquet",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -71,6 +71,16 @@ public struct DataLake: Sendable {
         return dataset
     }
 
+    /// Changes a dataset's name and description.
+    public func rename(_ id: String, name: String, description: String?, in scope: TenantScope, now: Int64) throws(DataLakeError) -> Dataset {
+        guard var dataset = try dataset(id, in: scope) else { throw DataLakeError(.notFound, "dataset \(id) does not exist") }
+        dataset.name = name
+        dataset.description = description
+        dataset.updated = now
+        try DurableFiles.write(dataset.document, to: try datasetFolder(id, in: scope).appendingPathComponent("dataset.json"))
+        return dataset
+    }
+
     /// Deletes a dataset and its batches; `false` when there is no such dataset. The folder leaves
     /// its place in one rename before it is removed, so readers never see half a dataset.
     public func deleteDataset(_ id: String, in scope: TenantScope) throws(DataLakeError) -> Bool {

@@ -90,7 +90,8 @@ public struct BaseConnectionRules: Sendable {
         return (body, secrets)
     }
 
-    static func validateName(_ value: JSONValue?) throws(FlowError) -> String {
+    /// A resource name: a string of 1 to 256 characters without control characters.
+    public static func validateName(_ value: JSONValue?) throws(FlowError) -> String {
         guard let name = value?.stringValue else {
             throw FlowError.invalidRequest("'name' is required: a string of 1 to \(maximumNameLength) characters.")
         }

@@ -16,6 +16,8 @@ public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
     ConnectionSpecRoutes(services: services).register(on: flowService)
     ConnectionRoutes(services: services).register(on: flowService)
     SourceRoutes(services: services).register(on: flowService)
+    let catalog = router.group("/data/foundation/catalog").add(middleware: IdentityMiddleware(services: services))
+    CatalogRoutes(services: services).register(on: catalog)
     return router
 }
 

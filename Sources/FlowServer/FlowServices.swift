@@ -1,6 +1,7 @@
 // The long-lived parts of an instance, opened once from the configuration and shared by the HTTP
 // routes, the CLI and the tests: the store, the token authority, the spec catalog.
 public import Connectors
+public import DataLake
 public import FlowModel
 public import FlowStore
 import Foundation
@@ -18,6 +19,8 @@ public struct FlowServices: Sendable {
     public var catalog: ConnectionSpecCatalog
     /// The sources connections can be tested, explored and read through.
     public var connectors: SourceConnectors
+    /// Datasets and batches.
+    public var lake: DataLake
     /// The service's logger.
     public var logger: Logger
 
@@ -31,10 +34,17 @@ public struct FlowServices: Sendable {
         }
         let sealer = SecretSealer(key: key)
         let storage = try SQLiteFlowStorage(path: configuration.databaseFile.path, sealer: sealer)
+        let lake = try DataLake(root: configuration.lakeDirectory)
+        let interrupted = try lake.recoverInterruptedBatches(now: Int64(Date().timeIntervalSince1970 * 1000))
+        if !interrupted.isEmpty {
+            logger.notice(
+                "Batches interrupted by the last stop were marked failed; none of their rows is visible",
+                metadata: ["batches": .array(interrupted.map { .string($0.id) })])
+        }
         return FlowServices(
             configuration: configuration, storage: storage,
             tokens: await AccessTokenAuthority(signingKey: sealer.derivedKey(for: "tributary access tokens v1"), lifetimeSeconds: configuration.tokenLifetimeSeconds),
-            catalog: .standard, connectors: try connectors(configuration, logger: logger), logger: logger)
+            catalog: .standard, connectors: try connectors(configuration, logger: logger), lake: lake, logger: logger)
     }
 
     /// The source connectors the configuration describes; an allow-list entry that cannot be read
@@ -57,13 +67,14 @@ public struct FlowServices: Sendable {
     /// Assembles services from parts (tests use this with their own store).
     public init(
         configuration: ServerConfiguration, storage: any FlowStorage, tokens: AccessTokenAuthority,
-        catalog: ConnectionSpecCatalog, connectors: SourceConnectors, logger: Logger
+        catalog: ConnectionSpecCatalog, connectors: SourceConnectors, lake: DataLake, logger: Logger
     ) {
         self.configuration = configuration
         self.storage = storage
         self.tokens = tokens
         self.catalog = catalog
         self.connectors = connectors
+        self.lake = lake
         self.logger = logger
     }
 

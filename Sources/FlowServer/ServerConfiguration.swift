@@ -59,6 +59,8 @@ public struct ServerConfiguration: Sendable {
 
     /// The SQLite database file.
     public var databaseFile: URL { dataDirectory.appendingPathComponent("tributary.sqlite") }
+    /// The data lake: datasets and their Parquet batches.
+    public var lakeDirectory: URL { dataDirectory.appendingPathComponent("lake") }
     /// The master key file, used when no key is configured.
     public var secretKeyFile: URL { dataDirectory.appendingPathComponent("secret.key") }
     /// Where the bootstrap credentials are written on first start (mode 0600).
