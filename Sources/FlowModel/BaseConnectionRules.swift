@@ -2,7 +2,7 @@
 // may change one, how secrets are split off and masked, and how one is shown.
 
 /// Validation and rendering of base connections.
-public struct BaseConnectionRules: Sendable {
+public struct BaseConnectionRules: ResourceRules {
     /// The specs connections may use.
     public var catalog: ConnectionSpecCatalog
 
@@ -15,6 +15,9 @@ public struct BaseConnectionRules: Sendable {
 
     /// Creates the rules over a catalog.
     public init(catalog: ConnectionSpecCatalog) { self.catalog = catalog }
+
+    /// Base connections.
+    public var kind: ResourceKind { .connections }
 
     /// Top-level fields a client may send.
     static let clientFields: Set<String> = ["name", "description", "auth", "connectionSpec"]
@@ -109,40 +112,7 @@ public struct BaseConnectionRules: Sendable {
     public func patch(
         _ resource: FlowResource, with patchDocument: JSONValue
     ) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue]) {
-        let patch: JSONPatch
-        do {
-            patch = try JSONPatch(parsing: patchDocument)
-        } catch {
-            if case .array(let operations) = patchDocument {
-                for operation in operations {
-                    if let name = operation["op"]?.stringValue, JSONPatchOperation.Kind(rawValue: name.lowercased()) == nil {
-                        throw FlowError.unsupportedPatchOperation(String(name.prefix(50)))
-                    }
-                }
-            }
-            throw FlowError.invalidPatch(error.message)
-        }
-        guard !patch.operations.isEmpty else { throw FlowError.invalidPatch("the patch has no operations") }
-        for operation in patch.operations {
-            guard [.add, .replace, .remove].contains(operation.kind) else {
-                throw FlowError.unsupportedPatchOperation(operation.kind.rawValue)
-            }
-            guard let field = operation.path.tokens.first else {
-                throw FlowError.invalidPatch("the whole document cannot be replaced; patch its fields")
-            }
-            if field == "connectionSpec" { throw FlowError.connectionSpecImmutable }
-            guard Self.clientFields.contains(field) else {
-                throw FlowError.invalidPatch("the field '\(field.prefix(100))' cannot be modified")
-            }
-        }
-        let patched: JSONValue
-        do {
-            patched = try patch.apply(to: patchable(resource))
-        } catch {
-            throw FlowError.invalidPatch(error.message)
-        }
-        guard case .object(let members) = patched else { throw FlowError.invalidPatch("the result is not an object") }
-        if members["connectionSpec"] != resource.body["connectionSpec"] { throw FlowError.connectionSpecImmutable }
+        let members = try FlowPatch.apply(patchDocument, to: patchable(resource), editableFields: Self.clientFields)
         return try validate(members, existingSecrets: resource.secrets)
     }
 
@@ -159,11 +129,6 @@ public struct BaseConnectionRules: Sendable {
 
     /// The connection as `GET /connections/{id}` shows it: metadata, fields, secrets masked.
     public func render(_ resource: FlowResource) -> JSONValue {
-        var document = patchable(resource)
-        let metadata = JSONCoding.value(of: resource.metadata)
-        for (key, value) in metadata.objectValue ?? [:] { document[key] = value }
-        document["version"] = .string(resource.metadata.etag)
-        if document["state"] == nil { document["state"] = "enabled" }
-        return document
+        FlowPatch.render(patchable(resource), resource)
     }
 }

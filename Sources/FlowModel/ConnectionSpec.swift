@@ -196,8 +196,11 @@ extension ConnectionSpec {
                 "spec": [
                     "$schema": "http://json-schema.org/draft-07/schema#",
                     "type": "object",
-                    "properties": ["dataSetId": ["type": "string", "description": "The dataset rows are written to."]],
+                    "properties": [
+                        "dataSetId": ["type": "string", "minLength": 1, "maxLength": 128, "description": "The dataset rows are written to."]
+                    ],
                     "required": ["dataSetId"],
+                    "additionalProperties": false,
                 ],
             ],
             "attributes": ["category": "Storage", "isSource": false, "isDestination": true, "connectorName": "Data Lake"],

@@ -14,7 +14,8 @@ public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
     router.get("/health") { _, _ in JSONResponse.ok(["status": "ok"]) }
     let flowService = router.group("/data/foundation/flowservice").add(middleware: IdentityMiddleware(services: services))
     ConnectionSpecRoutes(services: services).register(on: flowService)
-    ConnectionRoutes(services: services).register(on: flowService)
+    ConnectionRoutes.base(services).register(on: flowService)
+    ConnectionRoutes.target(services).register(on: flowService)
     SourceRoutes(services: services).register(on: flowService)
     let catalog = router.group("/data/foundation/catalog").add(middleware: IdentityMiddleware(services: services))
     CatalogRoutes(services: services).register(on: catalog)

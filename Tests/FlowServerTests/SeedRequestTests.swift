@@ -67,13 +67,16 @@ struct SeedRequestTests {
             #expect(stored?.secrets["accessToken"] == .string(secret))
         }
         var onDisk = Data()
-        for name in try FileManager.default.contentsOfDirectory(atPath: service.directory.path) {
-            onDisk.append(try Data(contentsOf: service.directory.appendingPathComponent(name)))
+        for name in try FileManager.default.subpathsOfDirectory(atPath: service.directory.path) {
+            var isDirectory: ObjCBool = false
+            let path = service.directory.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            onDisk.append(try Data(contentsOf: path))
         }
         #expect(onDisk.range(of: Data(secret.utf8)) == nil)
         #expect(onDisk.range(of: Data("Databricks connection to Experience Platform".utf8)) != nil)
         #expect(!service.logs.text.contains(secret))
-        #expect(service.logs.text.contains("Created connection"))
+        #expect(service.logs.text.contains("Created resource") && service.logs.text.contains("connections"))
     }
 
     @Test func connectionsSurviveARestart() async throws {

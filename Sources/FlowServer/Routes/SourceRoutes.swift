@@ -24,7 +24,7 @@ struct SourceRoutes {
 
     func test(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
         for (name, _) in try request.queryPairs() { throw FlowError.unknownQueryParameter(String(name.prefix(100))) }
-        let resource = try await ConnectionRoutes(services: services).load(context)
+        let resource = try await ConnectionRoutes.base(services).load(context)
         let check: ConnectionCheck
         do {
             check = try await source(of: resource).test()
@@ -49,7 +49,7 @@ struct SourceRoutes {
         guard let objectType = parameters["objectType"] else {
             throw FlowError.invalidQueryValue("objectType", reason: "objectType is required: root (the tables) or table (one table's schema)")
         }
-        let resource = try await ConnectionRoutes(services: services).load(context)
+        let resource = try await ConnectionRoutes.base(services).load(context)
         do {
             switch objectType.lowercased() {
             case "root":
