@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "Parquet", targets: ["Parquet"]),
         .library(name: "DataLake", targets: ["DataLake"]),
+        .library(name: "Ingestion", targets: ["Ingestion"]),
         .executable(name: "driver-benchmark", targets: ["DriverBenchmark"]),
         .executable(name: "parquet-benchmark", targets: ["ParquetBenchmark"]),
     ],
@@ -55,6 +56,8 @@ let package = Package(
         .target(name: "Parquet", dependencies: ["Thrift", "CZlib"], swiftSettings: swiftSettings),
         // Datasets and batches of Parquet files with atomic commits, on the local file system.
         .target(name: "DataLake", dependencies: ["Parquet", "FlowModel"], swiftSettings: swiftSettings),
+        // Moving rows: mapping source batches to dataset batches (later: the scheduler and runs).
+        .target(name: "Ingestion", dependencies: ["Connectors", "DataLake", "DatabricksSQL", "Parquet", "FlowModel"], swiftSettings: swiftSettings),
         // The domain, pure: specs, connections, JSON Schema, JSON Patch, filters, errors.
         .target(name: "FlowModel", swiftSettings: swiftSettings),
         // Persistence behind a protocol; SQLite (GRDB) by default; secrets sealed with AES-GCM.
@@ -83,7 +86,7 @@ let package = Package(
         .target(
             name: "FlowServer",
             dependencies: [
-                "FlowModel", "FlowStore", "Connectors", "DataLake",
+                "FlowModel", "FlowStore", "Connectors", "DataLake", "Ingestion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -110,6 +113,7 @@ let package = Package(
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift", "DatabricksSQL"]),
         .testTarget(name: "DataLakeTests", dependencies: ["DataLake", "Parquet", "FlowModel"]),
+        .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "DataLake", "DatabricksSQL", "Parquet", "FlowModel"]),
         .testTarget(
             name: "DatabricksSQLTests",
             dependencies: [

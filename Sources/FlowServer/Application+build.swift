@@ -19,6 +19,8 @@ public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
     SourceRoutes(services: services).register(on: flowService)
     let catalog = router.group("/data/foundation/catalog").add(middleware: IdentityMiddleware(services: services))
     CatalogRoutes(services: services).register(on: catalog)
+    let conversion = router.group("/data/foundation/conversion").add(middleware: IdentityMiddleware(services: services))
+    MappingSetRoutes(services: services).register(on: conversion)
     return router
 }
 
