@@ -110,6 +110,8 @@ let package = Package(
         // Benchmarks (Benchmarks/*/run.sh build them in release mode).
         .executableTarget(name: "DriverBenchmark", dependencies: ["DatabricksSQL"], path: "Benchmarks/DriverBenchmark"),
         .executableTarget(name: "ParquetBenchmark", dependencies: ["Parquet"], path: "Benchmarks/ParquetBenchmark"),
+        // Test helper: a process that writes a batch and is killed before it commits.
+        .executableTarget(name: "lake-writer", dependencies: ["DataLake", "FlowModel", "Parquet"], path: "Tests/Helpers/LakeWriter"),
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift", "DatabricksSQL"]),
         .testTarget(name: "DataLakeTests", dependencies: ["DataLake", "Parquet", "FlowModel"]),
