@@ -1,5 +1,5 @@
 // A dataset's schema: named fields with XDM types, nullable or not, and how each is stored in
-// Parquet. The JSON form is the one the catalog API takes and shows (see docs/catalog-api.md).
+// Parquet. The JSON form is the one the catalog API takes and shows (README, "Datasets").
 public import FlowModel
 public import Parquet
 
