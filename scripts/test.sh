@@ -23,3 +23,5 @@ export TRIBUTARY_DATABRICKS_ENDPOINT="https://127.0.0.1:${DATABRICKS_ENDPOINT_PO
 export TRIBUTARY_DATABRICKS_ENDPOINT_DIR="$(pwd)/.test-env/databricks-endpoint"
 
 swift test --skip-build
+# The ten-million-row Parquet round trip, alone (CPU-heavy in a debug build).
+TRIBUTARY_LARGE_TESTS=1 swift test --skip-build --filter TenMillionRowsTests

@@ -12,6 +12,12 @@ import Testing
 let catalogBase = "/data/foundation/catalog"
 
 extension TestClientProtocol {
+    /// Creates the orders dataset and returns its id.
+    func createDataset(_ tenant: Tenant) async throws -> String {
+        let created = try await catalog(.post, "/dataSets", tenant, body: ordersDataset)
+        return String(try #require(created.json.arrayValue?.first?.stringValue).dropFirst("@/dataSets/".count))
+    }
+
     func catalog(_ method: HTTPRequest.Method, _ path: String, _ tenant: Tenant, sandbox: String? = "prod", body: String? = nil) async throws -> TestResponse {
         try await execute(
             uri: "\(catalogBase)\(path)", method: method, headers: tenant.headers(sandbox: sandbox, json: body != nil),
@@ -109,8 +115,7 @@ struct CatalogTests {
         let service = try await TestService.make()
         try await service.test { client in
             let tenant = try await service.tenant(client)
-            let created = try await client.catalog(.post, "/dataSets", tenant, body: ordersDataset)
-            let id = String(try #require(created.json.arrayValue?.first?.stringValue).dropFirst("@/dataSets/".count))
+            let id = try await client.createDataset(tenant)
             let scope = TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: "")
             let lake = service.services.lake
             let rows: [ParquetColumn] = [

@@ -13,8 +13,7 @@ struct MappingSetTests {
         let service = try await TestService.make()
         try await service.test { client in
             let tenant = try await service.tenant(client)
-            let created = try await client.catalog(.post, "/dataSets", tenant, body: ordersDataset)
-            let dataset = String(try #require(created.json.arrayValue?.first?.stringValue).dropFirst("@/dataSets/".count))
+            let dataset = try await client.createDataset(tenant)
             func post(_ body: String, sandbox: String = "prod") async throws -> TestResponse {
                 try await client.execute(
                     uri: "/data/foundation/conversion/mappingSets", method: .post, headers: tenant.headers(sandbox: sandbox, json: true),

@@ -18,8 +18,7 @@ struct TargetConnectionTests {
         let service = try await TestService.make()
         try await service.test { client in
             let tenant = try await service.tenant(client)
-            let created = try await client.catalog(.post, "/dataSets", tenant, body: ordersDataset)
-            let dataset = String(try #require(created.json.arrayValue?.first?.stringValue).dropFirst("@/dataSets/".count))
+            let dataset = try await client.createDataset(tenant)
 
             let response = try await client.execute(
                 uri: "\(flowBase)/targetConnections", method: .post, headers: tenant.headers(json: true), body: ByteBuffer(string: targetBody(dataset: dataset, format: "parquet_xdm")))
@@ -73,8 +72,7 @@ struct TargetConnectionTests {
         let service = try await TestService.make()
         try await service.test { client in
             let tenant = try await service.tenant(client)
-            let created = try await client.catalog(.post, "/dataSets", tenant, body: ordersDataset)
-            let dataset = String(try #require(created.json.arrayValue?.first?.stringValue).dropFirst("@/dataSets/".count))
+            let dataset = try await client.createDataset(tenant)
             let cases: [(String, String)] = [
                 (targetBody(dataset: "000000000000000000000000"), "1100-400"),
                 (targetBody(dataset: dataset, format: "csv"), "1100-400"),
