@@ -13,8 +13,10 @@ public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
     TokenRoutes(services: services).register(on: router)
     router.get("/health") { _, _ in JSONResponse.ok(["status": "ok"]) }
     let flowService = router.group("/data/foundation/flowservice").add(middleware: IdentityMiddleware(services: services))
-    ConnectionSpecRoutes(services: services).register(on: flowService)
+    SpecRoutes(kind: "connectionSpecs", specs: services.catalog.specs.map { ($0.id, $0.document) }).register(on: flowService)
+    SpecRoutes(kind: "flowSpecs", specs: FlowSpec.standard.map { ($0.id, $0.document) }).register(on: flowService)
     ConnectionRoutes.base(services).register(on: flowService)
+    ConnectionRoutes.source(services).register(on: flowService)
     ConnectionRoutes.target(services).register(on: flowService)
     SourceRoutes(services: services).register(on: flowService)
     let catalog = router.group("/data/foundation/catalog").add(middleware: IdentityMiddleware(services: services))

@@ -1,9 +1,12 @@
-// Base connections (`/connections`) and target connections (`/targetConnections`): the shared
-// resource routes with each kind's rules and its check against the world outside the body.
+// Base (`/connections`), source (`/sourceConnections`) and target (`/targetConnections`)
+// connections: the shared resource routes with each kind's rules and its check against the world
+// outside the body.
 import Connectors
 import DataLake
 import FlowModel
+import FlowStore
 import Foundation
+import Logging
 
 /// The connection routes.
 enum ConnectionRoutes {
@@ -28,6 +31,53 @@ enum ConnectionRoutes {
             guard let id = TargetConnectionRules.datasetId(of: body), try services.lake.dataset(id, in: caller.scope) != nil else {
                 throw FlowError.invalidRequest(
                     "The dataset '\(TargetConnectionRules.datasetId(of: body)?.prefix(64) ?? "")' in params.dataSetId does not exist in this sandbox; create it with POST /data/foundation/catalog/dataSets.")
+            }
+        }
+    }
+
+    /// `/sourceConnections`: the base connection must exist in the sandbox with the same spec; the
+    /// table (and the columns, when given) are checked against the source when it answers — an
+    /// unreachable source or a stopped cluster does not block creating the connection.
+    static func source(_ services: FlowServices) -> ResourceRoutes<SourceConnectionRules> {
+        ResourceRoutes(services: services, rules: SourceConnectionRules(catalog: services.catalog)) { body, caller in
+            let baseId = SourceConnectionRules.baseConnectionId(of: body) ?? ""
+            guard let base = try await services.storage.resource(.connections, id: baseId, in: caller.scope) else {
+                throw FlowError.invalidRequest("The base connection '\(baseId.prefix(64))' does not exist in this sandbox.")
+            }
+            let specId = body["connectionSpec"]?["id"]?.stringValue ?? ""
+            guard base.body["connectionSpec"]?["id"]?.stringValue == specId else {
+                throw FlowError.invalidRequest("'connectionSpec.id' must be the base connection's spec (\(base.body["connectionSpec"]?["id"]?.stringValue ?? "")).")
+            }
+            try await checkTable(body, base: base, services: services)
+        }
+    }
+
+    static func checkTable(_ body: [String: JSONValue], base: FlowResource, services: FlowServices) async throws {
+        guard let tableName = body["params"]?["tableName"]?.stringValue else { return }
+        let path: TablePath
+        do {
+            path = try TablePath(parsing: tableName)
+        } catch {
+            throw FlowError.invalidRequest("params.tableName: \(error.message)")
+        }
+        var params = base.body["auth"]?["params"]?.objectValue ?? [:]
+        for (name, value) in base.secrets { params[name] = value }
+        do {
+            let columns = try await services.connectors.connector(specId: base.body["connectionSpec"]?["id"]?.stringValue ?? "", params: params).describe(path)
+            let known = Set(columns.map { $0.name.lowercased() })
+            for column in body["params"]?["columns"]?.arrayValue ?? [] {
+                guard let name = column["name"]?.stringValue, known.contains(name.lowercased()) else {
+                    throw FlowError.invalidRequest("params.columns: '\(column["name"]?.stringValue?.prefix(100) ?? "")' is not a column of \(path.displayName).")
+                }
+            }
+        } catch let error as ConnectorError {
+            switch error.reason {
+            case .tableNotFound, .invalidObject, .databaseNotFound, .permissionDenied, .authenticationFailed:
+                throw FlowError.invalidRequest("params.tableName: \(error.message)")
+            default:
+                services.logger.info(
+                    "Source connection created without checking its table: the source did not answer",
+                    metadata: ["reason": .string(error.reason.rawValue)])
             }
         }
     }
