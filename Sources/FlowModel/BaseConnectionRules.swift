@@ -34,29 +34,10 @@ public struct BaseConnectionRules: ResourceRules {
     private func validate(
         _ members: [String: JSONValue], existingSecrets: [String: JSONValue]
     ) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue]) {
-        for key in members.keys.sorted() where !Self.clientFields.contains(key) {
-            if key == "state" || ResourceMetadata.fieldNames.contains(key) {
-                throw FlowError.invalidRequest("The field '\(key)' is set by the service and cannot be sent.")
-            }
-            throw FlowError.invalidRequest("Unknown field '\(key.prefix(100))'. Allowed fields: auth, connectionSpec, description, name.")
-        }
-        var body: [String: JSONValue] = [:]
-        body["name"] = .string(try Self.validateName(members["name"]))
-        if let description = members["description"], description != .null {
-            guard let text = description.stringValue, text.count <= Self.maximumDescriptionLength else {
-                throw FlowError.invalidRequest("'description' must be a string of at most \(Self.maximumDescriptionLength) characters.")
-            }
-            body["description"] = .string(text)
-        }
-        guard let specRef = members["connectionSpec"]?.objectValue, let specId = specRef["id"]?.stringValue else {
-            throw FlowError.invalidRequest("'connectionSpec.id' is required: the id of the connection spec this connection uses.")
-        }
-        guard let spec = catalog.spec(id: specId) else { throw FlowError.unknownSpec(String(specId.prefix(100))) }
-        if let version = specRef["version"], version != .null, version.stringValue != spec.version {
-            throw FlowError.invalidRequest(
-                "'connectionSpec.version' must be \"\(spec.version)\" (or omitted for the latest) for spec \(spec.id).", code: "1413-400")
-        }
-        body["connectionSpec"] = ["id": .string(spec.id), "version": .string(spec.version)]
+        try ConnectionFields.rejectUnknown(members, allowed: Self.clientFields)
+        var body = try ConnectionFields.nameAndDescription(members)
+        let spec = try ConnectionFields.spec(members, in: catalog, hint: "the id of the connection spec this connection uses")
+        body["connectionSpec"] = ConnectionFields.reference(spec)
         guard case .object(let auth)? = members["auth"] else {
             throw FlowError.invalidRequest("'auth' is required: an object with 'specName' and 'params'.")
         }

@@ -47,33 +47,15 @@ public struct SourceConnectionRules: ResourceRules {
     public static func baseConnectionId(of body: [String: JSONValue]) -> String? { body["baseConnectionId"]?.stringValue }
 
     private func validate(_ members: [String: JSONValue]) throws(FlowError) -> [String: JSONValue] {
-        for key in members.keys.sorted() where !Self.clientFields.contains(key) {
-            if key == "state" || ResourceMetadata.fieldNames.contains(key) {
-                throw FlowError.invalidRequest("The field '\(key)' is set by the service and cannot be sent.")
-            }
-            throw FlowError.invalidRequest("Unknown field '\(key.prefix(100))'. Allowed fields: \(Self.clientFields.sorted().joined(separator: ", ")).")
-        }
-        var body: [String: JSONValue] = ["name": .string(try BaseConnectionRules.validateName(members["name"]))]
-        if let description = members["description"], description != .null {
-            guard let text = description.stringValue, text.count <= BaseConnectionRules.maximumDescriptionLength else {
-                throw FlowError.invalidRequest("'description' must be a string of at most \(BaseConnectionRules.maximumDescriptionLength) characters.")
-            }
-            body["description"] = .string(text)
-        }
+        try ConnectionFields.rejectUnknown(members, allowed: Self.clientFields)
+        var body = try ConnectionFields.nameAndDescription(members)
         guard let base = members["baseConnectionId"]?.stringValue, (1...128).contains(base.count) else {
             throw FlowError.invalidRequest("'baseConnectionId' is required: the id of the base connection holding the credentials.")
         }
         body["baseConnectionId"] = .string(base)
-        guard let specId = members["connectionSpec"]?["id"]?.stringValue else {
-            throw FlowError.invalidRequest("'connectionSpec.id' is required: the base connection's spec.")
-        }
-        guard let spec = catalog.spec(id: specId), let sourceSpec = spec.extra["sourceSpec"] else {
-            throw FlowError.unknownSpec(String(specId.prefix(100)))
-        }
-        if let version = members["connectionSpec"]?["version"], version != .null, version.stringValue != spec.version {
-            throw FlowError.invalidRequest("'connectionSpec.version' must be \"\(spec.version)\" (or omitted) for spec \(spec.id).", code: "1413-400")
-        }
-        body["connectionSpec"] = ["id": .string(spec.id), "version": .string(spec.version)]
+        let spec = try ConnectionFields.spec(members, in: catalog, hint: "the base connection's spec") { $0.extra["sourceSpec"] != nil }
+        let sourceSpec = spec.extra["sourceSpec"] ?? .null
+        body["connectionSpec"] = ConnectionFields.reference(spec)
         var format = "tabular"
         if let data = members["data"], data != .null {
             guard case .object(let fields) = data else { throw FlowError.invalidRequest("'data' must be an object such as {\"format\": \"tabular\"}.") }
@@ -88,19 +70,11 @@ public struct SourceConnectionRules: ResourceRules {
             }
         }
         body["data"] = ["format": .string(format)]
-        guard let params = members["params"], case .object(let fields) = params else {
-            throw FlowError.invalidRequest("'params' is required: {\"tableName\": \"database.table\", \"columns\"?: […]}.")
-        }
-        if let schema = sourceSpec["spec"] {
-            let violations = JSONSchema(schema).validate(params)
-            if !violations.isEmpty {
-                throw FlowError.invalidRequest(violations.prefix(10).map { "params: \($0.message)" }.joined(separator: "; ") + ".")
-            }
-        }
+        let fields = try ConnectionFields.params(members, against: sourceSpec, hint: "{\"tableName\": \"database.table\", \"columns\"?: […]}")
         for key in fields.keys.sorted() where !["tableName", "columns", "cdcEnabled", "filters"].contains(key) {
             throw FlowError.invalidRequest("Unknown field 'params.\(key.prefix(100))'. Allowed fields: cdcEnabled, columns, filters, tableName.")
         }
-        body["params"] = params
+        body["params"] = .object(fields)
         return body
     }
 }

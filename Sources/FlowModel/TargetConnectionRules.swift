@@ -41,39 +41,12 @@ public struct TargetConnectionRules: ResourceRules {
     public static func datasetId(of body: [String: JSONValue]) -> String? { body["params"]?["dataSetId"]?.stringValue }
 
     private func validate(_ members: [String: JSONValue]) throws(FlowError) -> [String: JSONValue] {
-        for key in members.keys.sorted() where !Self.clientFields.contains(key) {
-            if key == "state" || ResourceMetadata.fieldNames.contains(key) {
-                throw FlowError.invalidRequest("The field '\(key)' is set by the service and cannot be sent.")
-            }
-            throw FlowError.invalidRequest("Unknown field '\(key.prefix(100))'. Allowed fields: \(Self.clientFields.sorted().joined(separator: ", ")).")
-        }
-        var body: [String: JSONValue] = ["name": .string(try BaseConnectionRules.validateName(members["name"]))]
-        if let description = members["description"], description != .null {
-            guard let text = description.stringValue, text.count <= BaseConnectionRules.maximumDescriptionLength else {
-                throw FlowError.invalidRequest("'description' must be a string of at most \(BaseConnectionRules.maximumDescriptionLength) characters.")
-            }
-            body["description"] = .string(text)
-        }
-        guard let specId = members["connectionSpec"]?["id"]?.stringValue else {
-            throw FlowError.invalidRequest("'connectionSpec.id' is required: the Data Lake spec \(ConnectionSpec.dataLakeId).")
-        }
-        guard let spec = catalog.spec(id: specId), let targetSpec = spec.extra["targetSpec"] else {
-            throw FlowError.unknownSpec(String(specId.prefix(100)))
-        }
-        if let version = members["connectionSpec"]?["version"], version != .null, version.stringValue != spec.version {
-            throw FlowError.invalidRequest("'connectionSpec.version' must be \"\(spec.version)\" (or omitted) for spec \(spec.id).", code: "1413-400")
-        }
-        body["connectionSpec"] = ["id": .string(spec.id), "version": .string(spec.version)]
-        guard let params = members["params"], case .object = params else {
-            throw FlowError.invalidRequest("'params' is required: {\"dataSetId\": \"<the dataset rows are written to>\"}.")
-        }
-        if let schema = targetSpec["spec"] {
-            let violations = JSONSchema(schema).validate(params)
-            if !violations.isEmpty {
-                throw FlowError.invalidRequest(violations.prefix(10).map { "params: \($0.message)" }.joined(separator: "; ") + ".")
-            }
-        }
-        body["params"] = params
+        try ConnectionFields.rejectUnknown(members, allowed: Self.clientFields)
+        var body = try ConnectionFields.nameAndDescription(members)
+        let spec = try ConnectionFields.spec(members, in: catalog, hint: "the Data Lake spec \(ConnectionSpec.dataLakeId)") { $0.extra["targetSpec"] != nil }
+        let targetSpec = spec.extra["targetSpec"] ?? .null
+        body["connectionSpec"] = ConnectionFields.reference(spec)
+        body["params"] = .object(try ConnectionFields.params(members, against: targetSpec, hint: "{\"dataSetId\": \"<the dataset rows are written to>\"}"))
         var data: [String: JSONValue] = ["format": "parquet_xdm"]
         if let given = members["data"], given != .null {
             guard case .object(let fields) = given else { throw FlowError.invalidRequest("'data' must be an object with 'format' and optionally 'schema'.") }
