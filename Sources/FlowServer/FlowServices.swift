@@ -35,7 +35,7 @@ public struct FlowServices: Sendable {
         let sealer = SecretSealer(key: key)
         let storage = try SQLiteFlowStorage(path: configuration.databaseFile.path, sealer: sealer)
         let lake = try DataLake(root: configuration.lakeDirectory)
-        let interrupted = try lake.recoverInterruptedBatches(now: Int64(Date().timeIntervalSince1970 * 1000))
+        let interrupted = try lake.recoverInterruptedBatches(now: ServiceClock.now())
         if !interrupted.isEmpty {
             logger.notice(
                 "Batches interrupted by the last stop were marked failed; none of their rows is visible",

@@ -23,7 +23,7 @@ enum ValueConversion {
         let numeric = ["tinyint", "smallint", "int", "integer", "bigint", "float", "double", "decimal", "byte", "short", "long", "real", "dec", "numeric"]
         let textual = ["string", "varchar", "char"]
         switch target {
-        case .string: return !["binary"].contains(base)
+        case .string: return base != "binary"
         case .boolean: return base == "boolean" || textual.contains(String(base))
         case .byte, .short, .int, .long, .float, .double, .decimal: return numeric.contains(String(base)) || textual.contains(String(base))
         case .binary: return base == "binary" || textual.contains(String(base))

@@ -49,7 +49,7 @@ struct CatalogRoutes {
         let dataset = try lakeCall {
             try lake.createDataset(
                 name: name, description: description, schema: try DatasetSchema(parsing: schemaDocument), schemaRef: members["schemaRef"],
-                in: caller.scope, now: ConnectionRoutes.now())
+                in: caller.scope, now: ServiceClock.now())
         }
         context.logger.info("Created dataset", metadata: ["id": .string(dataset.id)])
         return JSONResponse.make(status: 201, body: [.string("@/dataSets/\(dataset.id)")], headers: [.location: "\(Self.basePath)/dataSets/\(dataset.id)"])
@@ -83,12 +83,12 @@ struct CatalogRoutes {
         }
         var updated = dataset
         if let schema = members["schema"] {
-            updated = try lakeCall { try lake.evolveSchema(dataset.id, to: try DatasetSchema(parsing: schema), in: caller.scope, now: ConnectionRoutes.now()) }
+            updated = try lakeCall { try lake.evolveSchema(dataset.id, to: try DatasetSchema(parsing: schema), in: caller.scope, now: ServiceClock.now()) }
         }
         if members["name"] != nil || members["description"] != nil {
             let name = members["name"] == nil ? updated.name : try BaseConnectionRules.validateName(members["name"])
             let description = members["description"] == nil ? updated.description : try Self.description(members["description"])
-            updated = try lakeCall { try lake.rename(dataset.id, name: name, description: description, in: caller.scope, now: ConnectionRoutes.now()) }
+            updated = try lakeCall { try lake.rename(dataset.id, name: name, description: description, in: caller.scope, now: ServiceClock.now()) }
         }
         return JSONResponse.ok([.string("@/dataSets/\(updated.id)")])
     }

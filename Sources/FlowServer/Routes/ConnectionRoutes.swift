@@ -81,6 +81,4 @@ enum ConnectionRoutes {
             }
         }
     }
-
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

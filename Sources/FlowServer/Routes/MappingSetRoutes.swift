@@ -38,7 +38,7 @@ struct MappingSetRoutes {
         var body = document.stored
         body["dataSetId"] = .string(dataset.id)
         let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let resource = FlowResource(kind: .mappingSets, metadata: ResourceMetadata(id: id, caller: caller, now: ConnectionRoutes.now()), body: body)
+        let resource = FlowResource(kind: .mappingSets, metadata: ResourceMetadata(id: id, caller: caller, now: ServiceClock.now()), body: body)
         try await services.storage.insert(resource)
         context.logger.info("Created mapping set", metadata: ["id": .string(id), "dataSet": .string(dataset.id)])
         return JSONResponse.make(status: 201, body: Self.summary(resource), headers: [.location: "\(Self.basePath)/mappingSets/\(id)"])

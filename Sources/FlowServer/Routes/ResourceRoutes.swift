@@ -36,7 +36,7 @@ struct ResourceRoutes<Rules: ResourceRules> {
         let (fields, secrets) = try rules.validateNew(body)
         try await check(fields, caller)
         let id = UUID().uuidString.lowercased()
-        let resource = FlowResource(kind: rules.kind, metadata: ResourceMetadata(id: id, caller: caller, now: Self.now()), body: fields, secrets: secrets)
+        let resource = FlowResource(kind: rules.kind, metadata: ResourceMetadata(id: id, caller: caller, now: ServiceClock.now()), body: fields, secrets: secrets)
         try await services.storage.insert(resource)
         context.logger.info("Created resource", metadata: ["kind": .string(rules.kind.rawValue), "id": .string(id)])
         return JSONResponse.make(
@@ -75,7 +75,7 @@ struct ResourceRoutes<Rules: ResourceRules> {
         var updated = resource
         updated.body = fields
         updated.secrets = secrets
-        updated.metadata.touch(by: caller, now: Self.now())
+        updated.metadata.touch(by: caller, now: ServiceClock.now())
         guard try await services.storage.replace(updated, expectedEtag: resource.metadata.etag) else {
             guard try await services.storage.resource(rules.kind, id: resource.id, in: caller.scope) != nil else {
                 throw FlowError.notFound(rules.kind.rawValue, id: resource.id)
@@ -105,6 +105,4 @@ struct ResourceRoutes<Rules: ResourceRules> {
         }
         return resource
     }
-
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

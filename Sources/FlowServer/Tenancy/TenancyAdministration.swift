@@ -24,7 +24,7 @@ public struct TenancyAdministration: Sendable {
 
     /// Creates an organization with its `prod` sandbox.
     public func createOrganization(name: String) async throws -> Organization {
-        let now = Self.now()
+        let now = ServiceClock.now()
         let organization = Organization(id: Organization.newId(), name: name, createdAt: now)
         let sandbox = Sandbox(id: UUID().uuidString.lowercased(), name: Sandbox.defaultName, orgId: organization.id, isDefault: true, createdAt: now)
         try await storage.createOrganization(organization, defaultSandbox: sandbox)
@@ -35,7 +35,7 @@ public struct TenancyAdministration: Sendable {
     public func createSandbox(orgId: String, name: String) async throws -> Sandbox {
         try Sandbox.validateName(name)
         guard try await storage.organization(id: orgId) != nil else { throw FlowError.organizationNotAuthorized }
-        let sandbox = Sandbox(id: UUID().uuidString.lowercased(), name: name, orgId: orgId, isDefault: false, createdAt: Self.now())
+        let sandbox = Sandbox(id: UUID().uuidString.lowercased(), name: name, orgId: orgId, isDefault: false, createdAt: ServiceClock.now())
         try await storage.createSandbox(sandbox)
         return sandbox
     }
@@ -46,7 +46,7 @@ public struct TenancyAdministration: Sendable {
         guard try await storage.organization(id: orgId) != nil else { throw FlowError.organizationNotAuthorized }
         let clientId = Self.randomHex(bytes: 16)
         let secret = "p8e-" + Self.randomBase64URL(bytes: 32)
-        let client = APIClient(clientId: clientId, orgId: orgId, name: name, secretHash: Self.hash(secret), createdAt: Self.now())
+        let client = APIClient(clientId: clientId, orgId: orgId, name: name, secretHash: Self.hash(secret), createdAt: ServiceClock.now())
         try await storage.createClient(client)
         let sandbox = try await storage.defaultSandbox(orgId: orgId)?.name ?? Sandbox.defaultName
         return ClientCredentials(orgId: orgId, clientId: clientId, clientSecret: secret, sandboxName: sandbox)
@@ -93,6 +93,4 @@ public struct TenancyAdministration: Sendable {
         return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
-
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }
