@@ -57,7 +57,14 @@ let package = Package(
         // Datasets and batches of Parquet files with atomic commits, on the local file system.
         .target(name: "DataLake", dependencies: ["Parquet", "FlowModel"], swiftSettings: swiftSettings),
         // Moving rows: mapping source batches to dataset batches (later: the scheduler and runs).
-        .target(name: "Ingestion", dependencies: ["Connectors", "DataLake", "DatabricksSQL", "Parquet", "FlowModel"], swiftSettings: swiftSettings),
+        .target(
+            name: "Ingestion",
+            dependencies: [
+                "Connectors", "DataLake", "DatabricksSQL", "Parquet", "FlowModel", "FlowStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
         // The domain, pure: specs, connections, JSON Schema, JSON Patch, filters, errors.
         .target(name: "FlowModel", swiftSettings: swiftSettings),
         // Persistence behind a protocol; SQLite (GRDB) by default; secrets sealed with AES-GCM.

@@ -56,4 +56,10 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
 
     /// `reason: message`.
     public var description: String { "\(reason): \(message)" }
+
+    /// Whether trying again later may succeed: the source was unreachable, slow, or its cluster
+    /// not up yet. Wrong credentials, missing tables and SQL errors are not.
+    public var isTransient: Bool {
+        [.unreachable, .timeout, .clusterNotRunning].contains(reason)
+    }
 }

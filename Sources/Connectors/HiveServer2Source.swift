@@ -67,29 +67,43 @@ public struct HiveServer2Source: SourceConnector {
 
     public func describe(_ table: TablePath) async throws(ConnectorError) -> [SourceColumn] {
         let qualified = qualify(table)
+        let options = statementOptions(rows: 10_000)
         let columns = try await interactiveCall("Describing \(qualified.displayName)") { [self] in
-            try await interactive.withSession { session in
-                let result = try await session.execute("DESCRIBE TABLE \(SQLIdentifier.quoted(path: qualified.parts))", options: statementOptions(rows: 10_000))
-                var columns: [SourceColumn] = []
-                var done = false
-                for try await batch in result where !done {
-                    for row in 0..<batch.rowCount {
-                        guard case .string(let name) = batch.value(row: row, column: 0) else { continue }
-                        let type: String
-                        if case .string(let text) = batch.value(row: row, column: 1) { type = text } else { type = "" }
-                        // After the columns Spark prints sections ("# Partition Information", …)
-                        // whose header rows have no type.
-                        if name.isEmpty || (name.hasPrefix("#") && type.isEmpty) {
-                            done = true
-                            break
-                        }
-                        columns.append(SourceColumn(name: name, typeName: type))
-                    }
-                }
-                return columns
-            }
+            try await interactive.withSession { session in try await Self.describe(qualified, in: session, options: options) }
         }
         guard !columns.isEmpty else { throw ConnectorError(.tableNotFound, "the table \(qualified.displayName) has no columns or cannot be read") }
+        return columns
+    }
+
+    public func columns(of table: TablePath) async throws -> [SourceColumn] {
+        let qualified = qualify(table)
+        var options = StatementOptions()
+        options.batchSize = 10_000
+        let statementOptions = options
+        let columns = try await batchCall { session in try await Self.describe(qualified, in: session, options: statementOptions) }
+        guard !columns.isEmpty else { throw ConnectorError(.tableNotFound, "the table \(qualified.displayName) has no columns or cannot be read") }
+        return columns
+    }
+
+    /// `DESCRIBE TABLE`'s column rows (Spark prints partition and detail sections after them).
+    static func describe(_ qualified: TablePath, in session: SQLSession, options: StatementOptions) async throws -> [SourceColumn] {
+        let result = try await session.execute("DESCRIBE TABLE \(SQLIdentifier.quoted(path: qualified.parts))", options: options)
+        var columns: [SourceColumn] = []
+        var done = false
+        for try await batch in result where !done {
+            for row in 0..<batch.rowCount {
+                guard case .string(let name) = batch.value(row: row, column: 0) else { continue }
+                let type: String
+                if case .string(let text) = batch.value(row: row, column: 1) { type = text } else { type = "" }
+                // After the columns Spark prints sections ("# Partition Information", …)
+                // whose header rows have no type.
+                if name.isEmpty || (name.hasPrefix("#") && type.isEmpty) {
+                    done = true
+                    break
+                }
+                columns.append(SourceColumn(name: name, typeName: type))
+            }
+        }
         return columns
     }
 
@@ -103,28 +117,54 @@ public struct HiveServer2Source: SourceConnector {
     }
 
     public func read<T: Sendable>(
-        _ table: TablePath, columns: [SourceColumn], filter: RowFilter?, batchSize: Int,
+        _ table: TablePath, columns: [SourceColumn], window: DeltaWindow?, filter: RowFilter?, batchSize: Int,
         _ body: sending (QueryResult) async throws -> T
     ) async throws -> T {
-        let statement = try selectStatement(table, columns: columns, filter: filter)
+        let statement = try selectStatement(table, columns: columns, filter: filter, window: window)
+        var statementOptions = StatementOptions()
+        statementOptions.batchSize = batchSize
+        let options = statementOptions
+        return try await batchCall { session in
+            try await body(try await session.execute(statement, options: options))
+        }
+    }
+
+    public func summarize(_ table: TablePath, window: DeltaWindow) async throws -> DeltaSummary {
+        let statement = window.summaryStatement(from: SQLIdentifier.quoted(path: qualify(table).parts))
+        let row = try await batchCall { session in try await session.execute(statement).rows().first }
+        guard let row, row.count == 3, case .int64(let count) = row[0] else {
+            throw ConnectorError(.sourceError, "the source answered the row count of \(qualify(table).displayName) in an unexpected shape")
+        }
+        func instant(_ value: SQLValue) -> Int64? {
+            if case .int64(let milliseconds) = value { return milliseconds }
+            return nil
+        }
+        return DeltaSummary(rowCount: count, earliest: instant(row[1]), latest: instant(row[2]))
+    }
+
+    /// A call of a run: destination check, (Databricks) the cluster must exist and be interactive —
+    /// a starting cluster is waited for — then `body` in a session whose time zone is UTC.
+    func batchCall<T: Sendable>(_ body: sending (SQLSession) async throws -> T) async throws -> T {
         do {
             try await checkDestination()
             if isDatabricks { try await batch.checkCluster(requireRunning: false) }
-            var options = StatementOptions()
-            options.batchSize = batchSize
             return try await batch.withSession { session in
-                try await body(try await session.execute(statement, options: options))
+                _ = try await session.execute("SET spark.sql.session.timeZone=UTC").rows()
+                return try await body(session)
             }
         } catch let error as DatabricksSQLError {
             throw Self.classify(error)
         }
     }
 
-    /// `SELECT <columns> FROM <table> [WHERE <filter>]`, every name quoted.
-    func selectStatement(_ table: TablePath, columns: [SourceColumn], filter: RowFilter?) throws(ConnectorError) -> String {
+    /// `SELECT <columns> FROM <table> [WHERE <window> AND <filter>]`, every name quoted.
+    func selectStatement(_ table: TablePath, columns: [SourceColumn], filter: RowFilter?, window: DeltaWindow? = nil) throws(ConnectorError) -> String {
         let list = columns.isEmpty ? "*" : columns.map { SQLIdentifier.quoted($0.name) }.joined(separator: ", ")
         var statement = "SELECT \(list) FROM \(SQLIdentifier.quoted(path: qualify(table).parts))"
-        if let filter { statement += " WHERE " + (try filter.sql(columns: columns)) }
+        var conditions: [String] = []
+        if let condition = window?.condition { conditions.append(condition) }
+        if let filter { conditions.append(try filter.sql(columns: columns)) }
+        if !conditions.isEmpty { statement += " WHERE " + conditions.joined(separator: " AND ") }
         return statement
     }
 

@@ -12,6 +12,9 @@ public protocol SourceConnector: Sendable {
     /// One page of the connection's tables, in name order, after `after` (a table name).
     func tables(after: String?, limit: Int) async throws(ConnectorError) -> TablePage
 
+    /// The columns of a table, for a run: waits for a starting cluster, no interactive deadline.
+    func columns(of table: TablePath) async throws -> [SourceColumn]
+
     /// The columns of a table.
     func describe(_ table: TablePath) async throws(ConnectorError) -> [SourceColumn]
 
@@ -19,11 +22,15 @@ public protocol SourceConnector: Sendable {
     func preview(_ table: TablePath, columns: [SourceColumn], filter: RowFilter?, limit: Int) async throws(ConnectorError) -> [[SQLValue]]
 
     /// Streams a table's rows to `body` as column batches of at most `batchSize` rows: the columns
-    /// given (all when empty), filtered. Waits for a starting cluster (runs may start it).
+    /// given (all when empty), in the delta window, filtered. Times are read in UTC. Waits for a
+    /// starting cluster (runs may start it).
     func read<T: Sendable>(
-        _ table: TablePath, columns: [SourceColumn], filter: RowFilter?, batchSize: Int,
+        _ table: TablePath, columns: [SourceColumn], window: DeltaWindow?, filter: RowFilter?, batchSize: Int,
         _ body: sending (QueryResult) async throws -> T
     ) async throws -> T
+
+    /// How many rows a delta window holds, and its earliest and latest delta values.
+    func summarize(_ table: TablePath, window: DeltaWindow) async throws -> DeltaSummary
 }
 
 /// The outcome of ``SourceConnector/test()``.

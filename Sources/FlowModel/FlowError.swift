@@ -33,6 +33,18 @@ public struct FlowError: Error, Sendable, Hashable {
         FlowError(code: "1405-400", title: "Invalid request", detailedMessage: message)
     }
 
+    /// `1418-400`: a base connection still used by flows cannot be deleted.
+    public static func baseConnectionInUse(_ id: String, flows: [String]) -> FlowError {
+        FlowError(
+            code: "1418-400", title: "Invalid request",
+            detailedMessage: "The base connection with the ID \(id) cannot be deleted because the base connection is being used in one or more flows (\(flows.prefix(10).joined(separator: ", "))). Delete the flows first.")
+    }
+
+    /// `1100-400`: a source or target connection still used by flows cannot be deleted.
+    public static func connectionInUse(_ kind: String, id: String, flows: [String]) -> FlowError {
+        invalidRequest("The \(kind) \(id) cannot be deleted because it is used in one or more flows (\(flows.prefix(10).joined(separator: ", "))). Delete the flows first.")
+    }
+
     /// `1405-400`: the request body is missing.
     public static let emptyBody = FlowError(
         code: "1405-400", title: "Invalid request",

@@ -61,6 +61,9 @@ public struct ResourceMetadata: Sendable, Hashable, Codable {
         self.etag = Self.newEtag()
     }
 
+    /// The organization and sandbox the resource belongs to.
+    public var scope: TenantScope { TenantScope(orgId: imsOrgId, sandboxName: sandboxName, sandboxId: sandboxId) }
+
     /// Records an update by `caller` at `now` and issues a new etag.
     public mutating func touch(by caller: Caller, now: Int64) {
         updatedAt = max(now, updatedAt)

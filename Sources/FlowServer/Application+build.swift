@@ -19,6 +19,8 @@ public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
     ConnectionRoutes.source(services).register(on: flowService)
     ConnectionRoutes.target(services).register(on: flowService)
     SourceRoutes(services: services).register(on: flowService)
+    FlowRoutes(services: services).register(on: flowService)
+    RunRoutes(services: services).register(on: flowService)
     let catalog = router.group("/data/foundation/catalog").add(middleware: IdentityMiddleware(services: services))
     CatalogRoutes(services: services).register(on: catalog)
     let conversion = router.group("/data/foundation/conversion").add(middleware: IdentityMiddleware(services: services))
@@ -26,12 +28,13 @@ public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
     return router
 }
 
-/// The application: the HTTP server on the configured address, with graceful shutdown on
-/// SIGINT/SIGTERM when run with `runService()`.
+/// The application: the HTTP server on the configured address and the flow scheduler, with
+/// graceful shutdown on SIGINT/SIGTERM when run with `runService()`.
 public func buildApplication(services: FlowServices) -> some ApplicationProtocol {
     Application(
         router: buildRouter(services: services),
         configuration: .init(address: .hostname(services.configuration.host, port: services.configuration.port), serverName: "Tributary"),
+        services: [services.scheduler],
         logger: services.logger)
 }
 

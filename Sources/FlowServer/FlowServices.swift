@@ -5,6 +5,7 @@ public import DataLake
 public import FlowModel
 public import FlowStore
 import Foundation
+public import Ingestion
 public import Logging
 
 /// Everything a request handler or a CLI command needs.
@@ -76,6 +77,12 @@ public struct FlowServices: Sendable {
         self.connectors = connectors
         self.lake = lake
         self.logger = logger
+    }
+
+    /// The scheduler and run executor, a service of the service group. The embedded store serves one
+    /// instance, so runs it finds in progress at start were interrupted.
+    public var scheduler: FlowScheduler {
+        FlowScheduler(storage: storage, lake: lake, connectors: connectors, settings: configuration.runs, logger: logger, soleInstance: true)
     }
 
     /// Organizations, sandboxes and API clients.

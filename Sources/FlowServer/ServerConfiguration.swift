@@ -1,5 +1,6 @@
 // How an instance of the service is set up: address, data directory, limits, token lifetime.
 public import Foundation
+public import Ingestion
 public import Logging
 
 /// The settings of one Tributary instance. Every field has a flag and an environment variable
@@ -31,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     /// How long one connection test, explore or preview call may take, in seconds
     /// (`TRIBUTARY_SOURCE_TIMEOUT`, default 60).
     public var sourceTimeoutSeconds: Int = 60
+    /// The scheduler and run executor's settings (`TRIBUTARY_SAFETY_LAG_SECONDS`, `TRIBUTARY_CHUNK_ROWS`, …).
+    public var runs = RunSettings()
 
     /// The defaults.
     public init() {}
@@ -53,6 +56,7 @@ public struct ServerConfiguration: Sendable {
         }
         if let file = environment["TRIBUTARY_TRUSTED_CA_FILE"], !file.isEmpty { configuration.trustedCAFile = file }
         if let seconds = environment["TRIBUTARY_SOURCE_TIMEOUT"].flatMap(Int.init), seconds > 0 { configuration.sourceTimeoutSeconds = seconds }
+        configuration.runs = RunSettings.fromEnvironment(environment)
         if let level = environment["TRIBUTARY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { configuration.logLevel = level }
         return configuration
     }

@@ -34,6 +34,24 @@ public protocol FlowStorage: Sendable {
     func replace(_ resource: FlowResource, expectedEtag: String) async throws -> Bool
     /// Deletes a resource. - Returns: whether it existed in `scope`.
     func delete(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> Bool
+
+    /// Applies every change in one transaction, or none of them.
+    /// - Returns: `false` (and nothing changed) when a replaced or deleted resource is gone or was
+    ///   changed meanwhile; an insert of an existing id throws ``FlowStoreError/duplicate``.
+    func apply(_ changes: [ResourceChange]) async throws -> Bool
+    /// Every resource of `kind` whose `state` member is `state`, across all organizations and
+    /// sandboxes, oldest first: what the scheduler and the run executor work through.
+    func resources(_ kind: ResourceKind, state: String) async throws -> [FlowResource]
+}
+
+/// One change of a store transaction (``FlowStorage/apply(_:)``).
+public enum ResourceChange: Sendable {
+    /// Store a new resource.
+    case insert(FlowResource)
+    /// Replace a resource whose stored etag is still the one given.
+    case replace(FlowResource, expectedEtag: String)
+    /// Delete a resource whose stored etag is still the one given.
+    case delete(FlowResource, expectedEtag: String)
 }
 
 extension FlowStorage {

@@ -44,6 +44,14 @@ public struct SQLiteFlowStorage: FlowStorage {
                     CREATE INDEX resources_by_scope ON resources (org_id, sandbox_name, kind, created_at);
                     """)
         }
+        migrator.registerMigration("v2: resource states") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE resources ADD COLUMN state TEXT;
+                    UPDATE resources SET state = json_extract(body, '$.state');
+                    CREATE INDEX resources_by_state ON resources (kind, state, created_at);
+                    """)
+        }
         return migrator
     }
 
@@ -120,18 +128,20 @@ public struct SQLiteFlowStorage: FlowStorage {
 
     public func insert(_ resource: FlowResource) async throws {
         let columns = try encode(resource)
-        try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO resources (id, kind, org_id, sandbox_name, etag, created_at, updated_at, metadata, body, sealed_secrets)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    resource.id, resource.kind.rawValue, resource.metadata.imsOrgId, resource.metadata.sandboxName,
-                    resource.metadata.etag, resource.metadata.createdAt, resource.metadata.updatedAt,
-                    columns.metadata, columns.body, columns.sealedSecrets,
-                ])
-        }
+        try await write { db in try Self.insert(resource, columns, db) }
+    }
+
+    private static func insert(_ resource: FlowResource, _ columns: EncodedColumns, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO resources (id, kind, org_id, sandbox_name, etag, created_at, updated_at, metadata, body, sealed_secrets, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                resource.id, resource.kind.rawValue, resource.metadata.imsOrgId, resource.metadata.sandboxName,
+                resource.metadata.etag, resource.metadata.createdAt, resource.metadata.updatedAt,
+                columns.metadata, columns.body, columns.sealedSecrets, resource.body["state"]?.stringValue,
+            ])
     }
 
     public func resource(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> FlowResource? {
@@ -154,18 +164,60 @@ public struct SQLiteFlowStorage: FlowStorage {
 
     public func replace(_ resource: FlowResource, expectedEtag: String) async throws -> Bool {
         let columns = try encode(resource)
+        return try await write { db in try Self.replace(resource, columns, expectedEtag: expectedEtag, db) }
+    }
+
+    private static func replace(_ resource: FlowResource, _ columns: EncodedColumns, expectedEtag: String, _ db: Database) throws -> Bool {
         let metadata = resource.metadata
-        return try await write { db in
-            try db.execute(
-                sql: """
-                    UPDATE resources SET etag = ?, updated_at = ?, metadata = ?, body = ?, sealed_secrets = ?
-                    WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ? AND etag = ?
-                    """,
-                arguments: [
-                    metadata.etag, metadata.updatedAt, columns.metadata, columns.body, columns.sealedSecrets,
-                    metadata.id, resource.kind.rawValue, metadata.imsOrgId, metadata.sandboxName, expectedEtag,
-                ])
-            return db.changesCount == 1
+        try db.execute(
+            sql: """
+                UPDATE resources SET etag = ?, updated_at = ?, metadata = ?, body = ?, sealed_secrets = ?, state = ?
+                WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ? AND etag = ?
+                """,
+            arguments: [
+                metadata.etag, metadata.updatedAt, columns.metadata, columns.body, columns.sealedSecrets, resource.body["state"]?.stringValue,
+                metadata.id, resource.kind.rawValue, metadata.imsOrgId, metadata.sandboxName, expectedEtag,
+            ])
+        return db.changesCount == 1
+    }
+
+    /// A change that did not match: the transaction is rolled back.
+    private struct StaleChange: Error {}
+
+    public func apply(_ changes: [ResourceChange]) async throws -> Bool {
+        let encoded: [(ResourceChange, EncodedColumns?)] = try changes.map { change in
+            switch change {
+            case .insert(let resource), .replace(let resource, _): (change, try encode(resource))
+            case .delete: (change, nil)
+            }
+        }
+        do {
+            try await write { db in
+                for (change, columns) in encoded {
+                    switch change {
+                    case .insert(let resource):
+                        try Self.insert(resource, columns!, db)
+                    case .replace(let resource, let etag):
+                        guard try Self.replace(resource, columns!, expectedEtag: etag, db) else { throw StaleChange() }
+                    case .delete(let resource, let etag):
+                        try db.execute(
+                            sql: "DELETE FROM resources WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ? AND etag = ?",
+                            arguments: [resource.id, resource.kind.rawValue, resource.metadata.imsOrgId, resource.metadata.sandboxName, etag])
+                        guard db.changesCount == 1 else { throw StaleChange() }
+                    }
+                }
+            }
+            return true
+        } catch is StaleChange {
+            return false
+        }
+    }
+
+    public func resources(_ kind: ResourceKind, state: String) async throws -> [FlowResource] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM resources WHERE kind = ? AND state = ? ORDER BY created_at, id", arguments: [kind.rawValue, state]
+            ).map(self.decode)
         }
     }
 

@@ -89,6 +89,12 @@ public struct BatchMapper: Sendable {
         self.sources = dataset.fields.map { byDestination[$0.name] }
     }
 
+    /// The source columns the mappings read, each once.
+    public var sourceColumnNames: [String] {
+        var seen: Set<String> = []
+        return sources.compactMap { $0 }.filter { seen.insert($0.lowercased()).inserted }
+    }
+
     /// Maps one source batch.
     public func map(_ batch: ResultBatch) -> MappedBatch {
         let sourceIndex: [Int?] = sources.map { name in

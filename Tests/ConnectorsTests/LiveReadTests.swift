@@ -34,7 +34,7 @@ struct LiveReadTests {
         let columns = try await source.describe(path)
         #expect(columns.map(\.name) == ["id", "twice", "tag"])
         let filter = RowFilter.compare("id", .greaterOrEqual, .integer(5000))
-        let (rows, sum, largest, width) = try await source.read(path, columns: Array(columns.prefix(2)), filter: filter, batchSize: 1000) { result in
+        let (rows, sum, largest, width) = try await source.read(path, columns: Array(columns.prefix(2)), window: nil, filter: filter, batchSize: 1000) { result in
             var rows = 0
             var sum: Int64 = 0
             var largest = 0

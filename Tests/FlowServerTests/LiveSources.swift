@@ -12,6 +12,12 @@ enum LiveSources {
     static let databricksDirectory = environment["TRIBUTARY_DATABRICKS_ENDPOINT_DIR"].map(URL.init(fileURLWithPath:))
     static var isAvailable: Bool { sparkURL != nil && databricksOrigin != nil && databricksDirectory != nil }
     static let skip = Comment(rawValue: "the live Spark Thrift Server and Databricks-shaped endpoint are not running: run scripts/test.sh")
+    /// pyarrow's Python (scripts/pyarrow/install.sh), for reading datasets back.
+    static let pyarrowPython = environment["TRIBUTARY_PYARROW_PYTHON"]
+    static var canCompareDatasets: Bool { isAvailable && pyarrowPython != nil }
+    static let skipComparison = Comment(rawValue: "the live Spark Thrift Server or pyarrow (TRIBUTARY_PYARROW_PYTHON) is missing: run scripts/test.sh")
+    static let parquetCheckScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../scripts/pyarrow/parquet_check.py").standardized.path
 
     static var sparkHost: String { sparkURL?.host ?? "127.0.0.1" }
     static var sparkPort: Int { sparkURL?.port ?? 10001 }
@@ -23,11 +29,12 @@ enum LiveSources {
     static let cluster = "0123-456789-tributary"
 
     /// A service that may reach the local servers (allow-listed) and trusts the endpoint's test CA.
-    static func service(timeoutSeconds: Int = 60) async throws -> TestService {
-        try await TestService.make { configuration in
+    static func service(timeoutSeconds: Int = 60, directory: URL? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestService {
+        try await TestService.make(directory: directory) { configuration in
             configuration.allowedSourceHosts = ["\(sparkHost):\(sparkPort)", "127.0.0.1:\(databricksPort)", "127.0.0.1:1"]
             configuration.trustedCAFile = databricksDirectory!.appendingPathComponent("ca.pem").path
             configuration.sourceTimeoutSeconds = timeoutSeconds
+            configure(&configuration)
         }
     }
 

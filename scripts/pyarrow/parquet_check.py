@@ -3,6 +3,9 @@
 
   parquet_check.py dump FILE          the schema and every row as JSON (typed: decimals as text,
                                       dates ISO, timestamps as UTC microseconds, binary as base64)
+  parquet_check.py dataset DIR        every row of every Parquet file under DIR (files and folders
+                                      starting with _ or . skipped, as pyarrow does), each cell as
+                                      text (null stays null), sorted by the first column
   parquet_check.py generated FILE N   checks a file of the generated table (see GENERATED below)
                                       value by value, vectorised; prints {"ok", "rows", "problems"}
 """
@@ -39,6 +42,23 @@ def cell(value):
     if hasattr(value, "as_tuple"):  # decimal.Decimal
         return str(value)
     return value
+
+
+def text(value):
+    value = cell(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def dataset(path):
+    import pyarrow.dataset as ds
+    table = ds.dataset(path, format="parquet").to_table()
+    rows = [[text(v) for v in row.values()] for row in table.to_pylist()]
+    rows.sort(key=lambda row: int(row[0]) if row[0] is not None and row[0].lstrip("-").isdigit() else 0)
+    print(json.dumps({"columns": table.schema.names, "num_rows": table.num_rows, "rows": rows}))
 
 
 def dump(path):
@@ -105,6 +125,8 @@ def generated(path, n):
 if __name__ == "__main__":
     if sys.argv[1] == "dump":
         dump(sys.argv[2])
+    elif sys.argv[1] == "dataset":
+        dataset(sys.argv[2])
     elif sys.argv[1] == "generated":
         generated(sys.argv[2], int(sys.argv[3]))
     else:

@@ -15,7 +15,7 @@ enum ConnectionRoutes {
     /// `/connections`: a connection may only name hosts the operator's policy allows (no metadata
     /// or internal addresses chosen by a client).
     static func base(_ services: FlowServices) -> ResourceRoutes<BaseConnectionRules> {
-        ResourceRoutes(services: services, rules: BaseConnectionRules(catalog: services.catalog)) { body, _ in
+        var routes = ResourceRoutes(services: services, rules: BaseConnectionRules(catalog: services.catalog)) { body, _ in
             let specId = body["connectionSpec"]?["id"]?.stringValue ?? ""
             do {
                 try services.connectors.checkDestination(specId: specId, params: body["auth"]?["params"]?.objectValue ?? [:])
@@ -23,23 +23,39 @@ enum ConnectionRoutes {
                 throw error.flowError
             }
         }
+        routes.beforeDelete = { id, caller in
+            let sources = Set(try await services.storage.resources(.sourceConnections, in: caller.scope).filter { SourceConnectionRules.baseConnectionId(of: $0.body) == id }.map(\.id))
+            let flows = try await flowsUsing(services, caller) { FlowRules.sourceConnectionId(of: $0).map(sources.contains) ?? false }
+            if !flows.isEmpty { throw FlowError.baseConnectionInUse(id, flows: flows) }
+        }
+        return routes
+    }
+
+    /// The ids of the caller's flows whose body satisfies `uses`.
+    static func flowsUsing(_ services: FlowServices, _ caller: Caller, _ uses: ([String: JSONValue]) -> Bool) async throws -> [String] {
+        try await services.storage.resources(.flows, in: caller.scope).filter { uses($0.body) }.map(\.id)
     }
 
     /// `/targetConnections`: the dataset must exist in the caller's organization and sandbox.
     static func target(_ services: FlowServices) -> ResourceRoutes<TargetConnectionRules> {
-        ResourceRoutes(services: services, rules: TargetConnectionRules(catalog: services.catalog)) { body, caller in
+        var routes = ResourceRoutes(services: services, rules: TargetConnectionRules(catalog: services.catalog)) { body, caller in
             guard let id = TargetConnectionRules.datasetId(of: body), try services.lake.dataset(id, in: caller.scope) != nil else {
                 throw FlowError.invalidRequest(
                     "The dataset '\(TargetConnectionRules.datasetId(of: body)?.prefix(64) ?? "")' in params.dataSetId does not exist in this sandbox; create it with POST /data/foundation/catalog/dataSets.")
             }
         }
+        routes.beforeDelete = { id, caller in
+            let flows = try await flowsUsing(services, caller) { FlowRules.targetConnectionId(of: $0) == id }
+            if !flows.isEmpty { throw FlowError.connectionInUse("target connection", id: id, flows: flows) }
+        }
+        return routes
     }
 
     /// `/sourceConnections`: the base connection must exist in the sandbox with the same spec; the
     /// table (and the columns, when given) are checked against the source when it answers — an
     /// unreachable source or a stopped cluster does not block creating the connection.
     static func source(_ services: FlowServices) -> ResourceRoutes<SourceConnectionRules> {
-        ResourceRoutes(services: services, rules: SourceConnectionRules(catalog: services.catalog)) { body, caller in
+        var routes = ResourceRoutes(services: services, rules: SourceConnectionRules(catalog: services.catalog)) { body, caller in
             let baseId = SourceConnectionRules.baseConnectionId(of: body) ?? ""
             guard let base = try await services.storage.resource(.connections, id: baseId, in: caller.scope) else {
                 throw FlowError.invalidRequest("The base connection '\(baseId.prefix(64))' does not exist in this sandbox.")
@@ -50,6 +66,11 @@ enum ConnectionRoutes {
             }
             try await checkTable(body, base: base, services: services)
         }
+        routes.beforeDelete = { id, caller in
+            let flows = try await flowsUsing(services, caller) { FlowRules.sourceConnectionId(of: $0) == id }
+            if !flows.isEmpty { throw FlowError.connectionInUse("source connection", id: id, flows: flows) }
+        }
+        return routes
     }
 
     static func checkTable(_ body: [String: JSONValue], base: FlowResource, services: FlowServices) async throws {

@@ -13,6 +13,12 @@ struct ResourceRoutes<Rules: ResourceRules> {
     let rules: Rules
     /// A check of a new or patched body against things beyond it (hosts, datasets, …).
     var check: @Sendable (_ body: [String: JSONValue], _ caller: Caller) async throws -> Void = { _, _ in }
+    /// How resources are shown; by default the rules' rendering.
+    var present: (@Sendable (_ resources: [FlowResource], _ caller: Caller) async throws -> [JSONValue])?
+    /// A check before a delete (a resource still in use stays).
+    var beforeDelete: @Sendable (_ id: String, _ caller: Caller) async throws -> Void = { _, _ in }
+    /// What else goes with a deleted resource.
+    var afterDelete: @Sendable (_ id: String, _ caller: Caller) async throws -> Void = { _, _ in }
 
     var path: String { "/\(rules.kind.rawValue)" }
 
@@ -47,7 +53,7 @@ struct ResourceRoutes<Rules: ResourceRules> {
     func list(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let query = try ListQuery(parameters: request.queryPairs())
-        let documents = try await services.storage.resources(rules.kind, in: caller.scope).map(rules.render)
+        let documents = try await show(try await services.storage.resources(rules.kind, in: caller.scope), caller)
         let page = query.page(of: documents)
         if query.countOnly { return JSONResponse.ok(["count": .integer(Int64(page.totalCount))]) }
         var links: [String: JSONValue] = [:]
@@ -59,7 +65,7 @@ struct ResourceRoutes<Rules: ResourceRules> {
 
     func get(_ context: FlowRequestContext) async throws -> Response {
         let resource = try await load(context)
-        return JSONResponse.ok(["items": [rules.render(resource)]])
+        return JSONResponse.ok(["items": .array(try await show([resource], try context.requireCaller()))])
     }
 
     func patch(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
@@ -89,11 +95,18 @@ struct ResourceRoutes<Rules: ResourceRules> {
     func delete(_ context: FlowRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let id = try context.resourceId()
+        try await beforeDelete(id, caller)
         guard try await services.storage.delete(rules.kind, id: id, in: caller.scope) else {
             throw FlowError.notFound(rules.kind.rawValue, id: id)
         }
+        try await afterDelete(id, caller)
         context.logger.info("Deleted resource", metadata: ["kind": .string(rules.kind.rawValue), "id": .string(id)])
         return Response(status: .noContent)
+    }
+
+    func show(_ resources: [FlowResource], _ caller: Caller) async throws -> [JSONValue] {
+        guard let present else { return resources.map(rules.render) }
+        return try await present(resources, caller)
     }
 
     /// The resource `{id}` of the caller's organization and sandbox, or `1439-404`.

@@ -1,0 +1,109 @@
+// The scheduler: a Service in the service group. Every poll it plans the due runs of enabled flows,
+// takes over runs whose instance stopped renewing their lease, and starts waiting runs — the oldest
+// first, one at a time per flow, a bounded number at once. On a graceful shutdown the runs in progress
+// are interrupted and queued again; on start, runs a killed process left behind are recovered.
+import Connectors
+import DataLake
+public import FlowStore
+import FlowModel
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// Plans and executes dataflow runs.
+public struct FlowScheduler: Service {
+    let storage: any FlowStorage
+    let lake: DataLake
+    let settings: RunSettings
+    let logger: Logger
+    let instance: String
+    let clock: @Sendable () -> Int64
+    let executor: RunExecutor
+    /// Whether this instance is the only one on its store (the embedded SQLite store): then every
+    /// run left in progress at start is an interrupted one.
+    let soleInstance: Bool
+
+    /// Creates the scheduler.
+    public init(
+        storage: any FlowStorage, lake: DataLake, connectors: SourceConnectors, settings: RunSettings, logger: Logger, soleInstance: Bool,
+        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    ) {
+        self.storage = storage
+        self.lake = lake
+        self.settings = settings
+        self.logger = logger
+        self.instance = UUID().uuidString.lowercased()
+        self.clock = clock
+        self.soleInstance = soleInstance
+        self.executor = RunExecutor(storage: storage, lake: lake, connectors: connectors, settings: settings, logger: logger, instance: instance, clock: clock)
+    }
+
+    public func run() async throws {
+        if soleInstance { try await recoverInterruptedRuns(onlyExpired: false, running: []) }
+        let running = RunningRuns()
+        let planner = RunPlanner(storage: storage, settings: settings, logger: logger)
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    do {
+                        try await planner.planAll(now: clock())
+                        try await recoverInterruptedRuns(onlyExpired: true, running: running.ids.withLock { $0 })
+                        try await startWaitingRuns(in: &group, running: running)
+                    } catch {
+                        logger.error("The scheduler's round failed; it tries again", metadata: ["error": .string("\(error)")])
+                    }
+                    try? await Task.sleep(for: .milliseconds(settings.pollMilliseconds))
+                }
+            }
+        }
+    }
+
+    /// Requeues runs left in progress: all of them, or those whose lease expired.
+    func recoverInterruptedRuns(onlyExpired: Bool, running: Set<String>) async throws {
+        let now = clock()
+        for resource in try await storage.resources(.runs, state: FlowRun.Status.inProgress.rawValue) where !running.contains(resource.id) {
+            let run = try FlowRun(body: resource.body)
+            if onlyExpired, let lease = run.lease, lease.expiresAt > now { continue }
+            do {
+                try await RunRecovery.recover(resource, storage: storage, lake: lake, now: now, logger: logger)
+            } catch {
+                logger.error("Recovering an interrupted run failed", metadata: ["run": .string(resource.id), "error": .string("\(error)")])
+            }
+        }
+    }
+
+    /// Claims and starts waiting runs: per flow only the earliest, and only when none of the flow's
+    /// runs is in progress.
+    func startWaitingRuns(in group: inout DiscardingTaskGroup, running: RunningRuns) async throws {
+        var free = settings.maximumConcurrentRuns - running.ids.withLock { $0.count }
+        guard free > 0 else { return }
+        var busy = Set(try await storage.resources(.runs, state: FlowRun.Status.inProgress.rawValue).compactMap { $0.body["flowId"]?.stringValue })
+        let waiting = try await storage.resources(.runs, state: FlowRun.Status.scheduled.rawValue).compactMap { resource -> StoredRecord<FlowRun>? in
+            try? StoredRecord(run: resource)
+        }
+        let now = clock()
+        for candidate in waiting.sorted(by: { ($0.value.scheduledAt, $0.resource.metadata.createdAt) < ($1.value.scheduledAt, $1.resource.metadata.createdAt) }) {
+            guard free > 0 else { return }
+            guard busy.insert(candidate.value.flowId).inserted else { continue }
+            var claimed = candidate
+            claimed.value.status = .inProgress
+            claimed.value.lease = FlowRun.Lease(owner: instance, expiresAt: now + settings.leaseMilliseconds)
+            if claimed.value.startedAt == nil { claimed.value.startedAt = now }
+            guard try await storage.apply([claimed.change(now: now)]) else { continue }
+            free -= 1
+            let id = claimed.resource.id
+            running.ids.withLock { _ = $0.insert(id) }
+            let started = claimed
+            group.addTask {
+                await executor.execute(started)
+                running.ids.withLock { _ = $0.remove(id) }
+            }
+        }
+    }
+}
+
+/// The runs this instance executes now.
+final class RunningRuns: Sendable {
+    let ids = Mutex<Set<String>>([])
+}

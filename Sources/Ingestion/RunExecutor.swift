@@ -1,0 +1,386 @@
+// One dataflow run, from the source table to committed batches. The copy activity reads the run's
+// window in chunks — a large first load is split by delta value so a retry resumes after the last
+// committed chunk — and maps every fetched batch into a Parquet batch of the lake. The promotion
+// activity makes each chunk visible: the batch is noted on the run, committed in the lake (one
+// rename: the commit point), then the run and the flow's watermark are advanced in one store
+// transaction. A crash between the rename and that transaction is finished by ``RunRecovery``
+// from the lake's record, so a window is never skipped nor ingested twice.
+import Connectors
+import DataLake
+import DatabricksSQL
+import FlowModel
+import FlowStore
+import Foundation
+import Logging
+import Synchronization
+
+/// Why a run stops, as its error.
+struct RunFailure: Error {
+    var issue: FlowRun.Issue
+    /// Whether another try may succeed.
+    var isTransient: Bool
+
+    static func configuration(_ message: String) -> RunFailure {
+        RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-1001-400", message: message), isTransient: false)
+    }
+
+    init(issue: FlowRun.Issue, isTransient: Bool) {
+        self.issue = issue
+        self.isTransient = isTransient
+    }
+
+    init(_ error: ConnectorError) {
+        self.init(issue: FlowRun.Issue(code: error.isTransient ? "CONNECTOR-2002-503" : "CONNECTOR-2001-500", message: "\(error.reason): \(error.message)"), isTransient: error.isTransient)
+    }
+}
+
+/// The instance lost its hold on the run (another took it over): stop without writing.
+struct LeaseLost: Error {}
+
+/// Executes runs.
+struct RunExecutor: Sendable {
+    let storage: any FlowStorage
+    let lake: DataLake
+    let connectors: SourceConnectors
+    let settings: RunSettings
+    let logger: Logger
+    /// This instance's name on leases.
+    let instance: String
+    let clock: @Sendable () -> Int64
+
+    /// What a run works with, resolved from its flow.
+    struct Plan {
+        var flow: FlowResource
+        var definition: FlowDefinition
+        var source: any SourceConnector
+        var table: TablePath
+        var datasetId: String
+        var mapper: BatchMapper
+        var columns: [SourceColumn]
+        var delta: SourceColumn
+        var filter: RowFilter?
+    }
+
+    /// Runs a claimed run (status `inProgress`, leased to this instance) to its end.
+    func execute(_ claimed: StoredRecord<FlowRun>) async {
+        var record = claimed
+        let runId = record.resource.id
+        var log = logger
+        log[metadataKey: "run"] = .string(runId)
+        log[metadataKey: "flow"] = .string(record.value.flowId)
+        log.info("Run started", metadata: ["attempt": .stringConvertible(record.value.attempt), "mode": .string(record.value.mode.rawValue)])
+        var attempt = 1
+        while true {
+            do {
+                try await copyAndPromote(&record, log: log)
+                try await finish(&record, failure: nil, log: log)
+                return
+            } catch is LeaseLost {
+                log.warning("Run taken over by another instance; this one stops")
+                return
+            } catch is CancellationError {
+                await release(&record, log: log)
+                return
+            } catch {
+                let failure = Self.failure(error)
+                if failure.isTransient, attempt < settings.maximumAttempts, !Task.isCancelled {
+                    let wait = settings.retryBackoffMilliseconds << Int64(attempt - 1)
+                    log.warning("Run failed transiently; trying again", metadata: ["error": .string(failure.issue.message), "waitMs": .stringConvertible(wait)])
+                    attempt += 1
+                    do {
+                        try await keepAlive(&record, until: clock() + wait)
+                    } catch is LeaseLost {
+                        return
+                    } catch {
+                        await release(&record, log: log)
+                        return
+                    }
+                    continue
+                }
+                do {
+                    try await finish(&record, failure: failure, log: log)
+                } catch {
+                    log.error("Recording the run's failure failed", metadata: ["error": .string("\(error)")])
+                }
+                return
+            }
+        }
+    }
+
+    static func failure(_ error: any Error) -> RunFailure {
+        switch error {
+        case let failure as RunFailure: failure
+        case let error as ConnectorError: RunFailure(error)
+        case let error as DataLakeError: RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-500", message: "Error occurred at promotion activity: \(error.message)"), isTransient: false)
+        default: RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-500", message: "\(error)"), isTransient: false)
+        }
+    }
+
+    // MARK: Copy and promotion
+
+    func copyAndPromote(_ record: inout StoredRecord<FlowRun>, log: Logger) async throws {
+        guard record.value.copyCompletedAt == nil else { return }
+        let plan = try await resolve(record.value, scope: record.resource.metadata.scope)
+        while record.value.copyCompletedAt == nil {
+            let runtime = try await StoredRecord<FlowRuntime>.runtime(of: plan.flow, in: storage, now: clock())
+            let lower: Int64? = record.value.mode == .incremental ? runtime.value.watermark : (record.value.committedThrough ?? record.value.windowStart)
+            let upper = record.value.windowEnd
+            if record.value.copyStartedAt == nil {
+                record.value.copyStartedAt = clock()
+                if record.value.mode == .incremental { record.value.windowStart = lower }
+                try await save(&record)
+            }
+            if let lower, let upper, lower >= upper {
+                // Nothing left: later runs read this window already.
+                try await RunRecovery.advance(&record, flow: plan.flow, through: upper, storage: storage, now: clock())
+                continue
+            }
+            let whole = try window(plan, after: lower, through: upper)
+            let summary = try await plan.source.summarize(plan.table, window: whole)
+            if summary.rowCount == 0 {
+                try await RunRecovery.advance(&record, flow: plan.flow, through: upper, storage: storage, now: clock())
+                continue
+            }
+            let chunkEnd = Self.chunkEnd(summary, after: lower, through: upper, chunkRows: settings.chunkRows)
+            try await copyChunk(&record, plan: plan, window: try window(plan, after: lower, through: chunkEnd), expectedRows: summary.rowCount, log: log)
+        }
+    }
+
+    /// Where the next chunk ends: the window's end, or — when the window holds more than
+    /// `chunkRows` rows — a delta value that splits its range into chunks of about that size.
+    static func chunkEnd(_ summary: DeltaSummary, after lower: Int64?, through upper: Int64?, chunkRows: Int64) -> Int64? {
+        guard summary.rowCount > chunkRows, let earliest = summary.earliest, let latest = summary.latest, latest > earliest else { return upper }
+        let chunks = (summary.rowCount + chunkRows - 1) / chunkRows
+        let end = earliest + max(1, (latest - earliest) / chunks)
+        if let lower, end <= lower { return upper }
+        if let upper, end >= upper { return upper }
+        return end >= latest ? upper : end
+    }
+
+    func window(_ plan: Plan, after: Int64?, through: Int64?) throws(RunFailure) -> DeltaWindow {
+        do {
+            return try DeltaWindow(column: plan.delta, timezone: plan.definition.deltaColumn.timezone, after: after, through: through)
+        } catch {
+            throw RunFailure.configuration(error.message)
+        }
+    }
+
+    /// Copies one chunk into a batch and promotes it.
+    func copyChunk(_ record: inout StoredRecord<FlowRun>, plan: Plan, window: DeltaWindow, expectedRows: Int64, log: Logger) async throws {
+        let batch = Mutex(try lake.openBatch(on: plan.datasetId, in: record.resource.metadata.scope, now: clock()))
+        let before = record.value
+        // The run as last saved: progress is saved while rows stream in.
+        let current = Mutex(record)
+        let chunk: ChunkCount
+        do {
+            chunk = try await plan.source.read(plan.table, columns: plan.columns, window: window, filter: plan.filter, batchSize: settings.fetchRows) { result in
+                var counted = ChunkCount()
+                var lastSaved = clock()
+                for try await rows in result {
+                    try Task.checkCancellation()
+                    let mapped = plan.mapper.map(rows)
+                    if mapped.rowCount > 0 { try batch.withLock { writer throws(DataLakeError) in try writer.write(mapped.columns) } }
+                    counted.add(mapped, read: rows.rowCount, keepSamples: plan.definition.errorDiagnosticsEnabled)
+                    if clock() - lastSaved >= settings.progressMilliseconds {
+                        var snapshot = current.withLock { $0 }
+                        snapshot.value.rowsRead = before.rowsRead + counted.read
+                        snapshot.value.rowsFailed = before.rowsFailed + counted.failed
+                        try await save(&snapshot)
+                        current.withLock { $0 = snapshot }
+                        lastSaved = clock()
+                    }
+                }
+                return counted
+            }
+        } catch {
+            record = current.withLock { $0 }
+            record.value.rowsRead = before.rowsRead
+            record.value.rowsFailed = before.rowsFailed
+            let reason = "the copy stopped: \(Self.failure(error).issue.message)"
+            batch.withLock { _ = $0.abort(reason: reason, now: clock()) }
+            throw error
+        }
+        record = current.withLock { $0 }
+        record.value.rowsRead = before.rowsRead + chunk.read
+        record.value.rowsFailed = before.rowsFailed + chunk.failed
+        record.value.samples = Array((record.value.samples + chunk.samples).prefix(FlowRun.maximumSamples))
+        let failedShare = chunk.read == 0 ? 0 : Double(chunk.failed) * 100 / Double(chunk.read)
+        if chunk.failed > 0 && failedShare > plan.definition.partialIngestionPercent {
+            batch.withLock { _ = $0.abort(reason: "rows failed mapping", now: clock()) }
+            throw RunFailure(
+                issue: FlowRun.Issue(
+                    code: "MAPPER-3700-400",
+                    message: String(
+                        format: "%.2f%% of the rows failed mapping, above the flow's partialIngestionPercent of %.2f%%", failedShare, plan.definition.partialIngestionPercent),
+                    recordCount: chunk.failed),
+                isTransient: false)
+        }
+        try await promote(&record, plan: plan, batch: batch, through: window.through, written: chunk.written)
+    }
+
+    /// Commits the chunk's batch and records it, with the watermark, in one store transaction.
+    func promote(_ record: inout StoredRecord<FlowRun>, plan: Plan, batch: borrowing Mutex<BatchWriter>, through: Int64?, written: Int64) async throws {
+        record.value.pending = FlowRun.PendingBatch(batchId: batch.withLock { $0.record.id }, through: through, rows: written, bytes: 0, files: 0)
+        do {
+            try await save(&record)
+        } catch {
+            batch.withLock { _ = $0.abort(reason: "the run could not record the batch", now: clock()) }
+            throw error
+        }
+        let now = clock()
+        let committed = try batch.withLock { writer throws(DataLakeError) in try writer.commit(now: now) }
+        record.value.pending?.bytes = committed.byteCount
+        record.value.pending?.files = Int64(committed.files.count)
+        try await RunRecovery.advance(&record, flow: plan.flow, through: through, storage: storage, now: clock())
+    }
+
+    // MARK: Resolution
+
+    /// The flow, its connections, mapping set and dataset, and the source's columns.
+    func resolve(_ run: FlowRun, scope: TenantScope) async throws -> Plan {
+        guard let flow = try await storage.resource(.flows, id: run.flowId, in: scope) else {
+            throw RunFailure.configuration("the flow \(run.flowId) no longer exists")
+        }
+        let definition: FlowDefinition
+        do {
+            definition = try FlowDefinition(body: flow.body)
+        } catch {
+            throw RunFailure.configuration(error.detailedMessage)
+        }
+        guard let sourceConnection = try await storage.resource(.sourceConnections, id: definition.sourceConnectionId, in: scope) else {
+            throw RunFailure.configuration("the source connection \(definition.sourceConnectionId) no longer exists")
+        }
+        let baseId = sourceConnection.body["baseConnectionId"]?.stringValue ?? ""
+        guard let base = try await storage.resource(.connections, id: baseId, in: scope) else {
+            throw RunFailure.configuration("the base connection \(baseId) no longer exists")
+        }
+        guard let target = try await storage.resource(.targetConnections, id: definition.targetConnectionId, in: scope),
+            let datasetId = target.body["params"]?["dataSetId"]?.stringValue
+        else { throw RunFailure.configuration("the target connection \(definition.targetConnectionId) no longer exists") }
+        guard let dataset = try lake.dataset(datasetId, in: scope) else {
+            throw RunFailure.configuration("the dataset \(datasetId) no longer exists")
+        }
+        guard let mappingSet = try await storage.resource(.mappingSets, id: definition.mappingId, in: scope) else {
+            throw RunFailure.configuration("the mapping set \(definition.mappingId) no longer exists")
+        }
+        var params = base.body["auth"]?["params"]?.objectValue ?? [:]
+        for (name, value) in base.secrets { params[name] = value }
+        let table: TablePath
+        let source: any SourceConnector
+        var filter: RowFilter?
+        do {
+            source = try connectors.connector(specId: base.body["connectionSpec"]?["id"]?.stringValue ?? "", params: params)
+            table = try TablePath(parsing: sourceConnection.body["params"]?["tableName"]?.stringValue ?? "")
+            if let filters = sourceConnection.body["params"]?["filters"], filters != .null { filter = try RowFilter(pql: filters) }
+        } catch {
+            throw RunFailure.configuration(error.message)
+        }
+        let tableColumns = try await source.columns(of: table)
+        let mappings = (mappingSet.body["mappings"]?.arrayValue ?? []).compactMap { item -> FieldMapping? in
+            guard let source = item["sourceAttribute"]?.stringValue, let destination = item["destinationXdmPath"]?.stringValue else { return nil }
+            return FieldMapping(source: source, destination: destination)
+        }
+        let mapper: BatchMapper
+        do {
+            mapper = try BatchMapper(mappings: mappings, dataset: dataset.schema, sourceColumns: tableColumns.map { ($0.name, $0.sourceType) })
+        } catch {
+            throw RunFailure(issue: FlowRun.Issue(code: "MAPPER-3701-400", message: "The mapping set no longer fits the table or the dataset: \(error)"), isTransient: false)
+        }
+        func column(_ name: String) -> SourceColumn? {
+            tableColumns.first { $0.name == name } ?? tableColumns.first { $0.name.lowercased() == name.lowercased() }
+        }
+        guard let delta = column(definition.deltaColumn.name) else {
+            throw RunFailure.configuration("the delta column '\(definition.deltaColumn.name)' is not a column of \(table.displayName)")
+        }
+        let columns = mapper.sourceColumnNames.compactMap(column)
+        return Plan(flow: flow, definition: definition, source: source, table: table, datasetId: datasetId, mapper: mapper, columns: columns, delta: delta, filter: filter)
+    }
+
+    // MARK: Recording
+
+    /// Stores the run's progress and renews its lease; a run changed meanwhile was taken over.
+    func save(_ record: inout StoredRecord<FlowRun>) async throws {
+        let now = clock()
+        record.value.lease = FlowRun.Lease(owner: instance, expiresAt: now + settings.leaseMilliseconds)
+        guard try await storage.apply([record.change(now: now)]) else { throw LeaseLost() }
+    }
+
+    /// Waits until `deadline`, keeping the lease alive.
+    func keepAlive(_ record: inout StoredRecord<FlowRun>, until deadline: Int64) async throws {
+        while clock() < deadline {
+            try await Task.sleep(for: .milliseconds(min(deadline - clock(), settings.progressMilliseconds)))
+            try await save(&record)
+        }
+    }
+
+    /// Puts a run interrupted by a shutdown back in the queue.
+    func release(_ record: inout StoredRecord<FlowRun>, log: Logger) async {
+        record.value.status = .scheduled
+        record.value.lease = nil
+        _ = try? await storage.apply([record.change(now: clock())])
+        log.notice("Run interrupted by the shutdown; it resumes at the next start")
+    }
+
+    /// Ends the run: success, partial success (rows failed mapping below the threshold), or failure.
+    func finish(_ record: inout StoredRecord<FlowRun>, failure: RunFailure?, log: Logger) async throws {
+        let now = clock()
+        record.value.lease = nil
+        record.value.completedAt = now
+        if let failure {
+            record.value.status = .failed
+            record.value.errors.append(failure.issue)
+        } else {
+            record.value.status = record.value.rowsFailed > 0 ? .partialSuccess : .success
+            if record.value.rowsFailed > 0 {
+                record.value.errors.append(FlowRun.Issue(code: "MAPPER-3700-400", message: "Mapper Transform Error", recordCount: record.value.rowsFailed))
+            }
+        }
+        for _ in 0..<5 {
+            guard let flow = try await storage.resource(.flows, id: record.value.flowId, in: record.resource.metadata.scope) else {
+                guard try await storage.apply([record.change(now: now)]) else { throw LeaseLost() }
+                return
+            }
+            var runtime = try await StoredRecord<FlowRuntime>.runtime(of: flow, in: storage, now: now)
+            var run = record
+            if failure == nil, run.value.rowsRead == 0, let most = runtime.value.recentRowCounts.max(), most > 0 {
+                run.value.warnings.append(
+                    FlowRun.Issue(
+                        code: "TRIBUTARY-1001-200",
+                        message: "The run read no rows although recent runs read up to \(most); check that the source table is still written and its delta column still advances."))
+            }
+            runtime.value.record(run.value, id: run.resource.id)
+            if try await storage.apply([run.change(now: now), runtime.change(now: now)]) {
+                record = run
+                log.info(
+                    "Run ended",
+                    metadata: [
+                        "status": .string(run.value.status.rawValue), "rowsRead": .stringConvertible(run.value.rowsRead),
+                        "rowsWritten": .stringConvertible(run.value.rowsWritten), "rowsFailed": .stringConvertible(run.value.rowsFailed),
+                    ])
+                return
+            }
+            // The runtime changed meanwhile (the scheduler planned the next slot): read it again.
+            guard let current = try await storage.resource(.runs, id: record.resource.id, in: record.resource.metadata.scope),
+                current.metadata.etag == record.resource.metadata.etag
+            else { throw LeaseLost() }
+        }
+        throw RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-500", message: "the run's end could not be recorded"), isTransient: true)
+    }
+}
+
+/// Rows of one chunk.
+struct ChunkCount: Sendable {
+    var read: Int64 = 0
+    var written: Int64 = 0
+    var failed: Int64 = 0
+    var samples: [FlowRun.RowSample] = []
+
+    mutating func add(_ mapped: MappedBatch, read rows: Int, keepSamples: Bool) {
+        read += Int64(rows)
+        written += Int64(mapped.rowCount)
+        failed += Int64(mapped.rejectedCount)
+        if keepSamples {
+            samples += mapped.samples.prefix(FlowRun.maximumSamples - samples.count).map { FlowRun.RowSample(field: $0.field, message: $0.message) }
+        }
+    }
+}
