@@ -85,14 +85,20 @@ public struct FlowRun: Sendable, Hashable, Codable {
         public var bytes: Int64
         /// Files written.
         public var files: Int64
+        /// Rows read for it.
+        public var read: Int64
+        /// Rows of it that failed mapping.
+        public var failed: Int64
 
         /// Creates a pending batch.
-        public init(batchId: String, through: Int64?, rows: Int64, bytes: Int64, files: Int64) {
+        public init(batchId: String, through: Int64?, rows: Int64, bytes: Int64, files: Int64, read: Int64, failed: Int64) {
             self.batchId = batchId
             self.through = through
             self.rows = rows
             self.bytes = bytes
             self.files = files
+            self.read = read
+            self.failed = failed
         }
     }
 
@@ -133,6 +139,10 @@ public struct FlowRun: Sendable, Hashable, Codable {
     public var rowsWritten: Int64 = 0
     /// Rows that failed mapping.
     public var rowsFailed: Int64 = 0
+    /// Rows read for committed chunks: where the counters restart when the run is tried again.
+    public var committedRowsRead: Int64 = 0
+    /// Rows of committed chunks that failed mapping.
+    public var committedRowsFailed: Int64 = 0
     /// Bytes of Parquet written.
     public var bytesWritten: Int64 = 0
     /// Parquet files written.

@@ -120,6 +120,10 @@ struct RunExecutor: Sendable {
 
     func copyAndPromote(_ record: inout StoredRecord<FlowRun>, log: Logger) async throws {
         guard record.value.copyCompletedAt == nil else { return }
+        // What an earlier try read without committing is read again.
+        record.value.rowsRead = record.value.committedRowsRead
+        record.value.rowsFailed = record.value.committedRowsFailed
+        if record.value.chunksCommitted == 0 { record.value.samples = [] }
         let plan = try await resolve(record.value, scope: record.resource.metadata.scope)
         while record.value.copyCompletedAt == nil {
             let runtime = try await StoredRecord<FlowRuntime>.runtime(of: plan.flow, in: storage, now: clock())
@@ -215,12 +219,13 @@ struct RunExecutor: Sendable {
                     recordCount: chunk.failed),
                 isTransient: false)
         }
-        try await promote(&record, plan: plan, batch: batch, through: window.through, written: chunk.written)
+        try await promote(&record, plan: plan, batch: batch, through: window.through, chunk: chunk)
     }
 
     /// Commits the chunk's batch and records it, with the watermark, in one store transaction.
-    func promote(_ record: inout StoredRecord<FlowRun>, plan: Plan, batch: borrowing Mutex<BatchWriter>, through: Int64?, written: Int64) async throws {
-        record.value.pending = FlowRun.PendingBatch(batchId: batch.withLock { $0.record.id }, through: through, rows: written, bytes: 0, files: 0)
+    func promote(_ record: inout StoredRecord<FlowRun>, plan: Plan, batch: borrowing Mutex<BatchWriter>, through: Int64?, chunk: ChunkCount) async throws {
+        record.value.pending = FlowRun.PendingBatch(
+            batchId: batch.withLock { $0.record.id }, through: through, rows: chunk.written, bytes: 0, files: 0, read: chunk.read, failed: chunk.failed)
         do {
             try await save(&record)
         } catch {

@@ -19,6 +19,8 @@ enum RunRecovery {
             if let pending = run.value.pending {
                 run.value.batches.append(pending.batchId)
                 run.value.rowsWritten += pending.rows
+                run.value.committedRowsRead += pending.read
+                run.value.committedRowsFailed += pending.failed
                 run.value.bytesWritten += pending.bytes
                 run.value.filesWritten += pending.files
                 run.value.chunksCommitted += 1

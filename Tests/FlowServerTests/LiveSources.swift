@@ -64,6 +64,25 @@ enum LiveSources {
     }
 
     /// Runs statements on the live Spark.
+    /// The rows of a query on the Spark Thrift Server, every cell as text (`nil` for NULL).
+    static func query(_ statement: String) async throws -> [[String?]] {
+        var components = sparkURL!
+        components.query = nil
+        let client = DatabricksSQLClient(endpoint: try .sparkThriftServer(url: components.url!, username: "tributary", password: "x"))
+        let rows = try await client.withSession { session in try await session.execute(statement).rows() }
+        return rows.map { row in
+            row.map { value -> String? in
+                switch value {
+                case .null: nil
+                case .string(let text): text
+                case .int64(let number): String(number)
+                case .int32(let number): String(number)
+                default: "\(value)"
+                }
+            }
+        }
+    }
+
     static func run(_ statements: [String]) async throws {
         var components = sparkURL!
         components.query = nil

@@ -1,0 +1,170 @@
+// Dataflows that run, end to end on the live Spark Thrift Server: the scheduler creates the runs,
+// the executor copies the table through the mapping into Parquet batches, and pyarrow reads the
+// dataset back to compare it with the source, value by value.
+import FlowModel
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("Flow runs", .serialized, .enabled(if: LiveSources.canCompareDatasets, LiveSources.skipComparison))
+struct FlowRunTests {
+    static let database = "flows_\(UUID().uuidString.prefix(8).lowercased())"
+    static let ready = Task { try await LiveSources.run(["CREATE DATABASE \(database)"]) }
+
+    /// A table of every type the lake stores, with NULLs, 1000 rows.
+    static let everything = """
+        CREATE TABLE \(database).everything USING parquet AS SELECT id,
+          CASE WHEN id % 5 = 0 THEN NULL ELSE id % 2 = 0 END AS b,
+          CAST(id % 128 AS TINYINT) AS i8, CAST(id * 3 - 1000 AS SMALLINT) AS i16, CAST(id * 100000 AS INT) AS i32,
+          CAST(id * 0.25 AS FLOAT) AS f, CASE WHEN id % 7 = 0 THEN NULL ELSE CAST(id * 1.5 AS DOUBLE) END AS d,
+          CAST(id * 12.3456 AS DECIMAL(20,4)) AS dec, CASE WHEN id % 3 = 0 THEN NULL ELSE concat('name ', id, ' ü🚀 it''s') END AS s,
+          CAST(concat('b', id) AS BINARY) AS bin, date_add(DATE'2020-01-01', CAST(id AS INT)) AS dt,
+          TIMESTAMP'2024-01-01 00:00:00' + make_interval(0, 0, 0, 0, 0, CAST(id AS INT), 0.123456) AS updated_at
+        FROM range(1000)
+        """
+    static let everythingSchema = #"""
+        [{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "b", "type": "boolean"},
+         {"name": "i8", "type": "integer", "meta:xdmType": "byte"}, {"name": "i16", "type": "integer", "meta:xdmType": "short"},
+         {"name": "i32", "type": "integer", "meta:xdmType": "int"}, {"name": "f", "type": "number", "meta:xdmType": "float"},
+         {"name": "d", "type": "number", "meta:xdmType": "double"}, {"name": "dec", "type": "decimal", "precision": 20, "scale": 4},
+         {"name": "s", "type": "string"}, {"name": "bin", "type": "binary"}, {"name": "dt", "type": "string", "format": "date"},
+         {"name": "updated", "type": "string", "format": "date-time"}]
+        """#
+    /// The source rows as text, in the shape pyarrow's dump gives the dataset.
+    static func everythingRows(_ table: String) -> String {
+        """
+        SELECT CAST(id AS STRING), CASE WHEN b THEN 'true' WHEN NOT b THEN 'false' END, CAST(i8 AS STRING), CAST(i16 AS STRING),
+          CAST(i32 AS STRING), CAST(CAST(f AS DOUBLE) AS STRING), CAST(d AS STRING), CAST(dec AS STRING), s, base64(bin),
+          CAST(dt AS STRING), CAST(unix_micros(updated_at) AS STRING) FROM \(table) ORDER BY id
+        """
+    }
+
+    static func mappings(_ pairs: [(String, String)]) -> String {
+        "[" + pairs.map { #"{"sourceAttribute": "\#($0.0)", "destinationXdmPath": "\#($0.1)"}"# }.joined(separator: ", ") + "]"
+    }
+
+    static var everythingMappings: String {
+        mappings(["id", "b", "i8", "i16", "i32", "f", "d", "dec", "s", "bin", "dt"].map { ($0, $0) } + [("updated_at", "updated")])
+    }
+
+    @Test func aOnceFlowCopiesTheTableExactly() async throws {
+        try await Self.ready.value
+        try await LiveSources.run([Self.everything])
+        let service = try await flowService()
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let chain = try await client.flowChain(
+                tenant, base: LiveSources.sparkConnection(database: Self.database), table: "\(Self.database).everything",
+                datasetSchema: Self.everythingSchema, mappings: Self.everythingMappings)
+            let start = Int(Date().timeIntervalSince1970)
+            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": "\#(start)", "frequency": "once"}"#))
+            let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
+            let run = try #require(runs.first)
+            #expect(runs.count == 1 && status(run) == "success", "\(run)")
+            #expect(run["metrics"]?["recordSummary"] == ["inputRecordCount": 1000, "outputRecordCount": 1000, "failedRecordCount": 0])
+            #expect(run["metrics"]?["fileSummary"]?["outputFileCount"] == 1)
+            let batchIds = run["activities"]?[1]?["targetInfo"]?[0]?["reference"]?["ids"]?.arrayValue ?? []
+            #expect(batchIds.count == 1)
+            #expect(run["activities"]?[0]?["statusSummary"]?["extensions"]?["type"] == "one-time")
+            // The batch is in the catalog, committed, with the run's rows.
+            let batch = try await client.catalog(.get, "/batches/\(batchIds.first?.stringValue ?? "")", tenant)
+            #expect(batch.json[batchIds.first?.stringValue ?? ""]?["status"] == "success" && batch.json[batchIds.first?.stringValue ?? ""]?["metrics"]?["recordsWritten"] == 1000)
+
+            let expected = try await LiveSources.query(Self.everythingRows("\(Self.database).everything")).sorted { Int($0[0] ?? "") ?? 0 < Int($1[0] ?? "") ?? 0 }
+            let actual = try service.datasetRows(chain.dataset, tenant)
+            #expect(actual.count == 1000 && expected.count == 1000)
+            let difference = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }
+            #expect(difference == nil, "row \(difference?.offset ?? -1): the dataset has \(difference.map { "\($0.element.0)" } ?? "") where the table has \(difference.map { "\($0.element.1)" } ?? "")")
+            // The flow shows its last run.
+            let shown = try await client.get("/flows/\(flow)", tenant).json["items"]?[0]
+            #expect(shown?["lastRunDetails"]?["state"] == "success" && shown?["lastRunDetails"]?["id"] == run["id"])
+        }
+    }
+
+    @Test func scheduledWindowsRunInOrderAndEveryRowArrivesOnce() async throws {
+        try await Self.ready.value
+        let table = "\(Self.database).changes"
+        let period: Int64 = 900_000
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        // Slots 0–2 are past (backfill makes them at once); slot 3 is due in about 25 s.
+        let start = (now + 25_000) / 1000 - 3 * period / 1000
+        let slot = (0...3).map { start * 1000 + Int64($0) * period }
+        @Sendable func at(_ milliseconds: Int64) -> String { "timestamp_millis(\(milliseconds))" }
+        try await LiveSources.run([
+            "CREATE TABLE \(table) (id BIGINT, name STRING, updated_at TIMESTAMP) USING parquet",
+            """
+            INSERT INTO \(table) VALUES (1, 'old', \(at(slot[0] - 86_400_000))), (2, 'no delta', NULL), (3, 'at the first boundary', \(at(slot[0]))),
+              (4, 'just after', \(at(slot[0] + 1))), (5, 'at the second boundary', \(at(slot[1]))), (6, 'at the third boundary', \(at(slot[2]))),
+              (7, 'in the fourth window', \(at(slot[2] + 1000)))
+            """,
+        ])
+        let service = try await flowService()
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let chain = try await client.flowChain(
+                tenant, base: LiveSources.sparkConnection(database: Self.database), table: table,
+                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
+                mappings: Self.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")]))
+            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(start), "frequency": "minute", "interval": 15, "backfill": true}"#))
+            let past = try await client.waitForRuns(of: flow, tenant) { $0.count >= 3 && allEnded(Array($0.prefix(3))) }
+            #expect(past.count == 3, "slot 3 is not due yet")
+            #expect(past.map(status) == ["success", "success", "success"])
+            #expect(past.map { $0["metrics"]?["recordSummary"]?["outputRecordCount"]?.int64Value ?? -1 } == [3, 2, 1])
+            #expect(past.map { $0["activities"]?[0]?["durationSummary"]?["extensions"]?["windowEnd"]?.int64Value } == Array(slot.prefix(3)))
+            #expect(past.map { $0["activities"]?[0]?["durationSummary"]?["extensions"]?["windowStart"]?.int64Value } == [nil, slot[0], slot[1]])
+
+            // Rows written now with delta values of the next window arrive in the next run only.
+            try await LiveSources.run(["INSERT INTO \(table) VALUES (8, 'later', \(at(slot[2] + 2000))), (10, 'at the fourth boundary', \(at(slot[3])))"])
+            let all = try await client.waitForRuns(of: flow, tenant, seconds: 90) { $0.count >= 4 && allEnded(Array($0.prefix(4))) }
+            #expect(all.count == 4 && status(all[3]) == "success")
+            #expect(all.count == 4 && all[3]["metrics"]?["recordSummary"]?["outputRecordCount"] == 3)
+            let ids = try service.datasetRows(chain.dataset, tenant).map { $0.first ?? nil }
+            #expect(ids == ["1", "2", "3", "4", "5", "6", "7", "8", "10"])
+        }
+    }
+
+    @Test func mappingErrorsBelowTheThresholdArePartialAboveItTheRunFailsAndCanBeRetriggered() async throws {
+        try await Self.ready.value
+        let table = "\(Self.database).codes"
+        try await LiveSources.run([
+            "CREATE TABLE \(table) USING parquet AS SELECT id, CASE WHEN id = 3 THEN 'three' ELSE CAST(id * 10 AS STRING) END AS code, TIMESTAMP'2024-01-01 00:00:00' AS updated_at FROM range(10)"
+        ])
+        let service = try await flowService()
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let schema = #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "code", "type": "integer", "meta:xdmType": "int"}]"#
+            let mappings = Self.mappings([("id", "id"), ("code", "code")])
+            let now = Int(Date().timeIntervalSince1970)
+            // One row in ten fails: 10% is within 20%.
+            let lenient = try await client.flowChain(tenant, base: LiveSources.sparkConnection(database: Self.database), table: table, datasetSchema: schema, mappings: mappings)
+            let partial = try await client.flowId(
+                tenant, body: lenient.flowBody(schedule: #"{"startTime": \#(now), "frequency": "once"}"#, options: #"{"partialIngestionPercent": 20, "errorDiagnosticsEnabled": true}"#))
+            let partialRun = try #require(try await client.waitForRuns(of: partial, tenant, until: allEnded).first)
+            #expect(status(partialRun) == "partialSuccess")
+            #expect(partialRun["metrics"]?["recordSummary"] == ["inputRecordCount": 10, "outputRecordCount": 9, "failedRecordCount": 1])
+            #expect(partialRun["metrics"]?["statusSummary"]?["errors"]?[0]?["code"] == "MAPPER-3700-400")
+            #expect(partialRun["metrics"]?["statusSummary"]?["extensions"]?["rowErrorSamples"]?[0]?["field"] == "code")
+            #expect(try service.datasetRows(lenient.dataset, tenant).count == 9)
+
+            // Above 5% the run fails and writes nothing.
+            let strict = try await client.flowChain(tenant, base: LiveSources.sparkConnection(database: Self.database), table: table, datasetSchema: schema, mappings: mappings)
+            let failing = try await client.flowId(tenant, body: strict.flowBody(schedule: #"{"startTime": \#(now), "frequency": "once"}"#, options: #"{"partialIngestionPercent": 5}"#))
+            let failed = try #require(try await client.waitForRuns(of: failing, tenant, until: allEnded).first)
+            #expect(status(failed) == "failed")
+            #expect(failed["metrics"]?["statusSummary"]?["errors"]?[0]?["code"] == "MAPPER-3700-400")
+            #expect(try service.datasetRows(strict.dataset, tenant).isEmpty)
+            let runId = try #require(failed["id"]?.stringValue)
+            // A successful run cannot be re-triggered; the failed one can, and after the source is
+            // fixed it succeeds.
+            #expect(try await client.send(.post, "/runs/\(partialRun["id"]?.stringValue ?? "")/action?op=re-trigger", tenant).status == .badRequest)
+            try await LiveSources.run(["INSERT OVERWRITE TABLE \(table) SELECT id, CAST(id * 10 AS STRING), TIMESTAMP'2024-01-01 00:00:00' FROM range(10)"])
+            #expect(try await client.send(.post, "/runs/\(runId)/action?op=re-trigger", tenant).status == .ok)
+            let retried = try await client.waitForRuns(of: failing, tenant) { allEnded($0) && $0.first.map(status) != "failed" }
+            #expect(retried.count == 1 && status(retried[0]) == "success", "\(retried)")
+            #expect(retried.first?["metrics"]?["statusSummary"]?["extensions"]?["attempt"] == 2)
+            #expect(try service.datasetRows(strict.dataset, tenant).count == 10)
+        }
+    }
+}
