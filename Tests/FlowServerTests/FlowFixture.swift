@@ -120,10 +120,10 @@ extension TestService {
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0, case .array(let rows)? = try JSONValue(parsing: data)["rows"] else {
+        guard process.terminationStatus == 0, let document = try JSONSerialization.jsonObject(with: data) as? [String: Any], let rows = document["rows"] as? [[Any]] else {
             throw FlowTestFailure(message: "pyarrow could not read the dataset \(dataset)")
         }
-        return rows.map { ($0.arrayValue ?? []).map(\.stringValue) }
+        return rows.map { row in row.map { $0 as? String } }
     }
 }
 

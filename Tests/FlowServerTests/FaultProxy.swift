@@ -1,0 +1,110 @@
+// A TCP proxy in front of the live Spark Thrift Server that a test can break: `cut()` closes every
+// open connection mid-stream, and while `isDown` new connections are closed as soon as they are
+// accepted — what a server that died looks like to its clients. Blocking sockets on threads: it
+// carries a few connections at test speed, nothing more.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class FaultProxy: @unchecked Sendable {
+    /// The port it listens on (127.0.0.1).
+    let port: Int
+    private let upstreamPort: UInt16
+    private let listener: Int32
+    private let lock = NSLock()
+    private var open: Set<Int32> = []
+    private var down = false
+    private var stopped = false
+
+    init(upstreamPort: Int) throws {
+        self.upstreamPort = UInt16(upstreamPort)
+        let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(listening, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = Self.loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listening, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0, listen(listening, 64) == 0 else { throw FlowTestFailure(message: "the fault proxy cannot listen") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listening, $0, &length) } }
+        listener = listening
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    static func loopback(port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+
+    /// Whether new connections are refused (closed at once).
+    var isDown: Bool {
+        get { lock.withLock { down } }
+        set { lock.withLock { down = newValue } }
+    }
+
+    /// Closes every open connection.
+    func cut() {
+        let sockets = lock.withLock { open }
+        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
+    }
+
+    /// Stops listening and closes everything.
+    func stop() {
+        lock.withLock { stopped = true }
+        cut()
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 {
+                if lock.withLock({ stopped }) { return }
+                continue
+            }
+            if isDown {
+                close(client)
+                continue
+            }
+            let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = Self.loopback(port: upstreamPort)
+            let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            guard connected == 0 else {
+                close(client)
+                close(upstream)
+                continue
+            }
+            lock.withLock {
+                open.insert(client)
+                open.insert(upstream)
+            }
+            Thread.detachNewThread { [self] in pump(from: client, to: upstream) }
+            Thread.detachNewThread { [self] in pump(from: upstream, to: client) }
+        }
+    }
+
+    private func pump(from source: Int32, to destination: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            var written = 0
+            while written < count {
+                let result = buffer.withUnsafeBytes { send(destination, $0.baseAddress! + written, count - written, Int32(MSG_NOSIGNAL)) }
+                if result <= 0 { break }
+                written += result
+            }
+            if written < count { break }
+        }
+        shutdown(destination, Int32(SHUT_RDWR))
+        shutdown(source, Int32(SHUT_RDWR))
+        lock.withLock {
+            if open.remove(source) != nil { close(source) }
+        }
+    }
+}
