@@ -1,0 +1,100 @@
+// A `tributary serve` process killed (SIGKILL) in the middle of a large first load, then started
+// again on the same data directory: the interrupted run is recovered, resumes after its last
+// committed chunk, and the dataset holds every row of the table exactly once.
+import FlowModel
+import FlowStore
+import Foundation
+import HummingbirdTesting
+import Testing
+
+/// The `tributary` executable next to the test bundle (built by `swift build --build-tests`).
+let tributaryExecutable: URL? = {
+    let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+    return candidates.map { $0.appendingPathComponent("tributary") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+}()
+
+@Suite("A killed service", .enabled(if: LiveSources.canCompareDatasets && tributaryExecutable != nil, LiveSources.skipComparison))
+struct KilledServiceTests {
+    static let rows = 60_000
+
+    /// Starts `tributary serve` on `directory`, its output in a file there.
+    static func serve(_ directory: URL, _ name: String) throws -> Process {
+        let process = Process()
+        process.executableURL = tributaryExecutable
+        process.arguments = ["serve", "--data-dir", directory.path, "--port", "0"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TRIBUTARY_ALLOWED_SOURCE_HOSTS"] = "\(LiveSources.sparkHost):\(LiveSources.sparkPort)"
+        environment["TRIBUTARY_CHUNK_ROWS"] = "6000"
+        environment["TRIBUTARY_SCHEDULER_POLL_MS"] = "200"
+        environment["TRIBUTARY_SAFETY_LAG_SECONDS"] = "0"
+        environment["TRIBUTARY_LOG_LEVEL"] = "info"
+        process.environment = environment
+        let log = directory.appendingPathComponent("\(name).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    /// The flow's run as the store has it.
+    static func run(of flow: String, in storage: SQLiteFlowStorage, scope: TenantScope) async throws -> FlowRun? {
+        try await storage.resources(.runs, in: scope).first { $0.body["flowId"]?.stringValue == flow }.map { try FlowRun(body: $0.body) }
+    }
+
+    static func waitFor(_ what: String, seconds: Double = 120, _ done: () async throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await done() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("timed out waiting for \(what)")
+    }
+
+    @Test func aKilledServiceResumesItsRunAndLosesAndDoublesNothing() async throws {
+        try await FlowRunTests.ready.value
+        let table = "\(FlowRunTests.database).killed"
+        try await LiveSources.run([
+            "CREATE TABLE \(table) USING parquet AS SELECT id, concat('row ', id) AS name, timestamp_seconds(1704067200 + id) AS updated_at FROM range(\(Self.rows))"
+        ])
+        // The flow is made through the API in this process; its one run starts in 8 s, in the service process.
+        let service = try await flowService()
+        let (chain, flow, tenant) = try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let chain = try await client.flowChain(
+                tenant, base: LiveSources.sparkConnection(database: FlowRunTests.database), table: table,
+                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
+                mappings: FlowRunTests.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")]))
+            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970) + 8), "frequency": "once"}"#))
+            return (chain, flow, tenant)
+        }
+        let flowResource = try #require(try await service.services.storage.resource(.flows, id: flow, in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: "")))
+        let scope = flowResource.metadata.scope
+        let (key, _) = try SecretKeySource.load(environmentValue: nil, file: service.directory.appendingPathComponent("secret.key"))
+        let storage = try SQLiteFlowStorage(path: service.directory.appendingPathComponent("tributary.sqlite").path, sealer: SecretSealer(key: key))
+
+        let first = try Self.serve(service.directory, "first")
+        try await Self.waitFor("three committed chunks") { try await Self.run(of: flow, in: storage, scope: scope)?.chunksCommitted ?? 0 >= 3 }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let interrupted = try #require(try await Self.run(of: flow, in: storage, scope: scope))
+        #expect(interrupted.status == .inProgress && interrupted.chunksCommitted < 10, "killed with \(interrupted.chunksCommitted) chunks committed")
+
+        let second = try Self.serve(service.directory, "second")
+        defer {
+            second.terminate()
+            second.waitUntilExit()
+        }
+        try await Self.waitFor("the resumed run to end") { try await Self.run(of: flow, in: storage, scope: scope)?.status.isFinal ?? false }
+        let resumed = try #require(try await Self.run(of: flow, in: storage, scope: scope))
+        #expect(resumed.status == .success, "\(resumed.errors)")
+        #expect(resumed.attempt == 2 && resumed.rowsWritten == Int64(Self.rows))
+        let ids = try service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 }
+        #expect(ids.count == Self.rows)
+        #expect(ids == Array(0..<Self.rows), "every row of the table, once")
+        let log = (try? String(contentsOf: service.directory.appendingPathComponent("second.log"), encoding: .utf8)) ?? ""
+        #expect(log.contains("Requeued a run interrupted by a stop"))
+    }
+}
