@@ -122,7 +122,13 @@ let package = Package(
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift", "DatabricksSQL"]),
         .testTarget(name: "DataLakeTests", dependencies: ["DataLake", "Parquet", "FlowModel"]),
-        .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "DataLake", "DatabricksSQL", "Parquet", "FlowModel"]),
+        .testTarget(
+            name: "IngestionTests",
+            dependencies: [
+                "Ingestion", "DataLake", "DatabricksSQL", "Parquet", "FlowModel", "FlowStore", "Connectors",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "DatabricksSQLTests",
             dependencies: [

@@ -24,7 +24,8 @@ extension JSONSchema {
             case "integer": return Int64(text.trimmingCharacters(in: " ")).map(JSONValue.integer) ?? instance
             case "number":
                 if let integer = Int64(text) { return .integer(integer) }
-                return Double(text).flatMap { $0.isFinite ? JSONValue.number($0) : nil } ?? instance
+                guard let number = Double(text), number.isFinite else { return instance }
+                return .number(number)
             case "boolean":
                 switch text.lowercased() {
                 case "true": return .bool(true)
