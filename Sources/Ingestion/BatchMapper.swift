@@ -4,6 +4,7 @@
 public import DataLake
 public import DatabricksSQL
 public import Parquet
+public import FlowModel
 
 /// One mapping: a source column to a dataset field.
 public struct FieldMapping: Sendable, Hashable {
@@ -17,6 +18,16 @@ public struct FieldMapping: Sendable, Hashable {
     public init(source: String, destination: String) {
         self.source = source
         self.destination = destination
+    }
+}
+
+extension FieldMapping {
+    /// The mappings of a stored mapping set (`mappings: [{sourceAttribute, destinationXdmPath}]`).
+    public static func mappings(ofMappingSet body: [String: JSONValue]) -> [FieldMapping] {
+        (body["mappings"]?.arrayValue ?? []).compactMap { item in
+            guard let source = item["sourceAttribute"]?.stringValue, let destination = item["destinationXdmPath"]?.stringValue else { return nil }
+            return FieldMapping(source: source, destination: destination)
+        }
     }
 }
 

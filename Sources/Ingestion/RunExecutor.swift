@@ -281,13 +281,9 @@ struct RunExecutor: Sendable {
             throw RunFailure.configuration(error.message)
         }
         let tableColumns = try await source.columns(of: table)
-        let mappings = (mappingSet.body["mappings"]?.arrayValue ?? []).compactMap { item -> FieldMapping? in
-            guard let source = item["sourceAttribute"]?.stringValue, let destination = item["destinationXdmPath"]?.stringValue else { return nil }
-            return FieldMapping(source: source, destination: destination)
-        }
         let mapper: BatchMapper
         do {
-            mapper = try BatchMapper(mappings: mappings, dataset: dataset.schema, sourceColumns: tableColumns.map { ($0.name, $0.sourceType) })
+            mapper = try BatchMapper(mappings: FieldMapping.mappings(ofMappingSet: mappingSet.body), dataset: dataset.schema, sourceColumns: tableColumns.map { ($0.name, $0.sourceType) })
         } catch {
             throw RunFailure(issue: FlowRun.Issue(code: "MAPPER-3701-400", message: "The mapping set no longer fits the table or the dataset: \(error)"), isTransient: false)
         }

@@ -59,6 +59,11 @@ struct FlowRunTests {
                 tenant, base: LiveSources.sparkConnection(database: Self.database), table: "\(Self.database).everything",
                 datasetSchema: Self.everythingSchema, mappings: Self.everythingMappings)
             let start = Int(Date().timeIntervalSince1970)
+            // The source answers: the delta column must exist and hold times.
+            for (column, reason) in [("nope", "is not a column"), ("id", "must be a timestamp")] {
+                let refused = try await client.post("/flows", tenant, chain.flowBody(schedule: #"{"startTime": \#(start), "frequency": "once"}"#, deltaColumn: column))
+                #expect(refused.flowCode == "1100-400" && refused.json["report"]?["detailed-message"]?.stringValue?.contains(reason) == true, "\(String(buffer: refused.body))")
+            }
             let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": "\#(start)", "frequency": "once"}"#))
             let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
             let run = try #require(runs.first)

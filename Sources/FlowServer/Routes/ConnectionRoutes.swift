@@ -74,7 +74,21 @@ enum ConnectionRoutes {
     }
 
     static func checkTable(_ body: [String: JSONValue], base: FlowResource, services: FlowServices) async throws {
-        guard let tableName = body["params"]?["tableName"]?.stringValue else { return }
+        guard let tableName = body["params"]?["tableName"]?.stringValue,
+            let columns = try await describeIfReachable(tableName, base: base, services: services, purpose: "Source connection created")
+        else { return }
+        let known = Set(columns.map { $0.name.lowercased() })
+        for column in body["params"]?["columns"]?.arrayValue ?? [] {
+            guard let name = column["name"]?.stringValue, known.contains(name.lowercased()) else {
+                throw FlowError.invalidRequest("params.columns: '\(column["name"]?.stringValue?.prefix(100) ?? "")' is not a column of \(tableName.prefix(200)).")
+            }
+        }
+    }
+
+    /// The columns of the base connection's table, or `nil` when the source does not answer (an
+    /// unreachable source or a stopped cluster does not block creating resources); a table that
+    /// does not exist or cannot be read with these credentials is a `1100-400`.
+    static func describeIfReachable(_ tableName: String, base: FlowResource, services: FlowServices, purpose: String) async throws -> [SourceColumn]? {
         let path: TablePath
         do {
             path = try TablePath(parsing: tableName)
@@ -84,21 +98,14 @@ enum ConnectionRoutes {
         var params = base.body["auth"]?["params"]?.objectValue ?? [:]
         for (name, value) in base.secrets { params[name] = value }
         do {
-            let columns = try await services.connectors.connector(specId: base.body["connectionSpec"]?["id"]?.stringValue ?? "", params: params).describe(path)
-            let known = Set(columns.map { $0.name.lowercased() })
-            for column in body["params"]?["columns"]?.arrayValue ?? [] {
-                guard let name = column["name"]?.stringValue, known.contains(name.lowercased()) else {
-                    throw FlowError.invalidRequest("params.columns: '\(column["name"]?.stringValue?.prefix(100) ?? "")' is not a column of \(path.displayName).")
-                }
-            }
-        } catch let error as ConnectorError {
+            return try await services.connectors.connector(specId: base.body["connectionSpec"]?["id"]?.stringValue ?? "", params: params).describe(path)
+        } catch {
             switch error.reason {
             case .tableNotFound, .invalidObject, .databaseNotFound, .permissionDenied, .authenticationFailed:
                 throw FlowError.invalidRequest("params.tableName: \(error.message)")
             default:
-                services.logger.info(
-                    "Source connection created without checking its table: the source did not answer",
-                    metadata: ["reason": .string(error.reason.rawValue)])
+                services.logger.info("\(purpose) without checking the table: the source did not answer", metadata: ["reason": .string(error.reason.rawValue)])
+                return nil
             }
         }
     }

@@ -1,8 +1,11 @@
 // Dataflows (`/flows`): the shared resource routes with the flow rules, a check that the
 // connections and the mapping set fit together, the connections each flow inherits and its last
 // run when shown, and `POST /flows/{id}/action?op=enable|disable`.
+import Connectors
+import DataLake
 import FlowModel
 import FlowStore
+import Ingestion
 import Foundation
 import Hummingbird
 import Logging
@@ -50,6 +53,34 @@ struct FlowRoutes {
             throw FlowError(
                 code: "1425-400", title: "Invalid request",
                 detailedMessage: "The mapping set \(definition.mappingId.prefix(64)) maps onto dataset \(mappingSet.body["dataSetId"]?.stringValue ?? ""), not the target connection's dataset \(datasetId?.stringValue ?? "").")
+        }
+        try await checkColumns(definition, source: source, mappingSet: mappingSet, datasetId: datasetId?.stringValue ?? "", caller: caller)
+    }
+
+    /// When the source answers: the delta column holds times and every mapped column exists with a
+    /// type the dataset field takes (`1419-400`, the field named).
+    func checkColumns(_ definition: FlowDefinition, source: FlowResource, mappingSet: FlowResource, datasetId: String, caller: Caller) async throws {
+        guard let baseId = source.body["baseConnectionId"]?.stringValue, let tableName = source.body["params"]?["tableName"]?.stringValue,
+            let base = try await services.storage.resource(.connections, id: baseId, in: caller.scope),
+            let columns = try await ConnectionRoutes.describeIfReachable(tableName, base: base, services: services, purpose: "Flow created")
+        else { return }
+        let delta = definition.deltaColumn.name
+        guard let column = columns.first(where: { $0.name == delta }) ?? columns.first(where: { $0.name.lowercased() == delta.lowercased() }) else {
+            throw FlowError.invalidRequest("transformations.Copy.params.deltaColumn: '\(delta.prefix(100))' is not a column of \(tableName.prefix(200)).")
+        }
+        do {
+            _ = try DeltaWindow(column: column, after: nil, through: nil)
+        } catch {
+            throw FlowError.invalidRequest("transformations.Copy.params.deltaColumn: \(error.message).")
+        }
+        guard let dataset = try services.lake.dataset(datasetId, in: caller.scope) else { return }
+        do {
+            _ = try BatchMapper(mappings: FieldMapping.mappings(ofMappingSet: mappingSet.body), dataset: dataset.schema, sourceColumns: columns.map { ($0.name, $0.sourceType) })
+        } catch {
+            throw FlowError(
+                code: "1419-400", title: "Invalid request",
+                detailedMessage: "Error while validating mapping with id \(definition.mappingId.prefix(64)) against the table \(tableName.prefix(200)): '\(error.field.prefix(200))' \(error.message).",
+                report: ["field": String(error.field.prefix(200))])
         }
     }
 
