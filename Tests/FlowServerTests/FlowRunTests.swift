@@ -172,4 +172,54 @@ struct FlowRunTests {
             #expect(try service.datasetRows(strict.dataset, tenant).count == 10)
         }
     }
+
+    @Test func adHocRunsReadTheirWindowAndARunWithoutRowsIsFlaggedAndReadAgain() async throws {
+        try await Self.ready.value
+        let table = "\(Self.database).adhoc"
+        let hour: Int64 = 3_600
+        let base: Int64 = 1_704_067_200  // 2024-01-01T00:00:00Z
+        try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(\(base) + id * \(hour)) AS updated_at FROM range(10)"])
+        let service = try await flowService()
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let chain = try await client.flowChain(
+                tenant, base: LiveSources.sparkConnection(database: Self.database), table: table,
+                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
+                mappings: Self.mappings([("id", "id"), ("updated_at", "updated")]))
+            // Scheduled once, tomorrow: only the ad hoc runs read now.
+            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970) + 86_400), "frequency": "once"}"#))
+            func adHoc(_ start: Int64, _ end: Int64) async throws -> TestResponse {
+                try await client.post("/runs", tenant, #"{"flowId": "\#(flow)", "params": {"windowStartTime": "\#(start)", "windowEndTime": "\#(end)", "deltaColumn": {"name": "updated_at"}}}"#)
+            }
+            // (start, end]: the rows of hours 0 to 4.
+            let created = try await adHoc(base - 1, base + 4 * hour)
+            #expect(created.status == .created, "\(String(buffer: created.body))")
+            #expect(created.json["metrics"]?["statusSummary"]?["status"] == "scheduled" && created.json["etag"]?.stringValue != nil)
+            var runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
+            #expect(runs.map(status) == ["success"] && runs.first?["metrics"]?["recordSummary"]?["outputRecordCount"] == 5)
+            #expect(runs.first?["activities"]?[0]?["durationSummary"]?["extensions"] == ["windowStart": .integer((base - 1) * 1000), "windowEnd": .integer((base + 4 * hour) * 1000)])
+
+            // A window without rows succeeds with a warning, since the run before read rows.
+            let empty = try #require(try await adHoc(base + 365 * 24 * hour, base + 366 * 24 * hour).json["id"]?.stringValue)
+            runs = try await client.waitForRuns(of: flow, tenant) { $0.count == 2 && allEnded($0) }
+            let quiet = try #require(runs.first { $0["id"]?.stringValue == empty })
+            #expect(status(quiet) == "success" && quiet["metrics"]?["recordSummary"]?["inputRecordCount"] == 0)
+            #expect(quiet["metrics"]?["statusSummary"]?["extensions"]?["warnings"]?[0]?["code"] == "TRIBUTARY-1001-200")
+
+            // Rows arrive in that window late: the run that read nothing is re-triggered and reads them.
+            try await LiveSources.run(["INSERT INTO \(table) VALUES (100, timestamp_seconds(\(base + 365 * 24 * hour + 60))), (101, timestamp_seconds(\(base + 366 * 24 * hour)))"])
+            #expect(try await client.send(.post, "/runs/\(empty)/action?op=re-trigger", tenant).status == .ok)
+            runs = try await client.waitForRuns(of: flow, tenant) { runs in
+                runs.count == 2 && allEnded(runs) && runs.contains { $0["id"]?.stringValue == empty && $0["metrics"]?["statusSummary"]?["extensions"]?["attempt"] == 2 }
+            }
+            let reread = try #require(runs.first { $0["id"]?.stringValue == empty })
+            #expect(status(reread) == "success" && reread["metrics"]?["recordSummary"]?["outputRecordCount"] == 2)
+            #expect(try service.datasetRows(chain.dataset, tenant).map { $0[0] } == ["0", "1", "2", "3", "4", "100", "101"])
+
+            // Refused: a run that read rows cannot be re-triggered; windows must be ordered; periodic flows run by themselves.
+            #expect(try await client.send(.post, "/runs/\(empty)/action?op=re-trigger", tenant).status == .badRequest)
+            #expect(try await adHoc(base, base).status == .badRequest)
+            #expect(try await client.post("/runs", tenant, #"{"flowId": "nope", "params": {"windowStartTime": 1, "windowEndTime": 2}}"#).status == .notFound)
+        }
+    }
 }
