@@ -139,6 +139,8 @@ public struct FlowRun: Sendable, Hashable, Codable {
     public var rowsWritten: Int64 = 0
     /// Rows that failed mapping.
     public var rowsFailed: Int64 = 0
+    /// Rows the window held when the copy (or its last try) began, as the source counted them.
+    public var rowsExpected: Int64?
     /// Rows read for committed chunks: where the counters restart when the run is tried again.
     public var committedRowsRead: Int64 = 0
     /// Rows of committed chunks that failed mapping.
@@ -221,7 +223,9 @@ extension FlowRun {
         if !warnings.isEmpty { extensions["warnings"] = .array(warnings.map(Self.render)) }
         if !samples.isEmpty { extensions["rowErrorSamples"] = .array(samples.map { ["field": .string($0.field), "message": .string($0.message)] }) }
         if status == .inProgress {
-            extensions["progress"] = ["rowsRead": .integer(rowsRead), "rowsWritten": .integer(rowsWritten), "rowsFailed": .integer(rowsFailed)]
+            var progress: JSONValue = ["rowsRead": .integer(rowsRead), "rowsWritten": .integer(rowsWritten), "rowsFailed": .integer(rowsFailed)]
+            if let rowsExpected { progress["rowsExpected"] = .integer(rowsExpected) }
+            extensions["progress"] = progress
         }
         summary["extensions"] = .object(extensions)
         return .object(summary)

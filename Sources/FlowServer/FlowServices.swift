@@ -35,13 +35,9 @@ public struct FlowServices: Sendable {
         }
         let sealer = SecretSealer(key: key)
         let storage = try SQLiteFlowStorage(path: configuration.databaseFile.path, sealer: sealer)
+        // Interrupted batches and runs are recovered by the scheduler when the service starts, not
+        // here: an administrative command must not touch the batches of a service that is running.
         let lake = try DataLake(root: configuration.lakeDirectory)
-        let interrupted = try lake.recoverInterruptedBatches(now: ServiceClock.now())
-        if !interrupted.isEmpty {
-            logger.notice(
-                "Batches interrupted by the last stop were marked failed; none of their rows is visible",
-                metadata: ["batches": .array(interrupted.map { .string($0.id) })])
-        }
         return FlowServices(
             configuration: configuration, storage: storage,
             tokens: await AccessTokenAuthority(signingKey: sealer.derivedKey(for: "tributary access tokens v1"), lifetimeSeconds: configuration.tokenLifetimeSeconds),

@@ -1,7 +1,8 @@
 // The scheduler: a Service in the service group. Every poll it plans the due runs of enabled flows,
 // takes over runs whose instance stopped renewing their lease, and starts waiting runs — the oldest
 // first, one at a time per flow, a bounded number at once. On a graceful shutdown the runs in progress
-// are interrupted and queued again; on start, runs a killed process left behind are recovered.
+// are interrupted and queued again; on start, the batches and runs a killed process left behind are
+// recovered.
 import Connectors
 import DataLake
 public import FlowStore
@@ -40,7 +41,15 @@ public struct FlowScheduler: Service {
     }
 
     public func run() async throws {
-        if soleInstance { try await recoverInterruptedRuns(onlyExpired: false, running: []) }
+        if soleInstance {
+            let interrupted = try lake.recoverInterruptedBatches(now: clock())
+            if !interrupted.isEmpty {
+                logger.notice(
+                    "Batches interrupted by the last stop were marked failed; none of their rows is visible",
+                    metadata: ["batches": .array(interrupted.map { .string($0.id) })])
+            }
+            try await recoverInterruptedRuns(onlyExpired: false, running: [])
+        }
         let running = RunningRuns()
         let planner = RunPlanner(storage: storage, settings: settings, logger: logger)
         await cancelWhenGracefulShutdown {

@@ -141,6 +141,7 @@ struct RunExecutor: Sendable {
             }
             let whole = try window(plan, after: lower, through: upper)
             let summary = try await plan.source.summarize(plan.table, window: whole)
+            record.value.rowsExpected = record.value.committedRowsRead + summary.rowCount
             if summary.rowCount == 0 {
                 try await RunRecovery.advance(&record, flow: plan.flow, through: upper, storage: storage, now: clock())
                 continue

@@ -13,7 +13,7 @@ struct Tributary: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tributary",
         abstract: "A Flow Service for database sources.",
-        subcommands: [Serve.self, Orgs.self, Sandboxes.self, Clients.self, Token.self, SQLCommand.self],
+        subcommands: [Serve.self, Orgs.self, Sandboxes.self, Clients.self, Token.self, Runs.self, SQLCommand.self],
         defaultSubcommand: Serve.self)
 }
 

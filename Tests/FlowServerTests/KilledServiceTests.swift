@@ -87,7 +87,20 @@ struct KilledServiceTests {
             second.terminate()
             second.waitUntilExit()
         }
+        // `tributary runs follow` shows the resumed run's progress until it ends.
+        let runId = try #require(try await storage.resources(.runs, in: scope).first { $0.body["flowId"]?.stringValue == flow }?.id)
+        let follow = Process()
+        follow.executableURL = tributaryExecutable
+        follow.arguments = ["runs", "follow", runId, "--data-dir", service.directory.path, "--interval", "0.2"]
+        let followed = Pipe()
+        follow.standardOutput = followed
+        try follow.run()
         try await Self.waitFor("the resumed run to end") { try await Self.run(of: flow, in: storage, scope: scope)?.status.isFinal ?? false }
+        let shown = String(decoding: followed.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        follow.waitUntilExit()
+        #expect(follow.terminationStatus == 0)
+        #expect(shown.contains("inProgress") && shown.contains("attempt 2"), "\(shown)")
+        #expect(shown.split(separator: "\n").last?.contains("\(Self.rows.formatted())/\(Self.rows.formatted()) rows") == true && shown.hasSuffix("success\n"), "\(shown)")
         let resumed = try #require(try await Self.run(of: flow, in: storage, scope: scope))
         #expect(resumed.status == .success, "\(resumed.errors)")
         #expect(resumed.attempt == 2 && resumed.rowsWritten == Int64(Self.rows))
