@@ -78,10 +78,12 @@ struct RunExecutor: Sendable {
             } catch is LeaseLost {
                 log.warning("Run taken over by another instance; this one stops")
                 return
-            } catch is CancellationError {
-                await release(&record, log: log)
-                return
             } catch {
+                // A shutdown interrupts the run, whatever error the interruption surfaced as.
+                if Task.isCancelled || error is CancellationError {
+                    await release(&record, log: log)
+                    return
+                }
                 let failure = Self.failure(error)
                 if failure.isTransient, attempt < settings.maximumAttempts, !Task.isCancelled {
                     let wait = settings.retryBackoffMilliseconds << Int64(attempt - 1)
@@ -315,11 +317,14 @@ struct RunExecutor: Sendable {
         }
     }
 
-    /// Puts a run interrupted by a shutdown back in the queue.
+    /// Puts a run interrupted by a shutdown back in the queue (outside the cancelled task, so the
+    /// write is not cancelled with it; if it fails all the same, the next start recovers the run).
     func release(_ record: inout StoredRecord<FlowRun>, log: Logger) async {
         record.value.status = .scheduled
         record.value.lease = nil
-        _ = try? await storage.apply([record.change(now: clock())])
+        let change = record.change(now: clock())
+        let storage = storage
+        _ = try? await Task { try await storage.apply([change]) }.value
         log.notice("Run interrupted by the shutdown; it resumes at the next start")
     }
 

@@ -1,6 +1,7 @@
-// A `tributary serve` process killed (SIGKILL) in the middle of a large first load, then started
-// again on the same data directory: the interrupted run is recovered, resumes after its last
-// committed chunk, and the dataset holds every row of the table exactly once.
+// A `tributary serve` process stopped (SIGTERM) and then killed (SIGKILL) in the middle of a large
+// first load, each time started again on the same data directory: the interrupted run is queued
+// again (at the stop) or recovered (at the start after the kill), resumes after its last committed
+// chunk, and the dataset holds every row of the table exactly once.
 import FlowModel
 import FlowStore
 import Foundation
@@ -75,17 +76,27 @@ struct KilledServiceTests {
         let (key, _) = try SecretKeySource.load(environmentValue: nil, file: service.directory.appendingPathComponent("secret.key"))
         let storage = try SQLiteFlowStorage(path: service.directory.appendingPathComponent("tributary.sqlite").path, sealer: SecretSealer(key: key))
 
+        // Stopped gracefully (SIGTERM) after two chunks: the run goes back to the queue at once.
         let first = try Self.serve(service.directory, "first")
-        try await Self.waitFor("three committed chunks") { try await Self.run(of: flow, in: storage, scope: scope)?.chunksCommitted ?? 0 >= 3 }
-        kill(first.processIdentifier, SIGKILL)
+        try await Self.waitFor("two committed chunks") { try await Self.run(of: flow, in: storage, scope: scope)?.chunksCommitted ?? 0 >= 2 }
+        first.terminate()
         first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        let stopped = try #require(try await Self.run(of: flow, in: storage, scope: scope))
+        #expect(stopped.status == .scheduled && stopped.lease == nil && stopped.attempt == 1, "\(stopped.status)")
+
+        // Killed (SIGKILL) after five: the run is left in progress, to be recovered at the next start.
+        let second = try Self.serve(service.directory, "second")
+        try await Self.waitFor("five committed chunks") { try await Self.run(of: flow, in: storage, scope: scope)?.chunksCommitted ?? 0 >= 5 }
+        kill(second.processIdentifier, SIGKILL)
+        second.waitUntilExit()
         let interrupted = try #require(try await Self.run(of: flow, in: storage, scope: scope))
         #expect(interrupted.status == .inProgress && interrupted.chunksCommitted < 10, "killed with \(interrupted.chunksCommitted) chunks committed")
 
-        let second = try Self.serve(service.directory, "second")
+        let third = try Self.serve(service.directory, "third")
         defer {
-            second.terminate()
-            second.waitUntilExit()
+            third.terminate()
+            third.waitUntilExit()
         }
         // `tributary runs follow` shows the resumed run's progress until it ends.
         let runId = try #require(try await storage.resources(.runs, in: scope).first { $0.body["flowId"]?.stringValue == flow }?.id)
@@ -103,11 +114,11 @@ struct KilledServiceTests {
         #expect(shown.split(separator: "\n").last?.contains("\(Self.rows.formatted())/\(Self.rows.formatted()) rows") == true && shown.hasSuffix("success\n"), "\(shown)")
         let resumed = try #require(try await Self.run(of: flow, in: storage, scope: scope))
         #expect(resumed.status == .success, "\(resumed.errors)")
-        #expect(resumed.attempt == 2 && resumed.rowsWritten == Int64(Self.rows))
+        #expect(resumed.attempt == 2 && resumed.rowsWritten == Int64(Self.rows), "a graceful stop is not an attempt; a kill is")
         let ids = try service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 }
         #expect(ids.count == Self.rows)
         #expect(ids == Array(0..<Self.rows), "every row of the table, once")
-        let log = (try? String(contentsOf: service.directory.appendingPathComponent("second.log"), encoding: .utf8)) ?? ""
+        let log = (try? String(contentsOf: service.directory.appendingPathComponent("third.log"), encoding: .utf8)) ?? ""
         #expect(log.contains("Requeued a run interrupted by a stop"))
     }
 }

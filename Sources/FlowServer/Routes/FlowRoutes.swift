@@ -114,14 +114,7 @@ struct FlowRoutes {
     /// it resumes from the next slot and its first run reads from the watermark, so nothing is lost.
     func action(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        var operation: String?
-        for (name, value) in try request.queryPairs() {
-            guard name == "op" else { throw FlowError.unknownQueryParameter(String(name.prefix(100))) }
-            operation = value
-        }
-        guard let operation, ["enable", "disable"].contains(operation) else {
-            throw FlowError.invalidQueryValue("op", reason: "it must be enable or disable")
-        }
+        let operation = try request.actionOperation(allowed: ["enable", "disable"])
         let flow = try await resources.load(context)
         var updated = flow
         updated.body = FlowRules.changingState(flow.body, to: operation)

@@ -3,6 +3,19 @@ import FlowModel
 import Hummingbird
 
 extension Request {
+    /// The `op` of an action (`POST …/action?op=…`), one of `allowed`; no other parameter.
+    func actionOperation(allowed: [String]) throws -> String {
+        var operation: String?
+        for (name, value) in try queryPairs() {
+            guard name == "op" else { throw FlowError.unknownQueryParameter(String(name.prefix(100))) }
+            operation = value
+        }
+        guard let operation, allowed.contains(operation) else {
+            throw FlowError.invalidQueryValue("op", reason: "it must be \(allowed.joined(separator: " or "))")
+        }
+        return operation
+    }
+
     /// The decoded query parameters in order. More than 64 parameters or a query over 16 KiB is a 400.
     func queryPairs() throws -> [(name: String, value: String)] {
         if let query = uri.query, query.utf8.count > 16 * 1024 {

@@ -93,12 +93,7 @@ struct RunRoutes {
     /// last committed chunk; a run that ingested nothing reads its window again.
     func action(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        var operation: String?
-        for (name, value) in try request.queryPairs() {
-            guard name == "op" else { throw FlowError.unknownQueryParameter(String(name.prefix(100))) }
-            operation = value
-        }
-        guard operation == "re-trigger" else { throw FlowError.invalidQueryValue("op", reason: "it must be re-trigger") }
+        _ = try request.actionOperation(allowed: ["re-trigger"])
         let resource = try await load(context)
         var run = try FlowRun(body: resource.body)
         guard run.canRetrigger else {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Ingest benchmark: a table of N mixed rows in the local Spark Thrift Server copied into a Parquet
+# dataset by a real `tributary serve` (release build; a flow scheduled once, through the API),
+# against the bare driver fetch of the same table in the same run. Prints both rates, the ratio
+# (goal >= 0.5) and the service's peak RSS at N/10 and N rows (goal: flat, under 256 MiB).
+# Usage: Benchmarks/ingest/run.sh [N]   (default 10000000)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${1:-10000000}
+HOME_DIR=${TRIBUTARY_TEST_HOME:-"$(pwd)/.test-env"}
+PORT=${SPARK_PORT:-10001}
+URL="http://127.0.0.1:$PORT/cliservice"
+
+swift build -c release --product tributary >/dev/null
+swift build -c release --product driver-benchmark >/dev/null
+scripts/spark/install.sh >/dev/null
+started_spark=0
+if ! curl -s -o /dev/null -X POST "$URL"; then
+  scripts/spark/start.sh >/dev/null
+  started_spark=1
+fi
+trap '[ $started_spark = 1 ] && scripts/spark/stop.sh >/dev/null' EXIT
+
+BIN_DIR=$(swift build -c release --show-bin-path)
+SMALL=$((N / 10))
+"$BIN_DIR/tributary" sql --spark-url "$URL" "CREATE DATABASE IF NOT EXISTS bench" >/dev/null
+for rows in "$N" "$SMALL"; do
+  "$BIN_DIR/tributary" sql --spark-url "$URL" "DROP TABLE IF EXISTS bench.ingest_$rows" >/dev/null
+  "$BIN_DIR/tributary" sql --spark-url "$URL" "CREATE TABLE bench.ingest_$rows USING parquet AS SELECT
+    CAST(id AS INT) AS i, id * 7919 AS big, id / 7.0 AS d, CAST(id / 100 AS DECIMAL(18,2)) AS dec,
+    concat('customer-', CAST(id % 5000 AS STRING)) AS s, timestamp_seconds(1704067200 + id) AS ts,
+    IF(id % 3 = 0, NULL, id) AS maybe FROM range($rows)" >/dev/null
+done
+
+"$BIN_DIR/driver-benchmark" "$URL" "bench.ingest_$SMALL" >/dev/null   # warm the server once
+BARE=$("$BIN_DIR/driver-benchmark" "$URL" "bench.ingest_$N")
+INGEST=$(python3 Benchmarks/ingest/ingest.py "$BIN_DIR/tributary" 127.0.0.1 "$PORT" "bench.ingest_$N")
+INGEST_SMALL=$(python3 Benchmarks/ingest/ingest.py "$BIN_DIR/tributary" 127.0.0.1 "$PORT" "bench.ingest_$SMALL")
+echo "bare fetch: $BARE"
+echo "$INGEST"
+echo "memory: service peak RSS at N/10=$SMALL rows: $(echo "$INGEST_SMALL" | sed -E 's/.*peak_rss_mib=([0-9]+).*/\1/') MiB; at N=$N rows: $(echo "$INGEST" | sed -E 's/.*peak_rss_mib=([0-9]+).*/\1/') MiB (goal: flat, under 256)"
+B_RATE=$(echo "$BARE" | sed -E 's/.*rows_per_s=([0-9]+).*/\1/')
+I_RATE=$(echo "$INGEST" | sed -E 's/.*rows_per_s=([0-9]+).*/\1/')
+printf 'ratio ingest/bare fetch=%.2f (goal >= 0.5)\n' "$(echo "$I_RATE / $B_RATE" | bc -l)"
