@@ -17,13 +17,16 @@ public struct SourceConnectors: Sendable {
     public var timeout: Duration
     /// The HTTP clients source calls go through.
     public var httpClients: SourceHTTPClients
+    /// How long a run waits for a cluster that answers "starting" (HTTP 503) before it fails.
+    public var clusterWait: Duration
     /// The driver's logger.
     public var logger: Logger
 
     /// Creates the connectors.
-    public init(hostPolicy: SourceHostPolicy, timeout: Duration = .seconds(60), httpClients: SourceHTTPClients, logger: Logger) {
+    public init(hostPolicy: SourceHostPolicy, timeout: Duration = .seconds(60), clusterWait: Duration = .seconds(900), httpClients: SourceHTTPClients, logger: Logger) {
         self.hostPolicy = hostPolicy
         self.timeout = timeout
+        self.clusterWait = clusterWait
         self.httpClients = httpClients
         self.logger = logger
     }
@@ -94,8 +97,15 @@ public struct SourceConnectors: Sendable {
         return HiveServer2Source(
             interactive: DatabricksSQLClient(
                 endpoint: endpoint, httpClient: httpClients.interactive, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
-            batch: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClients.batch, retryPolicy: RetryPolicy(), logger: logger),
+            batch: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClients.batch, retryPolicy: batchPolicy, logger: logger),
             database: database, catalog: catalog, timeout: timeout, checkDestination: checkDestination)
+    }
+
+    /// Runs wait for a starting cluster up to ``clusterWait``.
+    var batchPolicy: RetryPolicy {
+        var policy = RetryPolicy()
+        policy.unavailableDeadline = clusterWait
+        return policy
     }
 
     static func interactivePolicy(_ timeout: Duration) -> RetryPolicy {

@@ -58,7 +58,8 @@ public struct FlowServices: Sendable {
             throw ConfigurationError("TRIBUTARY_TRUSTED_CA_FILE \(configuration.trustedCAFile ?? "") cannot be read as PEM certificates: \(error)")
         }
         return SourceConnectors(
-            hostPolicy: policy, timeout: .seconds(configuration.sourceTimeoutSeconds), httpClients: httpClients, logger: logger)
+            hostPolicy: policy, timeout: .seconds(configuration.sourceTimeoutSeconds), clusterWait: .seconds(configuration.clusterWaitSeconds),
+            httpClients: httpClients, logger: logger)
     }
 
     /// Assembles services from parts (tests use this with their own store).

@@ -32,6 +32,9 @@ public struct ServerConfiguration: Sendable {
     /// How long one connection test, explore or preview call may take, in seconds
     /// (`TRIBUTARY_SOURCE_TIMEOUT`, default 60).
     public var sourceTimeoutSeconds: Int = 60
+    /// How long a run waits for a Databricks cluster that is starting, in seconds
+    /// (`TRIBUTARY_CLUSTER_WAIT_SECONDS`, default 900).
+    public var clusterWaitSeconds: Int = 900
     /// The scheduler and run executor's settings (`TRIBUTARY_SAFETY_LAG_SECONDS`, `TRIBUTARY_CHUNK_ROWS`, …).
     public var runs = RunSettings()
 
@@ -56,6 +59,7 @@ public struct ServerConfiguration: Sendable {
         }
         if let file = environment["TRIBUTARY_TRUSTED_CA_FILE"], !file.isEmpty { configuration.trustedCAFile = file }
         if let seconds = environment["TRIBUTARY_SOURCE_TIMEOUT"].flatMap(Int.init), seconds > 0 { configuration.sourceTimeoutSeconds = seconds }
+        if let seconds = environment["TRIBUTARY_CLUSTER_WAIT_SECONDS"].flatMap(Int.init), seconds >= 0 { configuration.clusterWaitSeconds = seconds }
         configuration.runs = RunSettings.fromEnvironment(environment)
         if let level = environment["TRIBUTARY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { configuration.logLevel = level }
         return configuration

@@ -220,4 +220,30 @@ struct FlowRunTests {
             #expect(try await client.post("/runs", tenant, #"{"flowId": "nope", "params": {"windowStartTime": 1, "windowEndTime": 2}}"#).status == .notFound)
         }
     }
+
+    @Test func aRunWaitsForAColdDatabricksClusterThenCopies() async throws {
+        try await Self.ready.value
+        let table = "\(Self.database).cold"
+        try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(100)"])
+        // The endpoint answers 503 "temporarily unavailable" for this cluster while the flag exists.
+        let flag = try #require(LiveSources.databricksDirectory).appendingPathComponent("waking")
+        FileManager.default.createFile(atPath: flag.path, contents: Data())
+        defer { try? FileManager.default.removeItem(at: flag) }
+        let service = try await flowService { $0.clusterWaitSeconds = 120 }
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let chain = try await client.flowChain(
+                tenant, base: LiveSources.databricksConnection(database: Self.database, cluster: "0123-456789-waking"), table: table,
+                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
+                mappings: Self.mappings([("id", "id"), ("updated_at", "updated")]), spec: ConnectionSpec.azureDatabricksId)
+            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+            _ = try await client.waitForRuns(of: flow, tenant) { $0.first.map(status) == "inProgress" }
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await client.runs(of: flow, tenant).map(status) == ["inProgress"], "the run waits while the cluster starts")
+            try FileManager.default.removeItem(at: flag)
+            let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
+            #expect(runs.map(status) == ["success"] && runs.first?["metrics"]?["recordSummary"]?["outputRecordCount"] == 100)
+            #expect(try service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 } == Array(0..<100))
+        }
+    }
 }

@@ -4,7 +4,8 @@
 # /sql/protocolv1/o/<workspace>/<cluster> forwarded to Spark with Basic auth, a canned Clusters API
 # (GET /api/2.0/clusters/get) and a second cluster path with a "starting" switch that answers 503 +
 # Retry-After like a cluster that is still booting (create $STATE/starting to switch it on; the main
-# cluster is never affected, so tests running beside that one are not disturbed).
+# cluster is never affected, so tests running beside that one are not disturbed), and a third, "waking",
+# switched by $STATE/waking, for the dataflow tests.
 set -euo pipefail
 HOME_DIR=${TRIBUTARY_TEST_HOME:-"$(cd "$(dirname "$0")/../.." && pwd)/.test-env"}
 STATE="$HOME_DIR/databricks-endpoint"
@@ -15,6 +16,7 @@ CLUSTER=0123-456789-tributary
 JOB_CLUSTER=0123-456789-jobcluster
 TERMINATED_CLUSTER=0123-456789-terminated
 STARTING_CLUSTER=0123-456789-starting
+WAKING_CLUSTER=0123-456789-waking
 
 if ! command -v nginx >/dev/null 2>&1; then
   echo "databricks-endpoint: installing nginx"
@@ -84,6 +86,20 @@ http {
       proxy_read_timeout 300s;
       proxy_pass http://127.0.0.1:$SPARK_PORT/cliservice;
     }
+    location = /sql/protocolv1/o/$WORKSPACE/$WAKING_CLUSTER {
+      if (\$authorized = 0) {
+        return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
+      }
+      if (-f $STATE/waking) {
+        add_header Retry-After 1 always;
+        add_header x-thriftserver-error-message "TEMPORARILY_UNAVAILABLE: Cluster $WAKING_CLUSTER is temporarily unavailable." always;
+        return 503 '';
+      }
+      proxy_set_header Authorization "Basic $BASIC";
+      proxy_http_version 1.1;
+      proxy_read_timeout 300s;
+      proxy_pass http://127.0.0.1:$SPARK_PORT/cliservice;
+    }
     location = /api/2.0/clusters/get {
       if (\$authorized = 0) {
         return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
@@ -96,6 +112,9 @@ http {
       }
       if (\$arg_cluster_id = "$STARTING_CLUSTER") {
         return 200 '{"cluster_id":"$STARTING_CLUSTER","cluster_name":"waking","state":"PENDING","state_message":"Starting Spark","cluster_source":"UI"}';
+      }
+      if (\$arg_cluster_id = "$WAKING_CLUSTER") {
+        return 200 '{"cluster_id":"$WAKING_CLUSTER","cluster_name":"waking","state":"PENDING","state_message":"Starting Spark","cluster_source":"UI"}';
       }
       if (\$arg_cluster_id = "$TERMINATED_CLUSTER") {
         return 200 '{"cluster_id":"$TERMINATED_CLUSTER","cluster_name":"sleepy","state":"TERMINATED","state_message":"Inactive cluster terminated (inactive for 120 minutes).","cluster_source":"UI"}';
