@@ -93,4 +93,28 @@ struct FlowTests {
             #expect(try await client.send(.delete, "/connections/\(chain.baseConnection)", tenant).status == .noContent)
         }
     }
+
+    @Test func adHocRunsAreForEnabledOnceFlowsAndBounded() async throws {
+        // No run is started here, so the waiting ones pile up.
+        let service = try await flowService(live: false) { $0.runs.maximumConcurrentRuns = 0 }
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let chain = try await client.flowChain(
+                tenant, base: seedRequestBody(), table: "acme.events", datasetSchema: Self.schema, mappings: Self.mappings, spec: ConnectionSpec.azureDatabricksId)
+            let once = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": 4102444800, "frequency": "once"}"#))
+            let periodic = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": 4102444800, "frequency": "day", "interval": 1}"#))
+            func adHoc(_ flow: String) async throws -> TestResponse {
+                try await client.post("/runs", tenant, #"{"flowId": "\#(flow)", "params": {"windowStartTime": 1700000000, "windowEndTime": 1700003600}}"#)
+            }
+            #expect(try await adHoc(periodic).status == .badRequest)
+            for _ in 0..<50 { #expect(try await adHoc(once).status == .created) }
+            let refused = try await adHoc(once)
+            #expect(refused.status == .badRequest && refused.json["report"]?["detailed-message"]?.stringValue?.contains("50 runs waiting") == true)
+            #expect(try await client.get("/runs?property=flowId==\(once)&count=true", tenant).json["count"] == 50)
+            #expect(try await client.send(.post, "/flows/\(once)/action?op=disable", tenant).status == .ok)
+            #expect(try await adHoc(once).json["report"]?["detailed-message"]?.stringValue?.contains("disabled") == true)
+            #expect(try await client.post("/runs", tenant, #"{"flowId": "\#(once)", "params": {"windowStartTime": 1700000000}}"#).status == .badRequest)
+            #expect(try await client.post("/runs", tenant, #"{"flowId": "\#(once)", "extra": 1, "params": {}}"#).status == .badRequest)
+        }
+    }
 }

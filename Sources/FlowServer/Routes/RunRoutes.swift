@@ -11,6 +11,8 @@ import Logging
 /// The run routes.
 struct RunRoutes {
     let services: FlowServices
+    /// Ad hoc runs a flow may have waiting at once.
+    static let maximumWaitingAdHocRuns = 50
 
     func register(on group: RouterGroup<FlowRequestContext>) {
         group.get("/runs") { request, context in try await list(request, context) }
@@ -56,6 +58,7 @@ struct RunRoutes {
         }
         guard let flow = try await services.storage.resource(.flows, id: flowId, in: caller.scope) else { throw FlowError.notFound("flows", id: flowId) }
         let definition = try FlowDefinition(body: flow.body)
+        guard definition.enabled else { throw FlowError.invalidRequest("The flow is disabled; enable it with POST /flows/\(flow.id)/action?op=enable first.") }
         guard definition.schedule.frequency == .once else {
             throw FlowError.invalidRequest("Ad hoc runs are for flows scheduled once; this flow runs every \(definition.schedule.interval) \(definition.schedule.frequency.rawValue)(s) and reads each window by itself.")
         }
@@ -76,6 +79,10 @@ struct RunRoutes {
         }
         if let delta = params["deltaColumn"]?["name"]?.stringValue, delta.lowercased() != definition.deltaColumn.name.lowercased() {
             throw FlowError.invalidRequest("params.deltaColumn.name must be the flow's delta column '\(definition.deltaColumn.name)'.")
+        }
+        let waiting = try await services.storage.resources(.runs, state: FlowRun.Status.scheduled.rawValue).filter { $0.body["flowId"]?.stringValue == flow.id }
+        guard waiting.count < Self.maximumWaitingAdHocRuns else {
+            throw FlowError.invalidRequest("The flow has \(waiting.count) runs waiting; start more when they have run.")
         }
         let now = ServiceClock.now()
         let run = FlowRun(
