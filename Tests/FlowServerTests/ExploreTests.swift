@@ -231,7 +231,9 @@ struct ExploreTests {
             let slowStart = ContinuousClock.now
             let slow = try await client.explore(id, tenant, "objectType=table&object=slow&preview=true")
             #expect(slow.status == .gatewayTimeout && slow.flowCode == "1104-504" && slow.json["report"]?["reason"] == "timeout", "\(String(buffer: slow.body))")
-            #expect(ContinuousClock.now - slowStart < .seconds(7))
+            // The 504 itself proves the deadline fired (the view answers after 8 s); the bound only
+            // catches a hang, loosely, since the whole suite shares two cores.
+            #expect(ContinuousClock.now - slowStart < .seconds(30))
 
             // Bad requests.
             #expect(try await client.explore(id, tenant, "objectType=folder").flowCode == "1452-400")
