@@ -17,6 +17,8 @@ public struct HiveServer2Source: SourceConnector {
     let catalog: String?
     /// How long one interactive call may take.
     let timeout: Duration
+    /// How long a run waits for the cluster to run (a terminated one is started).
+    var clusterWait: Duration = .seconds(900)
     /// The destination check that needs the network (DNS), run before every call.
     let checkDestination: @Sendable () async throws(ConnectorError) -> Void
 
@@ -143,11 +145,12 @@ public struct HiveServer2Source: SourceConnector {
     }
 
     /// A call of a run: destination check, (Databricks) the cluster must exist and be interactive —
-    /// a starting cluster is waited for — then `body` in a session whose time zone is UTC.
+    /// a terminated one is started and a starting one waited for, up to ``clusterWait`` — then
+    /// `body` in a session whose time zone is UTC.
     func batchCall<T: Sendable>(_ body: sending (SQLSession) async throws -> T) async throws -> T {
         do {
             try await checkDestination()
-            if isDatabricks { try await batch.checkCluster(requireRunning: false) }
+            if isDatabricks { try await batch.ensureRunning(deadline: clusterWait, poll: .seconds(5)) }
             return try await batch.withSession { session in
                 _ = try await session.execute("SET spark.sql.session.timeZone=UTC").rows()
                 return try await body(session)

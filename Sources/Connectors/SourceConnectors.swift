@@ -94,11 +94,13 @@ public struct SourceConnectors: Sendable {
         } catch {
             throw ConnectorError(.invalidConfiguration, "\(error)")
         }
-        return HiveServer2Source(
+        var source = HiveServer2Source(
             interactive: DatabricksSQLClient(
                 endpoint: endpoint, httpClient: httpClients.interactive, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
             batch: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClients.batch, retryPolicy: batchPolicy, logger: logger),
             database: database, catalog: catalog, timeout: timeout, checkDestination: checkDestination)
+        source.clusterWait = clusterWait
+        return source
     }
 
     /// Runs wait for a starting cluster up to ``clusterWait``.

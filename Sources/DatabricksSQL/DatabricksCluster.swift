@@ -1,6 +1,8 @@
-// The Clusters REST API (`GET /api/2.0/clusters/get`): whether the cluster exists, is interactive,
-// and is running, before a session is opened on it.
+// The Clusters REST API (`GET /api/2.0/clusters/get`, `POST /api/2.0/clusters/start`): whether the
+// cluster exists, is interactive and is running before a session is opened on it, and starting a
+// terminated one for a run.
 import Foundation
+import NIOHTTP1
 
 /// What the workspace says about a cluster.
 public struct ClusterInfo: Sendable, Hashable {
@@ -52,6 +54,42 @@ extension DatabricksSQLClient {
         default:
             throw ThriftHTTPTransport.classify(status: status, headers: headers, body: body)
         }
+    }
+
+    /// Asks the workspace to start the terminated cluster (`POST /api/2.0/clusters/start`).
+    public func startCluster() async throws(DatabricksSQLError) {
+        guard endpoint.flavor == .databricks, let origin = endpoint.workspaceOrigin, let clusterId = endpoint.clusterId else {
+            throw DatabricksSQLError(.invalidConfiguration, "the Clusters API exists only on Databricks workspaces")
+        }
+        let body = Array((try? JSONSerialization.data(withJSONObject: ["cluster_id": clusterId])) ?? Data())
+        let (status, headers, reply) = try await transport.rest(origin.appendingPathComponent("api/2.0/clusters/start").absoluteString, method: .POST, json: body)
+        guard status == 200 else { throw ThriftHTTPTransport.classify(status: status, headers: headers, body: reply) }
+    }
+
+    /// Makes sure the cluster runs: a terminated cluster is started, and a starting one waited for
+    /// (polling its state every `poll`) until it runs or `deadline` passes.
+    @discardableResult
+    public func ensureRunning(deadline: Duration, poll: Duration = .seconds(10)) async throws(DatabricksSQLError) -> ClusterInfo {
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: deadline)
+        var info = try await checkCluster(requireRunning: false)
+        var asked = false
+        while !info.isRunning {
+            if !info.isStarting && !asked {
+                try await startCluster()
+                asked = true
+            }
+            guard clock.now < end else {
+                throw DatabricksSQLError(.clusterNotReady, "cluster \(info.clusterId) is still \(info.state) after \(deadline)")
+            }
+            do {
+                try await Task.sleep(for: min(poll, end - clock.now))
+            } catch {
+                throw DatabricksSQLError(.cancelled, "waiting for cluster \(info.clusterId) was cancelled")
+            }
+            info = try await checkCluster(requireRunning: false)
+        }
+        return info
     }
 
     /// Checks that the cluster exists and is interactive; when `requireRunning`, also that it runs

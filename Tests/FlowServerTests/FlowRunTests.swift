@@ -246,4 +246,38 @@ struct FlowRunTests {
             #expect(try service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 } == Array(0..<100))
         }
     }
+
+    @Test func aRunStartsATerminatedDatabricksClusterThenCopies() async throws {
+        try await Self.ready.value
+        let table = "\(Self.database).napping"
+        try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(50)"])
+        // The endpoint says TERMINATED (and answers 503) for this cluster while the flag exists.
+        let directory = try #require(LiveSources.databricksDirectory)
+        let flag = directory.appendingPathComponent("napping")
+        FileManager.default.createFile(atPath: flag.path, contents: Data())
+        defer { try? FileManager.default.removeItem(at: flag) }
+        @Sendable func startCalls() -> Int {
+            let log = (try? String(contentsOf: directory.appendingPathComponent("logs/access.log"), encoding: .utf8)) ?? ""
+            return log.split(separator: "\n").filter { $0.contains("POST /api/2.0/clusters/start") }.count
+        }
+        let before = startCalls()
+        let service = try await flowService { $0.clusterWaitSeconds = 120 }
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let chain = try await client.flowChain(
+                tenant, base: LiveSources.databricksConnection(database: Self.database, cluster: "0123-456789-napping"), table: table,
+                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
+                mappings: Self.mappings([("id", "id"), ("updated_at", "updated")]), spec: ConnectionSpec.azureDatabricksId)
+            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+            // The run asks the workspace to start the cluster, then waits for it to run.
+            let deadline = Date().addingTimeInterval(60)
+            while startCalls() == before && Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
+            #expect(startCalls() == before + 1, "the run called POST /api/2.0/clusters/start once")
+            #expect(try await client.runs(of: flow, tenant).map(status) == ["inProgress"])
+            try FileManager.default.removeItem(at: flag)
+            let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
+            #expect(runs.map(status) == ["success"] && runs.first?["metrics"]?["recordSummary"]?["outputRecordCount"] == 50)
+            #expect(startCalls() == before + 1, "a started cluster is not started again")
+        }
+    }
 }

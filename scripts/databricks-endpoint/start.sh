@@ -4,8 +4,10 @@
 # /sql/protocolv1/o/<workspace>/<cluster> forwarded to Spark with Basic auth, a canned Clusters API
 # (GET /api/2.0/clusters/get) and a second cluster path with a "starting" switch that answers 503 +
 # Retry-After like a cluster that is still booting (create $STATE/starting to switch it on; the main
-# cluster is never affected, so tests running beside that one are not disturbed), and a third, "waking",
-# switched by $STATE/waking, for the dataflow tests.
+# cluster is never affected, so tests running beside that one are not disturbed); for the dataflow
+# tests a "waking" cluster, PENDING (and 503) while $STATE/waking exists, and a "napping" one,
+# TERMINATED (and 503) while $STATE/napping exists, with POST /api/2.0/clusters/start answered 200
+# (the test removes the flag when it sees that call in logs/access.log).
 set -euo pipefail
 HOME_DIR=${TRIBUTARY_TEST_HOME:-"$(cd "$(dirname "$0")/../.." && pwd)/.test-env"}
 STATE="$HOME_DIR/databricks-endpoint"
@@ -17,6 +19,7 @@ JOB_CLUSTER=0123-456789-jobcluster
 TERMINATED_CLUSTER=0123-456789-terminated
 STARTING_CLUSTER=0123-456789-starting
 WAKING_CLUSTER=0123-456789-waking
+NAPPING_CLUSTER=0123-456789-napping
 
 if ! command -v nginx >/dev/null 2>&1; then
   echo "databricks-endpoint: installing nginx"
@@ -100,6 +103,26 @@ http {
       proxy_read_timeout 300s;
       proxy_pass http://127.0.0.1:$SPARK_PORT/cliservice;
     }
+    location = /sql/protocolv1/o/$WORKSPACE/$NAPPING_CLUSTER {
+      if (\$authorized = 0) {
+        return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
+      }
+      if (-f $STATE/napping) {
+        add_header Retry-After 1 always;
+        add_header x-thriftserver-error-message "TEMPORARILY_UNAVAILABLE: Cluster $NAPPING_CLUSTER is temporarily unavailable." always;
+        return 503 '';
+      }
+      proxy_set_header Authorization "Basic $BASIC";
+      proxy_http_version 1.1;
+      proxy_read_timeout 300s;
+      proxy_pass http://127.0.0.1:$SPARK_PORT/cliservice;
+    }
+    location = /api/2.0/clusters/start {
+      if (\$authorized = 0) {
+        return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
+      }
+      return 200 '{}';
+    }
     location = /api/2.0/clusters/get {
       if (\$authorized = 0) {
         return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
@@ -113,8 +136,19 @@ http {
       if (\$arg_cluster_id = "$STARTING_CLUSTER") {
         return 200 '{"cluster_id":"$STARTING_CLUSTER","cluster_name":"waking","state":"PENDING","state_message":"Starting Spark","cluster_source":"UI"}';
       }
-      if (\$arg_cluster_id = "$WAKING_CLUSTER") {
+      set \$flagged "";
+      if (\$arg_cluster_id = "$WAKING_CLUSTER") { set \$flagged "waking"; }
+      if (\$arg_cluster_id = "$NAPPING_CLUSTER") { set \$flagged "napping"; }
+      if (-f $STATE/waking) { set \$flagged "\${flagged}+"; }
+      if (-f $STATE/napping) { set \$flagged "\${flagged}*"; }
+      if (\$flagged ~ "^waking\\+") {
         return 200 '{"cluster_id":"$WAKING_CLUSTER","cluster_name":"waking","state":"PENDING","state_message":"Starting Spark","cluster_source":"UI"}';
+      }
+      if (\$flagged ~ "^napping\\+?\\*") {
+        return 200 '{"cluster_id":"$NAPPING_CLUSTER","cluster_name":"napping","state":"TERMINATED","state_message":"Inactive cluster terminated (inactive for 120 minutes).","cluster_source":"UI"}';
+      }
+      if (\$flagged ~ "^(waking|napping)") {
+        return 200 '{"cluster_id":"\$arg_cluster_id","cluster_name":"awake","state":"RUNNING","state_message":"","cluster_source":"UI"}';
       }
       if (\$arg_cluster_id = "$TERMINATED_CLUSTER") {
         return 200 '{"cluster_id":"$TERMINATED_CLUSTER","cluster_name":"sleepy","state":"TERMINATED","state_message":"Inactive cluster terminated (inactive for 120 minutes).","cluster_source":"UI"}';

@@ -98,8 +98,17 @@ struct ThriftHTTPTransport: Sendable {
 
     /// A REST GET with the endpoint's credentials (the Clusters API): status, headers, body.
     func get(_ url: String) async throws(DatabricksSQLError) -> (status: Int, headers: [(String, String)], body: [UInt8]) {
+        try await rest(url, method: .GET, json: nil)
+    }
+
+    /// A call of a workspace REST API (Clusters API) with the endpoint's credentials.
+    func rest(_ url: String, method: HTTPMethod, json: [UInt8]?) async throws(DatabricksSQLError) -> (status: Int, headers: [(String, String)], body: [UInt8]) {
         var request = HTTPClientRequest(url: url)
-        request.method = .GET
+        request.method = method
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(json)
+        }
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Tributary-DatabricksSQL/0.1")
         request.headers.add(name: "Authorization", value: endpoint.authorization)
