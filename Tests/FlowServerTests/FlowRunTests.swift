@@ -232,11 +232,7 @@ struct FlowRunTests {
         let service = try await flowService { $0.clusterWaitSeconds = 120 }
         try await service.test { client in
             let tenant = try await service.tenant(client)
-            let chain = try await client.flowChain(
-                tenant, base: LiveSources.databricksConnection(database: Self.database, cluster: "0123-456789-waking"), table: table,
-                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
-                mappings: Self.mappings([("id", "id"), ("updated_at", "updated")]), spec: ConnectionSpec.azureDatabricksId)
-            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+            let (chain, flow) = try await client.onceFlow(tenant, table: table, cluster: "0123-456789-waking")
             _ = try await client.waitForRuns(of: flow, tenant) { $0.first.map(status) == "inProgress" }
             try await Task.sleep(for: .seconds(3))
             #expect(try await client.runs(of: flow, tenant).map(status) == ["inProgress"], "the run waits while the cluster starts")
@@ -264,11 +260,7 @@ struct FlowRunTests {
         let service = try await flowService { $0.clusterWaitSeconds = 120 }
         try await service.test { client in
             let tenant = try await service.tenant(client)
-            let chain = try await client.flowChain(
-                tenant, base: LiveSources.databricksConnection(database: Self.database, cluster: "0123-456789-napping"), table: table,
-                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
-                mappings: Self.mappings([("id", "id"), ("updated_at", "updated")]), spec: ConnectionSpec.azureDatabricksId)
-            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+            let (_, flow) = try await client.onceFlow(tenant, table: table, cluster: "0123-456789-napping")
             // The run asks the workspace to start the cluster, then waits for it to run.
             let deadline = Date().addingTimeInterval(60)
             while startCalls() == before && Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
@@ -279,5 +271,18 @@ struct FlowRunTests {
             #expect(runs.map(status) == ["success"] && runs.first?["metrics"]?["recordSummary"]?["outputRecordCount"] == 50)
             #expect(startCalls() == before + 1, "a started cluster is not started again")
         }
+    }
+}
+
+extension TestClientProtocol {
+    /// A flow scheduled once, now, copying `table` (id, updated_at) through a connection to
+    /// `cluster` of the Databricks-shaped endpoint.
+    func onceFlow(_ tenant: Tenant, table: String, cluster: String) async throws -> (FlowChain, String) {
+        let chain = try await flowChain(
+            tenant, base: LiveSources.databricksConnection(database: FlowRunTests.database, cluster: cluster), table: table,
+            datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
+            mappings: FlowRunTests.mappings([("id", "id"), ("updated_at", "updated")]), spec: ConnectionSpec.azureDatabricksId)
+        let flow = try await flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+        return (chain, flow)
     }
 }

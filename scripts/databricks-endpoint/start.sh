@@ -45,6 +45,26 @@ printf '%s' "$TOKEN" > token
 chmod 600 token
 BASIC=$(printf 'token:%s' "$TOKEN" | base64 -w0)
 
+# The Thrift path of a cluster that answers 503 "temporarily unavailable" while $STATE/<flag> exists.
+switched_cluster() {
+  cat <<LOCATION
+    location = /sql/protocolv1/o/$WORKSPACE/$1 {
+      if (\$authorized = 0) {
+        return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
+      }
+      if (-f $STATE/$2) {
+        add_header Retry-After 1 always;
+        add_header x-thriftserver-error-message "TEMPORARILY_UNAVAILABLE: Cluster $1 is temporarily unavailable." always;
+        return 503 '';
+      }
+      proxy_set_header Authorization "Basic $BASIC";
+      proxy_http_version 1.1;
+      proxy_read_timeout 300s;
+      proxy_pass http://127.0.0.1:$SPARK_PORT/cliservice;
+    }
+LOCATION
+}
+
 cat > nginx.conf <<CONF
 worker_processes 1;
 pid $STATE/nginx.pid;
@@ -75,48 +95,9 @@ http {
       proxy_read_timeout 300s;
       proxy_pass http://127.0.0.1:$SPARK_PORT/cliservice;
     }
-    location = /sql/protocolv1/o/$WORKSPACE/$STARTING_CLUSTER {
-      if (\$authorized = 0) {
-        return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
-      }
-      if (-f $STATE/starting) {
-        add_header Retry-After 1 always;
-        add_header x-thriftserver-error-message "TEMPORARILY_UNAVAILABLE: Cluster $STARTING_CLUSTER is temporarily unavailable." always;
-        return 503 '';
-      }
-      proxy_set_header Authorization "Basic $BASIC";
-      proxy_http_version 1.1;
-      proxy_read_timeout 300s;
-      proxy_pass http://127.0.0.1:$SPARK_PORT/cliservice;
-    }
-    location = /sql/protocolv1/o/$WORKSPACE/$WAKING_CLUSTER {
-      if (\$authorized = 0) {
-        return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
-      }
-      if (-f $STATE/waking) {
-        add_header Retry-After 1 always;
-        add_header x-thriftserver-error-message "TEMPORARILY_UNAVAILABLE: Cluster $WAKING_CLUSTER is temporarily unavailable." always;
-        return 503 '';
-      }
-      proxy_set_header Authorization "Basic $BASIC";
-      proxy_http_version 1.1;
-      proxy_read_timeout 300s;
-      proxy_pass http://127.0.0.1:$SPARK_PORT/cliservice;
-    }
-    location = /sql/protocolv1/o/$WORKSPACE/$NAPPING_CLUSTER {
-      if (\$authorized = 0) {
-        return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
-      }
-      if (-f $STATE/napping) {
-        add_header Retry-After 1 always;
-        add_header x-thriftserver-error-message "TEMPORARILY_UNAVAILABLE: Cluster $NAPPING_CLUSTER is temporarily unavailable." always;
-        return 503 '';
-      }
-      proxy_set_header Authorization "Basic $BASIC";
-      proxy_http_version 1.1;
-      proxy_read_timeout 300s;
-      proxy_pass http://127.0.0.1:$SPARK_PORT/cliservice;
-    }
+$(switched_cluster "$STARTING_CLUSTER" starting)
+$(switched_cluster "$WAKING_CLUSTER" waking)
+$(switched_cluster "$NAPPING_CLUSTER" napping)
     location = /api/2.0/clusters/start {
       if (\$authorized = 0) {
         return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
