@@ -54,6 +54,13 @@ public struct SourceConnectors: Sendable {
         }
     }
 
+    /// The source a stored base connection reaches: its spec, its auth parameters with its secrets.
+    public func connector(for baseConnection: FlowResource) throws(ConnectorError) -> any SourceConnector {
+        var params = baseConnection.body["auth"]?["params"]?.objectValue ?? [:]
+        for (name, value) in baseConnection.secrets { params[name] = value }
+        return try connector(specId: baseConnection.body["connectionSpec"]?["id"]?.stringValue ?? "", params: params)
+    }
+
     /// The source of a base connection: its spec id, its parameters and its secrets (merged).
     public func connector(specId: String, params: [String: JSONValue]) throws(ConnectorError) -> any SourceConnector {
         let endpoint: SQLEndpoint

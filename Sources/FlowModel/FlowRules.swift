@@ -20,7 +20,7 @@ public struct FlowRules: ResourceRules {
     ]
     static let editableFields: Set<String> = ["name", "description", "transformations", "scheduleParams", "options"]
     /// Members the service keeps on a flow besides the client's.
-    static let serviceFields: Set<String> = ["state", "lastOperation", "inheritedAttributes"]
+    static let serviceFields: Set<String> = ["state", "lastOperation"]
 
     /// `1410-400`: a create request may not set the state.
     public static let stateNotAllowed = FlowError(

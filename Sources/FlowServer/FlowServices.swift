@@ -79,7 +79,8 @@ public struct FlowServices: Sendable {
     /// The scheduler and run executor, a service of the service group. The embedded store serves one
     /// instance, so runs it finds in progress at start were interrupted.
     public var scheduler: FlowScheduler {
-        FlowScheduler(storage: storage, lake: lake, connectors: connectors, settings: configuration.runs, logger: logger, soleInstance: true)
+        FlowScheduler(storage: storage, lake: lake, connectors: connectors, settings: configuration.runs, logger: logger, soleInstance: true,
+            clock: ServiceClock.now)
     }
 
     /// Organizations, sandboxes and API clients.

@@ -28,7 +28,7 @@ public struct FlowScheduler: Service {
     /// Creates the scheduler.
     public init(
         storage: any FlowStorage, lake: DataLake, connectors: SourceConnectors, settings: RunSettings, logger: Logger, soleInstance: Bool,
-        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        clock: @escaping @Sendable () -> Int64
     ) {
         self.storage = storage
         self.lake = lake

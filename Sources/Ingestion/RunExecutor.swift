@@ -85,7 +85,7 @@ struct RunExecutor: Sendable {
                     return
                 }
                 let failure = Self.failure(error)
-                if failure.isTransient, attempt < settings.maximumAttempts, !Task.isCancelled {
+                if failure.isTransient, attempt < settings.maximumAttempts {
                     let wait = settings.retryBackoffMilliseconds << Int64(attempt - 1)
                     log.warning("Run failed transiently; trying again", metadata: ["error": .string(failure.issue.message), "waitMs": .stringConvertible(wait)])
                     attempt += 1
@@ -271,13 +271,11 @@ struct RunExecutor: Sendable {
         guard let mappingSet = try await storage.resource(.mappingSets, id: definition.mappingId, in: scope) else {
             throw RunFailure.configuration("the mapping set \(definition.mappingId) no longer exists")
         }
-        var params = base.body["auth"]?["params"]?.objectValue ?? [:]
-        for (name, value) in base.secrets { params[name] = value }
         let table: TablePath
         let source: any SourceConnector
         var filter: RowFilter?
         do {
-            source = try connectors.connector(specId: base.body["connectionSpec"]?["id"]?.stringValue ?? "", params: params)
+            source = try connectors.connector(for: base)
             table = try TablePath(parsing: sourceConnection.body["params"]?["tableName"]?.stringValue ?? "")
             if let filters = sourceConnection.body["params"]?["filters"], filters != .null { filter = try RowFilter(pql: filters) }
         } catch {
@@ -342,36 +340,27 @@ struct RunExecutor: Sendable {
                 record.value.errors.append(FlowRun.Issue(code: "MAPPER-3700-400", message: "Mapper Transform Error", recordCount: record.value.rowsFailed))
             }
         }
-        for _ in 0..<5 {
-            guard let flow = try await storage.resource(.flows, id: record.value.flowId, in: record.resource.metadata.scope) else {
-                guard try await storage.apply([record.change(now: now)]) else { throw LeaseLost() }
-                return
+        if let flow = try await storage.resource(.flows, id: record.value.flowId, in: record.resource.metadata.scope) {
+            let runId = record.resource.id
+            try await RunRecovery.commit(&record, flow: flow, storage: storage, now: now) { run, runtime in
+                if failure == nil, run.rowsRead == 0, let most = runtime.recentRowCounts.max(), most > 0 {
+                    run.warnings.append(
+                        FlowRun.Issue(
+                            code: "TRIBUTARY-1001-200",
+                            message: "The run read no rows although recent runs read up to \(most); check that the source table is still written and its delta column still advances."))
+                }
+                runtime.record(run, id: runId)
+                return true
             }
-            var runtime = try await StoredRecord<FlowRuntime>.runtime(of: flow, in: storage, now: now)
-            var run = record
-            if failure == nil, run.value.rowsRead == 0, let most = runtime.value.recentRowCounts.max(), most > 0 {
-                run.value.warnings.append(
-                    FlowRun.Issue(
-                        code: "TRIBUTARY-1001-200",
-                        message: "The run read no rows although recent runs read up to \(most); check that the source table is still written and its delta column still advances."))
-            }
-            runtime.value.record(run.value, id: run.resource.id)
-            if try await storage.apply([run.change(now: now), runtime.change(now: now)]) {
-                record = run
-                log.info(
-                    "Run ended",
-                    metadata: [
-                        "status": .string(run.value.status.rawValue), "rowsRead": .stringConvertible(run.value.rowsRead),
-                        "rowsWritten": .stringConvertible(run.value.rowsWritten), "rowsFailed": .stringConvertible(run.value.rowsFailed),
-                    ])
-                return
-            }
-            // The runtime changed meanwhile (the scheduler planned the next slot): read it again.
-            guard let current = try await storage.resource(.runs, id: record.resource.id, in: record.resource.metadata.scope),
-                current.metadata.etag == record.resource.metadata.etag
-            else { throw LeaseLost() }
+        } else {
+            guard try await storage.apply([record.change(now: now)]) else { throw LeaseLost() }
         }
-        throw RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-500", message: "the run's end could not be recorded"), isTransient: true)
+        log.info(
+            "Run ended",
+            metadata: [
+                "status": .string(record.value.status.rawValue), "rowsRead": .stringConvertible(record.value.rowsRead),
+                "rowsWritten": .stringConvertible(record.value.rowsWritten), "rowsFailed": .stringConvertible(record.value.rowsFailed),
+            ])
     }
 }
 

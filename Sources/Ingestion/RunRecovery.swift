@@ -13,39 +13,51 @@ enum RunRecovery {
     /// Records the run's pending batch (if any) as committed and the window read through `through`:
     /// the run's counters and cursor, and for incremental runs the flow's watermark, in one transaction.
     static func advance(_ record: inout StoredRecord<FlowRun>, flow: FlowResource, through: Int64?, storage: any FlowStorage, now: Int64) async throws {
+        try await commit(&record, flow: flow, storage: storage, now: now) { run, runtime in
+            if let pending = run.pending {
+                run.batches.append(pending.batchId)
+                run.rowsWritten += pending.rows
+                run.committedRowsRead += pending.read
+                run.committedRowsFailed += pending.failed
+                run.bytesWritten += pending.bytes
+                run.filesWritten += pending.files
+                run.chunksCommitted += 1
+                run.promotionCompletedAt = now
+                run.pending = nil
+            }
+            if through == run.windowEnd { run.copyCompletedAt = now }
+            guard run.mode == .incremental, let through else {
+                run.committedThrough = through
+                return false
+            }
+            runtime.watermark = max(runtime.watermark ?? through, through)
+            return true
+        }
+    }
+
+    /// Stores the run as `update` changes it — together with the flow's runtime when `update` says it
+    /// changed that too — in one transaction. When the runtime moved meanwhile (the scheduler planned
+    /// a slot) it is read again and `update` applied afresh; a run changed by another writer was
+    /// taken over (``LeaseLost``).
+    static func commit(
+        _ record: inout StoredRecord<FlowRun>, flow: FlowResource, storage: any FlowStorage, now: Int64,
+        _ update: (inout FlowRun, inout FlowRuntime) -> Bool
+    ) async throws {
         for _ in 0..<10 {
             var run = record
             var runtime = try await StoredRecord<FlowRuntime>.runtime(of: flow, in: storage, now: now)
-            if let pending = run.value.pending {
-                run.value.batches.append(pending.batchId)
-                run.value.rowsWritten += pending.rows
-                run.value.committedRowsRead += pending.read
-                run.value.committedRowsFailed += pending.failed
-                run.value.bytesWritten += pending.bytes
-                run.value.filesWritten += pending.files
-                run.value.chunksCommitted += 1
-                run.value.promotionCompletedAt = now
-                run.value.pending = nil
-            }
-            if through == run.value.windowEnd { run.value.copyCompletedAt = now }
-            var changes: [ResourceChange] = []
-            if run.value.mode == .incremental, let through {
-                runtime.value.watermark = max(runtime.value.watermark ?? through, through)
-                changes.append(runtime.change(now: now))
-            } else {
-                run.value.committedThrough = through
-            }
-            changes.insert(run.change(now: now), at: 0)
+            let runtimeChanged = update(&run.value, &runtime.value)
+            var changes = [run.change(now: now)]
+            if runtimeChanged { changes.append(runtime.change(now: now)) }
             if try await storage.apply(changes) {
                 record = run
                 return
             }
-            // The runtime moved (the scheduler planned a slot) or the run was taken over.
             guard let current = try await storage.resource(.runs, id: record.resource.id, in: record.resource.metadata.scope),
                 current.metadata.etag == record.resource.metadata.etag
             else { throw LeaseLost() }
         }
-        throw RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-500", message: "the promotion could not be recorded"), isTransient: true)
+        throw RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-500", message: "the run's progress could not be recorded"), isTransient: true)
     }
 
     /// Puts an interrupted run back in the queue, first finishing its promotion when the lake

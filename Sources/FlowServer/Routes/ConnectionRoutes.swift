@@ -95,10 +95,8 @@ enum ConnectionRoutes {
         } catch {
             throw FlowError.invalidRequest("params.tableName: \(error.message)")
         }
-        var params = base.body["auth"]?["params"]?.objectValue ?? [:]
-        for (name, value) in base.secrets { params[name] = value }
         do {
-            return try await services.connectors.connector(specId: base.body["connectionSpec"]?["id"]?.stringValue ?? "", params: params).describe(path)
+            return try await services.connectors.connector(for: base).describe(path)
         } catch {
             switch error.reason {
             case .tableNotFound, .invalidObject, .databaseNotFound, .permissionDenied, .authenticationFailed:

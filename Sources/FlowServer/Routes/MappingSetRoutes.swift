@@ -52,12 +52,7 @@ struct MappingSetRoutes {
     }
 
     func get(_ context: FlowRequestContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let id = try context.resourceId()
-        guard let resource = try await services.storage.resource(.mappingSets, id: id, in: caller.scope) else {
-            throw FlowError.notFound("mappingSets", id: id)
-        }
-        return JSONResponse.ok(Self.render(resource))
+        JSONResponse.ok(Self.render(try await ResourceResponses.load(.mappingSets, context, services)))
     }
 
     /// The dataset a mapping set targets: `@/dataSets/<id>`, or the dataset referencing the XDM schema.

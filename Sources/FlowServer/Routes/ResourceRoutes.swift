@@ -54,13 +54,7 @@ struct ResourceRoutes<Rules: ResourceRules> {
         let caller = try context.requireCaller()
         let query = try ListQuery(parameters: request.queryPairs())
         let documents = try await show(try await services.storage.resources(rules.kind, in: caller.scope), caller)
-        let page = query.page(of: documents)
-        if query.countOnly { return JSONResponse.ok(["count": .integer(Int64(page.totalCount))]) }
-        var links: [String: JSONValue] = [:]
-        if let token = page.continuationToken {
-            links["next"] = ["href": .string("\(path)?continuationToken=\(token)")]
-        }
-        return JSONResponse.ok(["items": .array(page.items), "_links": .object(links)])
+        return ResourceResponses.listing(documents, query, path: path)
     }
 
     func get(_ context: FlowRequestContext) async throws -> Response {
@@ -111,10 +105,29 @@ struct ResourceRoutes<Rules: ResourceRules> {
 
     /// The resource `{id}` of the caller's organization and sandbox, or `1439-404`.
     func load(_ context: FlowRequestContext) async throws -> FlowResource {
+        try await ResourceResponses.load(rules.kind, context, services)
+    }
+}
+
+/// What every list and every `{id}` route answers, whatever the kind.
+enum ResourceResponses {
+    /// A page of `documents` as Flow Service lists answer: `items` and `_links.next`, or the `count`.
+    static func listing(_ documents: [JSONValue], _ query: ListQuery, path: String) -> Response {
+        let page = query.page(of: documents)
+        if query.countOnly { return JSONResponse.ok(["count": .integer(Int64(page.totalCount))]) }
+        var links: [String: JSONValue] = [:]
+        if let token = page.continuationToken {
+            links["next"] = ["href": .string("\(path)?continuationToken=\(token)")]
+        }
+        return JSONResponse.ok(["items": .array(page.items), "_links": .object(links)])
+    }
+
+    /// The resource of `kind` named `{id}` in the path, in the caller's organization and sandbox, or `1439-404`.
+    static func load(_ kind: ResourceKind, _ context: FlowRequestContext, _ services: FlowServices) async throws -> FlowResource {
         let caller = try context.requireCaller()
         let id = try context.resourceId()
-        guard let resource = try await services.storage.resource(rules.kind, id: id, in: caller.scope) else {
-            throw FlowError.notFound(rules.kind.rawValue, id: id)
+        guard let resource = try await services.storage.resource(kind, id: id, in: caller.scope) else {
+            throw FlowError.notFound(kind.rawValue, id: id)
         }
         return resource
     }

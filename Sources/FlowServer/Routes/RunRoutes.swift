@@ -24,11 +24,8 @@ struct RunRoutes {
     func list(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let query = try ListQuery(parameters: request.queryPairs())
-        let page = query.page(of: try await services.storage.resources(.runs, in: caller.scope).map(FlowRun.render))
-        if query.countOnly { return JSONResponse.ok(["count": .integer(Int64(page.totalCount))]) }
-        var links: [String: JSONValue] = [:]
-        if let token = page.continuationToken { links["next"] = ["href": .string("/runs?continuationToken=\(token)")] }
-        return JSONResponse.ok(["items": .array(page.items), "_links": .object(links)])
+        let runs = try await services.storage.resources(.runs, in: caller.scope).map(FlowRun.render)
+        return ResourceResponses.listing(runs, query, path: "/runs")
     }
 
     func get(_ context: FlowRequestContext) async throws -> Response {
@@ -36,10 +33,7 @@ struct RunRoutes {
     }
 
     func load(_ context: FlowRequestContext) async throws -> FlowResource {
-        let caller = try context.requireCaller()
-        let id = try context.resourceId()
-        guard let resource = try await services.storage.resource(.runs, id: id, in: caller.scope) else { throw FlowError.notFound("runs", id: id) }
-        return resource
+        try await ResourceResponses.load(.runs, context, services)
     }
 
     /// `POST /runs` `{"flowId", "params": {"windowStartTime", "windowEndTime", "deltaColumn"?}}`:

@@ -137,9 +137,7 @@ struct SourceRoutes {
         guard SourceConnectors.canExplore(specId: specId) else {
             throw FlowError.invalidRequest("Connections of spec \(specId) are not sources; they cannot be tested or explored.")
         }
-        var params = resource.body["auth"]?["params"]?.objectValue ?? [:]
-        for (name, value) in resource.secrets { params[name] = value }
-        return try services.connectors.connector(specId: specId, params: params)
+        return try services.connectors.connector(for: resource)
     }
 }
 
