@@ -5,7 +5,16 @@ import Foundation
 
 @main
 struct DriverBenchmark {
-    static func main() async throws {
+    static func main() async {
+        do {
+            try await run()
+        } catch {
+            FileHandle.standardError.write(Data("driver-benchmark: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func run() async throws {
         let arguments = CommandLine.arguments
         guard arguments.count >= 3, let url = URL(string: arguments[1]) else {
             print("usage: driver-benchmark <spark-thrift-url> <table> [batch-size]")
@@ -39,7 +48,8 @@ struct DriverBenchmark {
             }
             return (rows, checksum)
         }
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+        let elapsed = (ContinuousClock.now - started).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         print("swift rows=\(rows) seconds=\(String(format: "%.2f", seconds)) rows_per_s=\(Int(Double(rows) / seconds)) peak_rss_mib=\(peakResidentMiB()) checksum=\(checksum)")
     }
 

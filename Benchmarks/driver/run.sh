@@ -1,26 +1,22 @@
 #!/usr/bin/env bash
 # Driver benchmark: loads a table of N mixed rows (int, bigint, double, decimal, string, timestamp,
 # nullable columns) into the local Spark Thrift Server and fetches it in full with the Swift driver
-# (release build), PyHive and beeline in one run; prints rows/s, peak RSS and the ratios.
+# (release build), PyHive and beeline in one run; prints rows/s, peak RSS and the ratios. The server
+# is the benchmarks' own, compiling with C2 like a production JVM (Benchmarks/spark-server.sh).
 # Usage: Benchmarks/driver/run.sh [N]   (default 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-1000000}
 HOME_DIR=${TRIBUTARY_TEST_HOME:-"$(pwd)/.test-env"}
-URL="http://127.0.0.1:${SPARK_PORT:-10001}/cliservice"
+. Benchmarks/spark-server.sh
+URL=$BENCH_SPARK_URL
 
 swift build -c release --product driver-benchmark >/dev/null
-scripts/spark/install.sh >/dev/null
 if [ ! -x "$HOME_DIR/bench-venv/bin/python" ]; then
   python3 -m venv "$HOME_DIR/bench-venv"
   "$HOME_DIR/bench-venv/bin/pip" install --quiet --disable-pip-version-check pyhive thrift thrift_sasl pure-sasl
 fi
-started_spark=0
-if ! curl -s -o /dev/null -X POST "$URL"; then
-  scripts/spark/start.sh >/dev/null
-  started_spark=1
-fi
-trap '[ $started_spark = 1 ] && scripts/spark/stop.sh >/dev/null' EXIT
+bench_spark_start
 
 BIN=$(swift build -c release --show-bin-path)/driver-benchmark
 SQL="$(swift build -c release --show-bin-path)/tributary"
@@ -46,7 +42,7 @@ PYHIVE=$(measure "$HOME_DIR/bench-venv/bin/python" Benchmarks/driver/pyhive_fetc
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 SPARK_HOME="$("$HOME_DIR/spark-venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
 b_start=$(date +%s.%N)
-"$SPARK_HOME/bin/beeline" -u "jdbc:hive2://127.0.0.1:${SPARK_PORT:-10001}/default;transportMode=http;httpPath=cliservice" \
+"$SPARK_HOME/bin/beeline" -u "jdbc:hive2://127.0.0.1:$BENCH_SPARK_PORT/default;transportMode=http;httpPath=cliservice" \
   -n bench -p x --silent=true --outputformat=tsv2 --incremental=true -e "SELECT * FROM $TABLE" 2>/dev/null | tail -n +2 | wc -l > "$HOME_DIR/beeline-rows"
 b_end=$(date +%s.%N)
 B_ROWS=$(cat "$HOME_DIR/beeline-rows")

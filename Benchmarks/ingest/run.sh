@@ -2,24 +2,20 @@
 # Ingest benchmark: a table of N mixed rows in the local Spark Thrift Server copied into a Parquet
 # dataset by a real `tributary serve` (release build; a flow scheduled once, through the API),
 # against the bare driver fetch of the same table in the same run. Prints both rates, the ratio
-# (goal >= 0.5) and the service's peak RSS at N/10 and N rows (goal: flat, under 256 MiB).
+# (goal >= 0.5) and the service's peak RSS at N/10 and N rows (goal: flat, under 256 MiB). The server
+# is the benchmarks' own, compiling with C2 like a production JVM (Benchmarks/spark-server.sh).
 # Usage: Benchmarks/ingest/run.sh [N]   (default 10000000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-10000000}
 HOME_DIR=${TRIBUTARY_TEST_HOME:-"$(pwd)/.test-env"}
-PORT=${SPARK_PORT:-10001}
-URL="http://127.0.0.1:$PORT/cliservice"
+. Benchmarks/spark-server.sh
+PORT=$BENCH_SPARK_PORT
+URL=$BENCH_SPARK_URL
 
 swift build -c release --product tributary >/dev/null
 swift build -c release --product driver-benchmark >/dev/null
-scripts/spark/install.sh >/dev/null
-started_spark=0
-if ! curl -s -o /dev/null -X POST "$URL"; then
-  scripts/spark/start.sh >/dev/null
-  started_spark=1
-fi
-trap '[ $started_spark = 1 ] && scripts/spark/stop.sh >/dev/null' EXIT
+bench_spark_start
 
 BIN_DIR=$(swift build -c release --show-bin-path)
 SMALL=$((N / 10))

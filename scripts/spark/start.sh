@@ -25,7 +25,10 @@ appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 LOG
-JAVA_OPTS="-Dderby.system.home=$STATE/run -Djava.io.tmpdir=$STATE/tmp -Dlog4j2.configurationFile=$STATE/log4j2.properties -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+# Tests want a quick start (C1 only, serial GC); SPARK_JVM_FLAGS replaces these flags, as the
+# benchmarks' server does (Benchmarks/spark-server.sh).
+JVM_FLAGS=${SPARK_JVM_FLAGS-"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
+JAVA_OPTS="-Dderby.system.home=$STATE/run -Djava.io.tmpdir=$STATE/tmp -Dlog4j2.configurationFile=$STATE/log4j2.properties $JVM_FLAGS"
 cd "$STATE/run"
 setsid "$SPARK_HOME/bin/spark-submit" \
   --class org.apache.spark.sql.hive.thriftserver.HiveThriftServer2 \
