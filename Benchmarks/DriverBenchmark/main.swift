@@ -20,9 +20,7 @@ struct DriverBenchmark {
             print("usage: driver-benchmark <spark-thrift-url> <table> [batch-size]")
             exit(2)
         }
-        var settings = StatementOptions()
-        settings.batchSize = arguments.count > 3 ? Int(arguments[3]) ?? 50_000 : 50_000
-        let options = settings
+        let options = arguments.count > 3 ? StatementOptions(batchSize: Int(arguments[3]) ?? 50_000) : StatementOptions()
         let table = arguments[2]
         let client = DatabricksSQLClient(endpoint: try .sparkThriftServer(url: url, username: "bench", password: "x"))
         let started = ContinuousClock.now

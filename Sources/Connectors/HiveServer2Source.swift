@@ -18,7 +18,7 @@ public struct HiveServer2Source: SourceConnector {
     /// How long one interactive call may take.
     let timeout: Duration
     /// How long a run waits for the cluster to run (a terminated one is started).
-    var clusterWait: Duration = .seconds(900)
+    let clusterWait: Duration
     /// The destination check that needs the network (DNS), run before every call.
     let checkDestination: @Sendable () async throws(ConnectorError) -> Void
 
@@ -79,10 +79,8 @@ public struct HiveServer2Source: SourceConnector {
 
     public func columns(of table: TablePath) async throws -> [SourceColumn] {
         let qualified = qualify(table)
-        var options = StatementOptions()
-        options.batchSize = 10_000
-        let statementOptions = options
-        let columns = try await batchCall { session in try await Self.describe(qualified, in: session, options: statementOptions) }
+        let options = StatementOptions(batchSize: 10_000)
+        let columns = try await batchCall { session in try await Self.describe(qualified, in: session, options: options) }
         guard !columns.isEmpty else { throw ConnectorError(.tableNotFound, "the table \(qualified.displayName) has no columns or cannot be read") }
         return columns
     }
@@ -123,9 +121,7 @@ public struct HiveServer2Source: SourceConnector {
         _ body: sending (QueryResult) async throws -> T
     ) async throws -> T {
         let statement = try selectStatement(table, columns: columns, filter: filter, window: window)
-        var statementOptions = StatementOptions()
-        statementOptions.batchSize = batchSize
-        let options = statementOptions
+        let options = StatementOptions(batchSize: batchSize)
         return try await batchCall { session in
             try await body(try await session.execute(statement, options: options))
         }
@@ -182,8 +178,7 @@ public struct HiveServer2Source: SourceConnector {
     }
 
     func statementOptions(rows: Int) -> StatementOptions {
-        var options = StatementOptions()
-        options.batchSize = rows
+        var options = StatementOptions(batchSize: rows)
         options.queryTimeoutSeconds = max(1, timeout.components.seconds)
         options.executionDeadline = timeout
         return options

@@ -101,13 +101,11 @@ public struct SourceConnectors: Sendable {
         } catch {
             throw ConnectorError(.invalidConfiguration, "\(error)")
         }
-        var source = HiveServer2Source(
+        return HiveServer2Source(
             interactive: DatabricksSQLClient(
                 endpoint: endpoint, httpClient: httpClients.interactive, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
             batch: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClients.batch, retryPolicy: batchPolicy, logger: logger),
-            database: database, catalog: catalog, timeout: timeout, checkDestination: checkDestination)
-        source.clusterWait = clusterWait
-        return source
+            database: database, catalog: catalog, timeout: timeout, clusterWait: clusterWait, checkDestination: checkDestination)
     }
 
     /// Runs wait for a starting cluster up to ``clusterWait``.

@@ -8,14 +8,16 @@ import Thrift
 /// Options of a statement.
 public struct StatementOptions: Sendable {
     /// Rows per fetch (and per batch). Memory use is bounded by this.
-    public var batchSize = 50_000
+    public var batchSize: Int
     /// Server-side statement timeout in seconds; 0 = none.
     public var queryTimeoutSeconds: Int64 = 0
     /// How long to wait for the statement to finish before fetching, in total.
     public var executionDeadline: Duration = .seconds(3600)
 
-    /// The defaults.
-    public init() {}
+    /// The defaults, with `batchSize` rows per fetch.
+    public init(batchSize: Int = 50_000) {
+        self.batchSize = batchSize
+    }
 }
 
 /// An open session on a Databricks cluster or Spark Thrift Server.

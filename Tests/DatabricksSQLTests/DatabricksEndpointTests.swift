@@ -60,8 +60,7 @@ struct DatabricksEndpointTests {
     }
 
     @Test func resultsLongerThanOnePageArriveWhole() async throws {
-        var options = StatementOptions()
-        options.batchSize = 1000
+        let options = StatementOptions(batchSize: 1000)
         let count = try await DatabricksEndpoint.withClient { client in
             try await client.withSession { session in
                 var total = 0
@@ -104,7 +103,7 @@ struct DatabricksEndpointTests {
     @Test func aStartingClusterIsWaitedForUpToTheDeadline() async throws {
         let cluster = "0123-456789-starting"
         let flag = DatabricksEndpoint.directory!.appendingPathComponent("starting")
-        FileManager.default.createFile(atPath: flag.path, contents: Data())
+        #expect(FileManager.default.createFile(atPath: flag.path, contents: Data()))
         defer { try? FileManager.default.removeItem(at: flag) }
         // Interactive calls fail at once with a typed error.
         await #expect {

@@ -57,8 +57,7 @@ struct LiveSparkTests {
     }
 
     @Test func aMillionRowsStreamInBoundedBatches() async throws {
-        var options = StatementOptions()
-        options.batchSize = 20_000
+        let options = StatementOptions(batchSize: 20_000)
         let before = LiveSpark.peakResidentBytes()
         let (rows, sum, largestBatch, nullCount) = try await LiveSpark.client(RetryPolicy()).withSession { session in
             let result = try await session.execute(
@@ -211,8 +210,7 @@ extension LiveSparkTests {
         policy.requestTimeout = .seconds(20)
         let client = DatabricksSQLClient(endpoint: endpoint, retryPolicy: policy)
         let session = try await client.openSession()
-        var options = StatementOptions()
-        options.batchSize = 5_000
+        let options = StatementOptions(batchSize: 5_000)
         let result = try await session.execute("SELECT id, repeat('x', 100) AS pad FROM range(3000000)", options: options)
         var received = 0
         let started = ContinuousClock.now

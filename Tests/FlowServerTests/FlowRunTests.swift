@@ -227,7 +227,7 @@ struct FlowRunTests {
         try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(100)"])
         // The endpoint answers 503 "temporarily unavailable" for this cluster while the flag exists.
         let flag = try #require(LiveSources.databricksDirectory).appendingPathComponent("waking")
-        FileManager.default.createFile(atPath: flag.path, contents: Data())
+        #expect(FileManager.default.createFile(atPath: flag.path, contents: Data()))
         defer { try? FileManager.default.removeItem(at: flag) }
         let service = try await flowService { $0.clusterWaitSeconds = 120 }
         try await service.test { client in
@@ -250,7 +250,7 @@ struct FlowRunTests {
         // The endpoint says TERMINATED (and answers 503) for this cluster while the flag exists.
         let directory = try #require(LiveSources.databricksDirectory)
         let flag = directory.appendingPathComponent("napping")
-        FileManager.default.createFile(atPath: flag.path, contents: Data())
+        #expect(FileManager.default.createFile(atPath: flag.path, contents: Data()))
         defer { try? FileManager.default.removeItem(at: flag) }
         @Sendable func startCalls() -> Int {
             let log = (try? String(contentsOf: directory.appendingPathComponent("logs/access.log"), encoding: .utf8)) ?? ""
