@@ -119,8 +119,10 @@ let package = Package(
         .executableTarget(name: "ParquetBenchmark", dependencies: ["Parquet"], path: "Benchmarks/ParquetBenchmark"),
         // Test helper: a process that writes a batch and is killed before it commits.
         .executableTarget(name: "lake-writer", dependencies: ["DataLake", "FlowModel", "Parquet"], path: "Tests/Helpers/LakeWriter"),
+        // Test support: the live servers scripts/test.sh starts, their health, and clusters of the Databricks-shaped endpoint.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
-        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift", "DatabricksSQL"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift", "DatabricksSQL", "TestSupport"]),
         .testTarget(name: "DataLakeTests", dependencies: ["DataLake", "Parquet", "FlowModel"]),
         .testTarget(
             name: "IngestionTests",
@@ -132,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "DatabricksSQLTests",
             dependencies: [
-                "DatabricksSQL", "Thrift",
+                "DatabricksSQL", "Thrift", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
@@ -140,13 +142,13 @@ let package = Package(
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
         .testTarget(
             name: "ConnectorsTests",
-            dependencies: ["Connectors", "DatabricksSQL", "FlowModel", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["Connectors", "DatabricksSQL", "FlowModel", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
         .testTarget(
             name: "FlowServerTests",
             dependencies: [
-                "FlowServer", "FlowStore", "FlowModel", "DatabricksSQL", "DataLake", "Parquet",
+                "FlowServer", "FlowStore", "FlowModel", "DatabricksSQL", "DataLake", "Parquet", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

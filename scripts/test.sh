@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs and starts what the tests need (an Apache
-# Spark 4.3 Thrift Server from PyPI on the machine's Java 17, pyarrow), then `swift test`. The README's test
-# command and CI's .ci/run both call exactly this.
+# Spark 4.3 Thrift Server from PyPI on the machine's Java 17, a Databricks-shaped nginx endpoint in
+# front of it, pyarrow), then `swift test`. The README's test command and CI's .ci/run both call
+# exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,16 +10,43 @@ if [ ! -d ../shared/fixtures ]; then
   echo "note: ../shared/fixtures is absent; conformance and recorded-traffic suites will be skipped."
 fi
 
-# Build first (both cores), then start Spark so it does not compete with the compiler.
+mkdir -p .test-env
+setup_pid=""
+cleanup() {
+  if [ -n "$setup_pid" ]; then
+    pkill -TERM -P "$setup_pid" 2>/dev/null
+    kill "$setup_pid" 2>/dev/null
+    wait "$setup_pid" 2>/dev/null
+  fi
+  scripts/databricks-endpoint/stop.sh >/dev/null 2>&1
+  scripts/spark/stop.sh >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+# The servers are installed and started beside the build: the installs mostly download, and the
+# Spark server then waits idle; the compiler has the cores for the rest of the build.
+(
+  scripts/spark/install.sh
+  scripts/pyarrow/install.sh
+  scripts/spark/start.sh
+  scripts/databricks-endpoint/start.sh
+) > .test-env/servers.log 2>&1 &
+setup_pid=$!
+
 swift build --build-tests
 
-scripts/spark/install.sh
-scripts/pyarrow/install.sh
+if ! wait "$setup_pid"; then
+  setup_pid=""
+  echo "test servers: setting up failed; .test-env/servers.log says:" >&2
+  tail -40 .test-env/servers.log >&2
+  exit 1
+fi
+setup_pid=""
+cat .test-env/servers.log
+
 export TRIBUTARY_PYARROW_PYTHON="$(pwd)/.test-env/pyarrow-venv/bin/python"
-trap 'scripts/databricks-endpoint/stop.sh >/dev/null 2>&1; scripts/spark/stop.sh >/dev/null 2>&1 || true' EXIT
-scripts/spark/start.sh
 export TRIBUTARY_SPARK_THRIFT_URL="http://127.0.0.1:${SPARK_PORT:-10001}/cliservice"
-scripts/databricks-endpoint/start.sh
+export TRIBUTARY_SPARK_STATE_DIR="$(pwd)/.test-env/spark-state"
 export TRIBUTARY_DATABRICKS_ENDPOINT="https://127.0.0.1:${DATABRICKS_ENDPOINT_PORT:-10443}"
 export TRIBUTARY_DATABRICKS_ENDPOINT_DIR="$(pwd)/.test-env/databricks-endpoint"
 

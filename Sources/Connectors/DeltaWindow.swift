@@ -3,7 +3,7 @@
 // session time zone; a column without a zone (date, string, timestamp_ntz) is read as wall-clock
 // time in the flow's time zone. The first window also takes the rows without a delta value, so no
 // row is left behind for good.
-public import DatabricksSQL
+import DatabricksSQL
 
 /// A window of a table's delta column.
 public struct DeltaWindow: Sendable, Hashable {

@@ -2,7 +2,7 @@
 // range-checked, decimals rescaled only without losing digits), text parsed strictly. A value that
 // does not convert is reported, never guessed.
 import DataLake
-public import DatabricksSQL
+import DatabricksSQL
 import Foundation
 
 /// A value ready for a dataset column.

@@ -5,9 +5,10 @@ import DatabricksSQL
 import FlowModel
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
-@Suite("Reading tables from live Spark", .enabled(if: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"] != nil, "TRIBUTARY_SPARK_THRIFT_URL is not set: run scripts/test.sh"))
+@Suite("Reading tables from live Spark", .enabled(if: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"] != nil, "TRIBUTARY_SPARK_THRIFT_URL is not set: run scripts/test.sh"), .liveServers)
 struct LiveReadTests {
     static let url = URLComponents(string: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"] ?? "")!
 

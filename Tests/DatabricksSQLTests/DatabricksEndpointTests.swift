@@ -4,11 +4,12 @@
 import AsyncHTTPClient
 import Foundation
 import NIOSSL
+import TestSupport
 import Testing
 @testable import DatabricksSQL
 
 enum DatabricksEndpoint {
-    static let directory = ProcessInfo.processInfo.environment["TRIBUTARY_DATABRICKS_ENDPOINT_DIR"].map(URL.init(fileURLWithPath:))
+    static let directory = LiveServers.databricksEndpointDirectory
     static let origin = ProcessInfo.processInfo.environment["TRIBUTARY_DATABRICKS_ENDPOINT"]
     static var isAvailable: Bool { directory != nil && origin != nil }
     static let skip = Comment(rawValue: "the Databricks-shaped endpoint is not running: run scripts/test.sh")
@@ -46,7 +47,7 @@ enum DatabricksEndpoint {
     }
 }
 
-@Suite("Databricks-shaped endpoint", .serialized, .enabled(if: DatabricksEndpoint.isAvailable, DatabricksEndpoint.skip))
+@Suite("Databricks-shaped endpoint", .serialized, .enabled(if: DatabricksEndpoint.isAvailable, DatabricksEndpoint.skip), .liveServers)
 struct DatabricksEndpointTests {
     @Test func queriesRunOverTLSWithABearerToken() async throws {
         let rows = try await DatabricksEndpoint.withClient { client in
@@ -101,13 +102,11 @@ struct DatabricksEndpointTests {
     }
 
     @Test func aStartingClusterIsWaitedForUpToTheDeadline() async throws {
-        let cluster = "0123-456789-starting"
-        let flag = DatabricksEndpoint.directory!.appendingPathComponent("starting")
-        #expect(FileManager.default.createFile(atPath: flag.path, contents: Data()))
-        defer { try? FileManager.default.removeItem(at: flag) }
+        // A cluster of this test's own that answers 503 "temporarily unavailable" until it runs.
+        let cluster = try DatabricksTestCluster(.pending, name: "starting")
         // Interactive calls fail at once with a typed error.
         await #expect {
-            try await DatabricksEndpoint.withClient(cluster: cluster, policy: .interactive) { try await $0.openSession() }
+            try await DatabricksEndpoint.withClient(cluster: cluster.id, policy: .interactive) { try await $0.openSession() }
         } throws: { error in
             guard let error = error as? DatabricksSQLError else { return false }
             return error.code == .clusterNotReady && error.httpStatus == 503 && error.message.contains("temporarily unavailable")
@@ -118,9 +117,9 @@ struct DatabricksEndpointTests {
         let started = ContinuousClock.now
         let ready = Task {
             try await Task.sleep(for: .seconds(2.5))
-            try FileManager.default.removeItem(at: flag)
+            try cluster.set(.running)
         }
-        let rows = try await DatabricksEndpoint.withClient(cluster: cluster, policy: policy) { client in
+        let rows = try await DatabricksEndpoint.withClient(cluster: cluster.id, policy: policy) { client in
             try await client.withSession { try await $0.execute("SELECT 42").rows() }
         }
         try await ready.value

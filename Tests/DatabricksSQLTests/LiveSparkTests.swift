@@ -1,10 +1,11 @@
 // The driver against a real Apache Spark 4.3 Thrift Server in HTTP mode: every type with NULLs and
 // edge values, a million-row fetch in bounded batches, metadata calls and the failure paths.
 import Foundation
+import TestSupport
 import Testing
 @testable import DatabricksSQL
 
-@Suite("Live Spark Thrift Server", .serialized, .enabled(if: LiveSpark.isAvailable, LiveSpark.skip))
+@Suite("Live Spark Thrift Server", .serialized, .enabled(if: LiveSpark.isAvailable, LiveSpark.skip), .liveServers)
 struct LiveSparkTests {
     @Test func everyTypeWithNullsAndEdgeValues() async throws {
         let database = LiveSpark.database("types")

@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import TestSupport
 import Testing
 
 extension TestClientProtocol {
@@ -28,7 +29,7 @@ func pql(_ expression: String) -> String {
 
 func urlEncoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
 
-@Suite("Explore and preview on live sources", .enabled(if: LiveSources.isAvailable, LiveSources.skip))
+@Suite("Explore and preview on live sources", .enabled(if: LiveSources.isAvailable, LiveSources.skip), .liveServers)
 struct ExploreTests {
     @Test func aSparkConnectionIsTestedListedDescribedAndPreviewed() async throws {
         try await ExploreFixture.ready.value

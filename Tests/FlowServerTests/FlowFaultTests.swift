@@ -7,9 +7,10 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import TestSupport
 import Testing
 
-@Suite("Flow runs under faults", .enabled(if: LiveSources.canCompareDatasets, LiveSources.skipComparison))
+@Suite("Flow runs under faults", .enabled(if: LiveSources.canCompareDatasets, LiveSources.skipComparison), .liveServers)
 struct FlowFaultTests {
     static let rows = 60_000
 

@@ -6,9 +6,10 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import TestSupport
 import Testing
 
-@Suite("Flow runs", .serialized, .enabled(if: LiveSources.canCompareDatasets, LiveSources.skipComparison))
+@Suite("Flow runs", .serialized, .enabled(if: LiveSources.canCompareDatasets, LiveSources.skipComparison), .liveServers)
 struct FlowRunTests {
     static let database = "flows_\(UUID().uuidString.prefix(8).lowercased())"
     static let ready = Task { try await LiveSources.run(["CREATE DATABASE \(database)"]) }
@@ -225,21 +226,20 @@ struct FlowRunTests {
         try await Self.ready.value
         let table = "\(Self.database).cold"
         try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(100)"])
-        // The endpoint answers 503 "temporarily unavailable" for this cluster while the flag exists.
-        let flag = try #require(LiveSources.databricksDirectory).appendingPathComponent("waking")
-        #expect(FileManager.default.createFile(atPath: flag.path, contents: Data()))
-        defer { try? FileManager.default.removeItem(at: flag) }
+        // The endpoint says PENDING and answers 503 "temporarily unavailable" for this cluster until it runs.
+        let cluster = try DatabricksTestCluster(.pending, name: "waking")
         let service = try await flowService { $0.clusterWaitSeconds = 120 }
         try await service.test { client in
             let tenant = try await service.tenant(client)
-            let (chain, flow) = try await client.onceFlow(tenant, table: table, cluster: "0123-456789-waking")
+            let (chain, flow) = try await client.onceFlow(tenant, table: table, cluster: cluster.id)
             _ = try await client.waitForRuns(of: flow, tenant) { $0.first.map(status) == "inProgress" }
             try await Task.sleep(for: .seconds(3))
             #expect(try await client.runs(of: flow, tenant).map(status) == ["inProgress"], "the run waits while the cluster starts")
-            try FileManager.default.removeItem(at: flag)
+            try cluster.set(.running)
             let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
             #expect(runs.map(status) == ["success"] && runs.first?["metrics"]?["recordSummary"]?["outputRecordCount"] == 100)
             #expect(try service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 } == Array(0..<100))
+            #expect(cluster.startCalls == 0, "a cluster that is already starting is not started again")
         }
     }
 
@@ -247,29 +247,21 @@ struct FlowRunTests {
         try await Self.ready.value
         let table = "\(Self.database).napping"
         try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(50)"])
-        // The endpoint says TERMINATED (and answers 503) for this cluster while the flag exists.
-        let directory = try #require(LiveSources.databricksDirectory)
-        let flag = directory.appendingPathComponent("napping")
-        #expect(FileManager.default.createFile(atPath: flag.path, contents: Data()))
-        defer { try? FileManager.default.removeItem(at: flag) }
-        @Sendable func startCalls() -> Int {
-            let log = (try? String(contentsOf: directory.appendingPathComponent("logs/access.log"), encoding: .utf8)) ?? ""
-            return log.split(separator: "\n").filter { $0.contains("POST /api/2.0/clusters/start") }.count
-        }
-        let before = startCalls()
+        // The endpoint says TERMINATED (and answers 503) for this cluster until the test sees it started.
+        let cluster = try DatabricksTestCluster(.terminated, name: "napping")
         let service = try await flowService { $0.clusterWaitSeconds = 120 }
         try await service.test { client in
             let tenant = try await service.tenant(client)
-            let (_, flow) = try await client.onceFlow(tenant, table: table, cluster: "0123-456789-napping")
+            let (_, flow) = try await client.onceFlow(tenant, table: table, cluster: cluster.id)
             // The run asks the workspace to start the cluster, then waits for it to run.
             let deadline = Date().addingTimeInterval(60)
-            while startCalls() == before && Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
-            #expect(startCalls() == before + 1, "the run called POST /api/2.0/clusters/start once")
+            while cluster.startCalls == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
+            #expect(cluster.startCalls == 1, "the run called POST /api/2.0/clusters/start once")
             #expect(try await client.runs(of: flow, tenant).map(status) == ["inProgress"])
-            try FileManager.default.removeItem(at: flag)
+            try cluster.set(.running)
             let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
             #expect(runs.map(status) == ["success"] && runs.first?["metrics"]?["recordSummary"]?["outputRecordCount"] == 50)
-            #expect(startCalls() == before + 1, "a started cluster is not started again")
+            #expect(cluster.startCalls == 1, "a started cluster is not started again")
         }
     }
 }

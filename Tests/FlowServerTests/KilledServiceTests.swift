@@ -6,6 +6,7 @@ import FlowModel
 import FlowStore
 import Foundation
 import HummingbirdTesting
+import TestSupport
 import Testing
 
 /// The `tributary` executable next to the test bundle (built by `swift build --build-tests`).
@@ -15,7 +16,7 @@ let tributaryExecutable: URL? = {
     return candidates.map { $0.appendingPathComponent("tributary") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }()
 
-@Suite("A killed service", .enabled(if: LiveSources.canCompareDatasets && tributaryExecutable != nil, LiveSources.skipComparison))
+@Suite("A killed service", .enabled(if: LiveSources.canCompareDatasets && tributaryExecutable != nil, LiveSources.skipComparison), .liveServers)
 struct KilledServiceTests {
     static let rows = 60_000
 

@@ -3,13 +3,14 @@
 import DatabricksSQL
 import FlowServer
 import Foundation
+import TestSupport
 import Testing
 
 enum LiveSources {
     static let environment = ProcessInfo.processInfo.environment
     static let sparkURL = environment["TRIBUTARY_SPARK_THRIFT_URL"].flatMap(URLComponents.init(string:))
     static let databricksOrigin = environment["TRIBUTARY_DATABRICKS_ENDPOINT"]
-    static let databricksDirectory = environment["TRIBUTARY_DATABRICKS_ENDPOINT_DIR"].map(URL.init(fileURLWithPath:))
+    static let databricksDirectory = LiveServers.databricksEndpointDirectory
     static var isAvailable: Bool { sparkURL != nil && databricksOrigin != nil && databricksDirectory != nil }
     static let skip = Comment(rawValue: "the live Spark Thrift Server and Databricks-shaped endpoint are not running: run scripts/test.sh")
     /// pyarrow's Python (scripts/pyarrow/install.sh), for reading datasets back.

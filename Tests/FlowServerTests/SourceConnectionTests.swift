@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import TestSupport
 import Testing
 
 func sourceBody(base: String, table: String, spec: String = ConnectionSpec.sparkThriftServerId, columns: String? = nil, extra: String = "") -> String {
@@ -83,7 +84,7 @@ struct SourceConnectionTests {
         }
     }
 
-    @Test(.enabled(if: LiveSources.isAvailable, LiveSources.skip))
+    @Test(.enabled(if: LiveSources.isAvailable, LiveSources.skip), .liveServers)
     func theTableAndColumnsAreCheckedWhenTheSourceAnswers() async throws {
         try await ExploreFixture.ready.value
         let service = try await LiveSources.service()

@@ -54,7 +54,7 @@ struct ParquetWriterContractTests {
         let directory = try temporaryDirectory()
         func file(_ bytes: [UInt8]) throws -> String {
             let path = directory.appendingPathComponent(UUID().uuidString).path
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
             return path
         }
         let valid = directory.appendingPathComponent("valid.parquet").path

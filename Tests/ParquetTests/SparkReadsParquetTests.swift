@@ -3,9 +3,10 @@
 import DatabricksSQL
 import Foundation
 import Parquet
+import TestSupport
 import Testing
 
-@Suite("Parquet files and Spark", .serialized, .enabled(if: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"] != nil, "TRIBUTARY_SPARK_THRIFT_URL is not set: run scripts/test.sh"))
+@Suite("Parquet files and Spark", .serialized, .enabled(if: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"] != nil, "TRIBUTARY_SPARK_THRIFT_URL is not set: run scripts/test.sh"), .liveServers)
 struct SparkReadsParquetTests {
     static func client() throws -> DatabricksSQLClient {
         let url = URL(string: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"]!)!

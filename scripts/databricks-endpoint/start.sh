@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # A Databricks-shaped endpoint in front of the local Spark Thrift Server, for end-to-end tests of the
 # Databricks code path: nginx with TLS (a CA made here), Bearer-token check, the cluster HTTP path
-# /sql/protocolv1/o/<workspace>/<cluster> forwarded to Spark with Basic auth, a canned Clusters API
-# (GET /api/2.0/clusters/get) and a second cluster path with a "starting" switch that answers 503 +
-# Retry-After like a cluster that is still booting (create $STATE/starting to switch it on; the main
-# cluster is never affected, so tests running beside that one are not disturbed); for the dataflow
-# tests a "waking" cluster, PENDING (and 503) while $STATE/waking exists, and a "napping" one,
-# TERMINATED (and 503) while $STATE/napping exists, with POST /api/2.0/clusters/start answered 200
-# (the test removes the flag when it sees that call in logs/access.log).
+# /sql/protocolv1/o/<workspace>/<cluster> forwarded to Spark with Basic auth, and the Clusters API
+# (GET /api/2.0/clusters/get, POST /api/2.0/clusters/start).
+#
+# Clusters are files, one set per cluster id, so that every test can own clusters no other test sees:
+#   $STATE/clusters/<id>.json         what GET /api/2.0/clusters/get answers (the cluster exists);
+#   $STATE/clusters/<id>.unavailable  while present, the cluster's Thrift path answers 503 + Retry-After,
+#                                     as a cluster that is still booting does;
+#   $STATE/logs/cluster-starts.log    one line per POST /api/2.0/clusters/start, with its JSON body.
+# Four clusters exist from the start: the running interactive cluster the suites share
+# (0123-456789-tributary), a job cluster, a terminated and a pending one. Tests write their own
+# (Tests/TestSupport/DatabricksTestCluster.swift); ids are letters, digits and dashes.
+#
+# The workers run as the user who starts the endpoint, so they see these files wherever the checkout
+# lives (nginx's default worker user, nobody, cannot search a 0700 home or mktemp directory).
 set -euo pipefail
 HOME_DIR=${TRIBUTARY_TEST_HOME:-"$(cd "$(dirname "$0")/../.." && pwd)/.test-env"}
 STATE="$HOME_DIR/databricks-endpoint"
@@ -15,11 +22,6 @@ PORT=${DATABRICKS_ENDPOINT_PORT:-10443}
 SPARK_PORT=${SPARK_PORT:-10001}
 WORKSPACE=1234567890123456
 CLUSTER=0123-456789-tributary
-JOB_CLUSTER=0123-456789-jobcluster
-TERMINATED_CLUSTER=0123-456789-terminated
-STARTING_CLUSTER=0123-456789-starting
-WAKING_CLUSTER=0123-456789-waking
-NAPPING_CLUSTER=0123-456789-napping
 
 if ! command -v nginx >/dev/null 2>&1; then
   echo "databricks-endpoint: installing nginx"
@@ -30,7 +32,7 @@ if [ -f "$STATE/nginx.pid" ] && kill -0 "$(cat "$STATE/nginx.pid")" 2>/dev/null;
   exit 0
 fi
 rm -rf "$STATE"
-mkdir -p "$STATE"/{logs,tmp}
+mkdir -p "$STATE"/{logs,tmp,clusters}
 cd "$STATE"
 
 # A test CA and a server certificate for 127.0.0.1 / localhost.
@@ -45,33 +47,29 @@ printf '%s' "$TOKEN" > token
 chmod 600 token
 BASIC=$(printf 'token:%s' "$TOKEN" | base64 -w0)
 
-# The Thrift path of a cluster that answers 503 "temporarily unavailable" while $STATE/<flag> exists.
-switched_cluster() {
-  cat <<LOCATION
-    location = /sql/protocolv1/o/$WORKSPACE/$1 {
-      if (\$authorized = 0) {
-        return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
-      }
-      if (-f $STATE/$2) {
-        add_header Retry-After 1 always;
-        add_header x-thriftserver-error-message "TEMPORARILY_UNAVAILABLE: Cluster $1 is temporarily unavailable." always;
-        return 503 '';
-      }
-      proxy_set_header Authorization "Basic $BASIC";
-      proxy_http_version 1.1;
-      proxy_read_timeout 300s;
-      proxy_pass http://127.0.0.1:$SPARK_PORT/cliservice;
-    }
-LOCATION
+cluster() { # id name state source [state message]
+  printf '{"cluster_id":"%s","cluster_name":"%s","state":"%s","state_message":"%s","cluster_source":"%s","spark_version":"15.4.x-scala2.12"}' \
+    "$1" "$2" "$3" "${5:-}" "$4" > "clusters/$1.json"
 }
+cluster "$CLUSTER" tributary-test RUNNING UI
+cluster 0123-456789-jobcluster job-123-run-1 RUNNING JOB
+cluster 0123-456789-terminated sleepy TERMINATED UI "Inactive cluster terminated (inactive for 120 minutes)."
+cluster 0123-456789-starting waking PENDING UI "Starting Spark"
+
+UNAUTHORIZED='{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}'
+USER_LINE=""
+# A master started by root would hand its workers to nobody.
+if [ "$(id -u)" = 0 ]; then USER_LINE="user root root;"; fi
 
 cat > nginx.conf <<CONF
+$USER_LINE
 worker_processes 1;
 pid $STATE/nginx.pid;
 error_log $STATE/logs/error.log warn;
 events { worker_connections 256; }
 http {
   access_log $STATE/logs/access.log;
+  log_format cluster_starts escape=json '\$time_iso8601 \$request_body';
   client_body_temp_path $STATE/tmp/body;
   proxy_temp_path $STATE/tmp/proxy;
   fastcgi_temp_path $STATE/tmp/fastcgi;
@@ -85,56 +83,51 @@ http {
     ssl_certificate_key $STATE/server.key;
     client_max_body_size 64m;
 
-    location = /sql/protocolv1/o/$WORKSPACE/$CLUSTER {
+    # A cluster's Thrift endpoint: 404 for a cluster that does not exist, 503 while it boots.
+    location ~ ^/sql/protocolv1/o/$WORKSPACE/(?<cluster>[0-9A-Za-z-]+)\$ {
       if (\$authorized = 0) {
         add_header x-databricks-reason-phrase "Credential was not sent or was of an unsupported type for this API." always;
-        return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
+        return 401 '$UNAUTHORIZED';
+      }
+      if (!-f $STATE/clusters/\$cluster.json) {
+        return 404 '{"error_code":"ENDPOINT_NOT_FOUND","message":"No API found for this path"}';
+      }
+      if (-f $STATE/clusters/\$cluster.unavailable) {
+        add_header Retry-After 1 always;
+        add_header x-thriftserver-error-message "TEMPORARILY_UNAVAILABLE: Cluster \$cluster is temporarily unavailable." always;
+        return 503 '';
       }
       proxy_set_header Authorization "Basic $BASIC";
       proxy_http_version 1.1;
       proxy_read_timeout 300s;
-      proxy_pass http://127.0.0.1:$SPARK_PORT/cliservice;
-    }
-$(switched_cluster "$STARTING_CLUSTER" starting)
-$(switched_cluster "$WAKING_CLUSTER" waking)
-$(switched_cluster "$NAPPING_CLUSTER" napping)
-    location = /api/2.0/clusters/start {
-      if (\$authorized = 0) {
-        return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
-      }
-      return 200 '{}';
+      rewrite ^ /cliservice break;
+      proxy_pass http://127.0.0.1:$SPARK_PORT;
     }
     location = /api/2.0/clusters/get {
       if (\$authorized = 0) {
-        return 401 '{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API."}';
+        return 401 '$UNAUTHORIZED';
       }
-      if (\$arg_cluster_id = "$CLUSTER") {
-        return 200 '{"cluster_id":"$CLUSTER","cluster_name":"tributary-test","state":"RUNNING","state_message":"","cluster_source":"UI","spark_version":"15.4.x-scala2.12"}';
+      if (\$arg_cluster_id !~ "^[0-9A-Za-z-]+\$") {
+        return 400 '{"error_code":"INVALID_PARAMETER_VALUE","message":"Cluster \$arg_cluster_id does not exist"}';
       }
-      if (\$arg_cluster_id = "$JOB_CLUSTER") {
-        return 200 '{"cluster_id":"$JOB_CLUSTER","cluster_name":"job-123-run-1","state":"RUNNING","state_message":"","cluster_source":"JOB"}';
+      if (!-f $STATE/clusters/\$arg_cluster_id.json) {
+        return 400 '{"error_code":"INVALID_PARAMETER_VALUE","message":"Cluster \$arg_cluster_id does not exist"}';
       }
-      if (\$arg_cluster_id = "$STARTING_CLUSTER") {
-        return 200 '{"cluster_id":"$STARTING_CLUSTER","cluster_name":"waking","state":"PENDING","state_message":"Starting Spark","cluster_source":"UI"}';
+      root $STATE/clusters;
+      rewrite ^ /\$arg_cluster_id.json break;
+    }
+    # Answered 200; the request body (the cluster id) goes to logs/cluster-starts.log: nginx keeps a
+    # body only for a request it proxies, so the answer comes from the location below, through itself.
+    location = /api/2.0/clusters/start {
+      if (\$authorized = 0) {
+        return 401 '$UNAUTHORIZED';
       }
-      set \$flagged "";
-      if (\$arg_cluster_id = "$WAKING_CLUSTER") { set \$flagged "waking"; }
-      if (\$arg_cluster_id = "$NAPPING_CLUSTER") { set \$flagged "napping"; }
-      if (-f $STATE/waking) { set \$flagged "\${flagged}+"; }
-      if (-f $STATE/napping) { set \$flagged "\${flagged}*"; }
-      if (\$flagged ~ "^waking\\+") {
-        return 200 '{"cluster_id":"$WAKING_CLUSTER","cluster_name":"waking","state":"PENDING","state_message":"Starting Spark","cluster_source":"UI"}';
-      }
-      if (\$flagged ~ "^napping\\+?\\*") {
-        return 200 '{"cluster_id":"$NAPPING_CLUSTER","cluster_name":"napping","state":"TERMINATED","state_message":"Inactive cluster terminated (inactive for 120 minutes).","cluster_source":"UI"}';
-      }
-      if (\$flagged ~ "^(waking|napping)") {
-        return 200 '{"cluster_id":"\$arg_cluster_id","cluster_name":"awake","state":"RUNNING","state_message":"","cluster_source":"UI"}';
-      }
-      if (\$arg_cluster_id = "$TERMINATED_CLUSTER") {
-        return 200 '{"cluster_id":"$TERMINATED_CLUSTER","cluster_name":"sleepy","state":"TERMINATED","state_message":"Inactive cluster terminated (inactive for 120 minutes).","cluster_source":"UI"}';
-      }
-      return 400 '{"error_code":"INVALID_PARAMETER_VALUE","message":"Cluster \$arg_cluster_id does not exist"}';
+      access_log $STATE/logs/cluster-starts.log cluster_starts;
+      proxy_pass https://127.0.0.1:$PORT/_test/started;
+    }
+    location = /_test/started {
+      access_log off;
+      return 200 '{}';
     }
     location / {
       return 404 '{"error_code":"ENDPOINT_NOT_FOUND","message":"No API found for this path"}';
