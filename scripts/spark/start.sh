@@ -33,6 +33,9 @@ LOG
 # flags, as the benchmarks' server does (Benchmarks/spark-server.sh).
 JVM_FLAGS=${SPARK_JVM_FLAGS-"-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m -XX:+UseSerialGC"}
 JAVA_OPTS="-Dderby.system.home=$STATE/run -Djava.io.tmpdir=$STATE/tmp -Dlog4j2.configurationFile=$STATE/log4j2.properties $JVM_FLAGS"
+# Each session gets a resources folder of its own (Hive's default pattern): Hive deletes a session's
+# resources folder when the session closes, so one folder shared by all sessions made a session that
+# opened while another closed fail with "Couldn't create directory …/resources".
 cd "$STATE/run"
 setsid "$SPARK_HOME/bin/spark-submit" \
   --class org.apache.spark.sql.hive.thriftserver.HiveThriftServer2 \
@@ -49,7 +52,7 @@ setsid "$SPARK_HOME/bin/spark-submit" \
   --hiveconf "javax.jdo.option.ConnectionURL=jdbc:derby:;databaseName=$STATE/metastore_db;create=true" \
   --hiveconf hive.server2.logging.operation.log.location="$STATE/oplogs" \
   --hiveconf hive.exec.local.scratchdir="$STATE/scratch" \
-  --hiveconf hive.downloaded.resources.dir="$STATE/resources" \
+  --hiveconf hive.downloaded.resources.dir="$STATE/resources/\${hive.session.id}_resources" \
   --hiveconf hive.server2.transport.mode=http \
   --hiveconf hive.server2.thrift.http.port="$PORT" \
   --hiveconf hive.server2.thrift.http.path=cliservice \
