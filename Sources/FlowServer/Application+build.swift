@@ -1,9 +1,11 @@
 // The composition root: the one function the CLI and the tests both call to wire the service.
 import FlowModel
 import FlowStore
-public import Hummingbird
-import Logging
 import Foundation
+public import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
 
 /// The router with every route and middleware.
 public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
@@ -31,8 +33,14 @@ public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
 /// The application: the HTTP server on the configured address and the flow scheduler, with
 /// graceful shutdown on SIGINT/SIGTERM when run with `runService()`.
 public func buildApplication(services: FlowServices) -> some ApplicationProtocol {
-    Application(
+    let limits = services.configuration.connections
+    let counter = ConnectionCounter(limit: limits.maximumConnections)
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [ConnectionLimitsHandler(counter: counter, bodyTimeout: .seconds(Int64(limits.bodyTimeoutSeconds)))],
+        idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)))
+    return Application(
         router: buildRouter(services: services),
+        server: .http1(configuration: http1),
         configuration: .init(address: .hostname(services.configuration.host, port: services.configuration.port), serverName: "Tributary"),
         services: [services.scheduler],
         logger: services.logger)

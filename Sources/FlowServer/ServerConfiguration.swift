@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     /// How long a run waits for a Databricks cluster that is starting, in seconds
     /// (`TRIBUTARY_CLUSTER_WAIT_SECONDS`, default 900).
     public var clusterWaitSeconds: Int = 900
+    /// Limits on the HTTP connections clients open (`TRIBUTARY_MAX_CONNECTIONS`, `TRIBUTARY_IDLE_TIMEOUT_SECONDS`,
+    /// `TRIBUTARY_BODY_TIMEOUT_SECONDS`).
+    public var connections = ConnectionLimits()
     /// The scheduler and run executor's settings (`TRIBUTARY_SAFETY_LAG_SECONDS`, `TRIBUTARY_CHUNK_ROWS`, …).
     public var runs = RunSettings()
 
@@ -60,6 +63,13 @@ public struct ServerConfiguration: Sendable {
         if let file = environment["TRIBUTARY_TRUSTED_CA_FILE"], !file.isEmpty { configuration.trustedCAFile = file }
         if let seconds = environment["TRIBUTARY_SOURCE_TIMEOUT"].flatMap(Int.init), seconds > 0 { configuration.sourceTimeoutSeconds = seconds }
         if let seconds = environment["TRIBUTARY_CLUSTER_WAIT_SECONDS"].flatMap(Int.init), seconds >= 0 { configuration.clusterWaitSeconds = seconds }
+        if let count = environment["TRIBUTARY_MAX_CONNECTIONS"].flatMap(Int.init), count > 0 { configuration.connections.maximumConnections = count }
+        if let seconds = environment["TRIBUTARY_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init), seconds > 0 {
+            configuration.connections.idleTimeoutSeconds = seconds
+        }
+        if let seconds = environment["TRIBUTARY_BODY_TIMEOUT_SECONDS"].flatMap(Int.init), seconds > 0 {
+            configuration.connections.bodyTimeoutSeconds = seconds
+        }
         configuration.runs = RunSettings.fromEnvironment(environment)
         if let level = environment["TRIBUTARY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { configuration.logLevel = level }
         return configuration

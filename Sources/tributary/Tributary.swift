@@ -57,13 +57,29 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (env TRIBUTARY_MAX_BODY_BYTES, default 1048576).")
     var maxBodyBytes: Int?
 
+    @Option(help: "Connections served at once; more are answered 503 (env TRIBUTARY_MAX_CONNECTIONS, default 512).")
+    var maxConnections: Int?
+
+    @Option(help: "Seconds a connection may take to send a request head or stay idle (env TRIBUTARY_IDLE_TIMEOUT_SECONDS, default 30).")
+    var idleTimeoutSeconds: Int?
+
+    @Option(help: "Seconds a request body may take to arrive (env TRIBUTARY_BODY_TIMEOUT_SECONDS, default 30).")
+    var bodyTimeoutSeconds: Int?
+
     func run() async throws {
         var configuration = try common.configuration()
         if let host { configuration.host = host }
         if let port { configuration.port = port }
-        if let maxBodyBytes {
-            guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
-            configuration.maximumBodyBytes = maxBodyBytes
+        let limits: [(String, Int?, WritableKeyPath<ServerConfiguration, Int>)] = [
+            ("--max-body-bytes", maxBodyBytes, \.maximumBodyBytes),
+            ("--max-connections", maxConnections, \.connections.maximumConnections),
+            ("--idle-timeout-seconds", idleTimeoutSeconds, \.connections.idleTimeoutSeconds),
+            ("--body-timeout-seconds", bodyTimeoutSeconds, \.connections.bodyTimeoutSeconds),
+        ]
+        for (name, value, setting) in limits {
+            guard let value else { continue }
+            guard value > 0 else { throw ValidationError("\(name) must be positive") }
+            configuration[keyPath: setting] = value
         }
         let app = try await buildApplication(configuration: configuration)
         try await app.runService()

@@ -62,6 +62,11 @@ struct TestService {
         try await buildApplication(services: services).test(.router, body)
     }
 
+    /// Runs `body` against the real application listening on a free port (`client.port`).
+    func testLive<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await buildApplication(services: services).test(.live, body)
+    }
+
     /// A new organization with one client and a token obtained through `POST /ims/token/v3`.
     func tenant(_ client: some TestClientProtocol, name: String = "Org") async throws -> Tenant {
         let organization = try await services.tenancy.createOrganization(name: name)

@@ -74,19 +74,22 @@ struct ErrorMiddleware: RouterMiddleware {
         }
     }
 
-    /// Adobe's Flow error body.
+    /// A response with Adobe's Flow error body.
     static func flowResponse(_ error: FlowError, requestId: String) -> Response {
+        JSONResponse.make(status: error.status, body: flowBody(error, requestId: requestId))
+    }
+
+    /// Adobe's Flow error body.
+    static func flowBody(_ error: FlowError, requestId: String) -> JSONValue {
         var report: [String: JSONValue] = ["detailed-message": .string(error.detailedMessage), "request-id": .string(requestId)]
         for (key, value) in error.report { report[key] = .string(value) }
-        return JSONResponse.make(
-            status: error.status,
-            body: [
-                "type": .string("https://ns.adobe.com/aep/errors/FLOW-\(error.code)"),
-                "title": .string(error.title),
-                "status": .integer(Int64(error.status)),
-                "report": .object(report),
-                "errorMessage": .string(error.detailedMessage),
-                "errorDetails": .string(error.detailedMessage),
-            ])
+        return [
+            "type": .string("https://ns.adobe.com/aep/errors/FLOW-\(error.code)"),
+            "title": .string(error.title),
+            "status": .integer(Int64(error.status)),
+            "report": .object(report),
+            "errorMessage": .string(error.detailedMessage),
+            "errorDetails": .string(error.detailedMessage),
+        ]
     }
 }
