@@ -19,11 +19,14 @@ public struct DatabricksSQLClient: Sendable {
     let transport: ThriftHTTPTransport
 
     /// The process-wide HTTP client the driver uses unless given another: 10 s connect timeout,
-    /// never shut down.
+    /// never shut down. It does not retry connection establishment itself: the ``RetryPolicy``
+    /// decides (`connectionRetries`), so a refused connection is reported after the policy's
+    /// retries, not after the pool's own retries have run into the connect timeout.
     public static let sharedHTTPClient: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .seconds(10)
         configuration.connectionPool.idleTimeout = .seconds(60)
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
