@@ -156,9 +156,10 @@ public struct HiveServer2Source: SourceConnector {
         }
     }
 
-    /// `SELECT <columns> FROM <table> [WHERE <window> AND <filter>]`, every name quoted.
+    /// `SELECT <columns> FROM <table> [WHERE <window> AND <filter>]`, every name quoted, nested
+    /// values as JSON text.
     func selectStatement(_ table: TablePath, columns: [SourceColumn], filter: RowFilter?, window: DeltaWindow? = nil) throws(ConnectorError) -> String {
-        let list = columns.isEmpty ? "*" : columns.map { SQLIdentifier.quoted($0.name) }.joined(separator: ", ")
+        let list = columns.isEmpty ? "*" : columns.map(\.selectExpression).joined(separator: ", ")
         var statement = "SELECT \(list) FROM \(SQLIdentifier.quoted(path: qualify(table).parts))"
         var conditions: [String] = []
         if let condition = window?.condition { conditions.append(condition) }

@@ -17,6 +17,7 @@ extension SourceColumn {
         // A float's shortest decimal text read as a double: 0.1f shows as 0.1, not 0.10000000149011612.
         case .float(let number): return number.isFinite ? .number(Double(String(number)) ?? Double(number)) : .string(String(number))
         case .double(let number): return number.isFinite ? .number(number) : .string(String(number))
+        case .string(let text) where isNested: return (try? JSONValue(parsing: Data(text.utf8))) ?? .string(text)
         case .string(let text), .interval(let text): return .string(text)
         case .binary(let bytes): return .string(Data(bytes).base64EncodedString())
         case .decimal(let decimal):

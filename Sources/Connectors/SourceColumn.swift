@@ -1,6 +1,7 @@
 // A source table's columns as explore shows them: the source's own type and the XDM type it lands
 // as. The mapping is documented in docs/type-mapping.md; change both together.
-public import FlowModel
+import DatabricksSQL
+import FlowModel
 import Foundation
 
 /// The XDM type a source column maps to.
@@ -37,6 +38,18 @@ public struct SourceColumn: Sendable, Hashable {
         self.sourceType = typeName.contains("<") ? typeName : typeName.lowercased()
         self.xdm = Self.xdmType(forTypeName: typeName)
         self.nullable = nullable
+    }
+
+    /// Whether the column holds arrays, maps or structs. Such values are read as JSON text
+    /// (``selectExpression``): the source's own text of a nested value does not escape the strings in it.
+    public var isNested: Bool { xdm.type == "array" || xdm.type == "object" }
+
+    /// How the column is selected: nested values as JSON text (`to_json`, NULL members kept,
+    /// timestamps in RFC 3339 with microseconds), everything else as it is; every name quoted.
+    var selectExpression: String {
+        let quoted = SQLIdentifier.quoted(name)
+        guard isNested else { return quoted }
+        return "to_json(\(quoted), map('ignoreNullFields', 'false', 'timestampFormat', \"yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX\")) AS \(quoted)"
     }
 
     /// The type keyword: `decimal(10,2)` → `decimal`, `array<int>` → `array`.

@@ -131,6 +131,22 @@ struct ExploreTests {
         }
     }
 
+    @Test func nestedValuesAreJSONWhateverTheirStringsHold() async throws {
+        try await ExploreFixture.ready.value
+        let service = try await LiveSources.service()
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let id = try await client.connectionId(tenant, body: LiveSources.sparkConnection(database: ExploreFixture.database))
+            let nested = try await client.explore(id, tenant, "objectType=table&object=nested&preview=true")
+            #expect(nested.status == .ok, "\(String(buffer: nested.body))")
+            let row = try #require(nested.json["data"]?[0])
+            // Quotes, backslashes and newlines inside nested strings stay strings; NULL members stay.
+            #expect(row["tags"] == ["with \"quote\"", .null, "back\\slash"])
+            #expect(row["m"] == ["k\"1": ["x": "a\"b", "y": .null]])
+            #expect(row["st"] == ["s": "two\nlines", "ts": "2024-01-02T03:04:05.123456Z", "d": "2024-01-02", "l": [1, 2]])
+        }
+    }
+
     @Test func awkwardNamesAreQuotedEverywhere() async throws {
         try await ExploreFixture.ready.value
         let service = try await LiveSources.service()

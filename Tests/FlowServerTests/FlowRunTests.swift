@@ -89,6 +89,36 @@ struct FlowRunTests {
         }
     }
 
+    @Test func nestedColumnsLandInStringFieldsAsJSON() async throws {
+        try await Self.ready.value
+        let table = "\(Self.database).nested"
+        try await LiveSources.run([
+            """
+            CREATE TABLE \(table) USING parquet AS SELECT id, TIMESTAMP'2024-01-01 00:00:00' AS updated_at,
+              array(concat('say "', id, '"'), NULL) AS tags, named_struct('path', 'C:\\\\temp', 'n', id) AS info
+            FROM range(3)
+            """
+        ])
+        let service = try await flowService()
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let chain = try await client.flowChain(
+                tenant, base: LiveSources.sparkConnection(database: Self.database), table: table,
+                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "tags", "type": "string"}, {"name": "info", "type": "string"}]"#,
+                mappings: Self.mappings([("id", "id"), ("tags", "tags"), ("info", "info")]))
+            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+            let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
+            #expect(runs.map(status) == ["success"], "\(runs)")
+            let rows = try service.datasetRows(chain.dataset, tenant).sorted { Int($0[0] ?? "") ?? 0 < Int($1[0] ?? "") ?? 0 }
+            #expect(rows.count == 3)
+            for (index, row) in rows.enumerated() {
+                let tags = try JSONValue(parsing: row[1] ?? "")
+                let info = try JSONValue(parsing: row[2] ?? "")
+                #expect(tags == [.string("say \"\(index)\""), .null] && info == ["path": "C:\\temp", "n": .integer(Int64(index))], "\(row)")
+            }
+        }
+    }
+
     @Test func scheduledWindowsRunInOrderAndEveryRowArrivesOnce() async throws {
         try await Self.ready.value
         let table = "\(Self.database).changes"

@@ -132,11 +132,17 @@ enum ExploreFixture {
                 "CREATE TABLE \(db).cols (`col one` INT, `we\"ird` STRING, `it's` INT, `back``tick` INT, `dot.ted` INT) USING parquet",
                 "INSERT INTO \(db).cols VALUES (1, 'a', 2, 3, 4)",
                 "CREATE TABLE \(db).wide USING parquet AS SELECT \(wide)",
+                """
+                CREATE TABLE \(db).nested USING parquet AS SELECT
+                  array('with "quote"', NULL, 'back\\\\slash') AS tags,
+                  map('k"1', named_struct('x', 'a"b', 'y', CAST(NULL AS INT))) AS m,
+                  named_struct('s', 'two\\nlines', 'ts', TIMESTAMP'2024-01-02 03:04:05.123456', 'd', DATE'2024-01-02', 'l', array(1, 2)) AS st
+                """,
                 "CREATE VIEW \(db).slow AS SELECT id, reflect('java.lang.Thread', 'sleep', CAST(8000 AS BIGINT)) AS pause FROM range(1)",
                 "CREATE GLOBAL TEMPORARY VIEW \(SQLIdentifier.quoted(hostileView)) AS SELECT 1 AS `x y`, 'a' AS `it's`",
             ] + fillerViews.map { "CREATE VIEW \(db).\($0) AS SELECT 1 AS one" })
     }
 
     /// Every table of the database, in name order.
-    static var tables: [String] { (["cols", "people", "slow", "types", "wide"] + fillerViews).sorted() }
+    static var tables: [String] { (["cols", "nested", "people", "slow", "types", "wide"] + fillerViews).sorted() }
 }
