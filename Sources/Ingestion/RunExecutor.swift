@@ -301,10 +301,15 @@ struct RunExecutor: Sendable {
     // MARK: Recording
 
     /// Stores the run's progress and renews its lease; a run changed meanwhile was taken over.
+    /// `record` changes only when the store took the write: a write that failed (a cancelled task's
+    /// writes are refused) leaves it as stored, so a later write — the release at a shutdown — still
+    /// names the stored etag.
     func save(_ record: inout StoredRecord<FlowRun>) async throws {
         let now = clock()
-        record.value.lease = FlowRun.Lease(owner: instance, expiresAt: now + settings.leaseMilliseconds)
-        guard try await storage.apply([record.change(now: now)]) else { throw LeaseLost() }
+        var updated = record
+        updated.value.lease = FlowRun.Lease(owner: instance, expiresAt: now + settings.leaseMilliseconds)
+        guard try await storage.apply([updated.change(now: now)]) else { throw LeaseLost() }
+        record = updated
     }
 
     /// Waits until `deadline`, keeping the lease alive.
@@ -322,8 +327,15 @@ struct RunExecutor: Sendable {
         record.value.lease = nil
         let change = record.change(now: clock())
         let storage = storage
-        _ = try? await Task { try await storage.apply([change]) }.value
-        log.notice("Run interrupted by the shutdown; it resumes at the next start")
+        do {
+            if try await Task(operation: { try await storage.apply([change]) }).value {
+                log.notice("Run interrupted by the shutdown; it resumes at the next start")
+                return
+            }
+            log.warning("Run interrupted by the shutdown changed meanwhile; the next start recovers it")
+        } catch {
+            log.warning("Run interrupted by the shutdown could not be put back in the queue; the next start recovers it", metadata: ["error": .string("\(error)")])
+        }
     }
 
     /// Ends the run: success, partial success (rows failed mapping below the threshold), or failure.
