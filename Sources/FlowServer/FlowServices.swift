@@ -24,6 +24,9 @@ public struct FlowServices: Sendable {
     public var lake: DataLake
     /// The service's logger.
     public var logger: Logger
+    /// The clock the scheduler plans windows and stamps runs by, epoch milliseconds: the wall clock
+    /// (a test moves it to make a slot due when the test is ready for it).
+    public var schedulerClock: @Sendable () -> Int64 = ServiceClock.now
 
     /// Opens the data directory (creating it, the key file and the database when needed).
     public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> FlowServices {
@@ -51,15 +54,14 @@ public struct FlowServices: Sendable {
         guard rejected.isEmpty else {
             throw ConfigurationError("TRIBUTARY_ALLOWED_SOURCE_HOSTS has entries that are not host, host:port or *.domain: \(rejected.joined(separator: ", "))")
         }
-        let httpClients: SourceHTTPClients
         do {
-            httpClients = try SourceHTTPClients.trusting(configuration.trustedCAFile)
+            return SourceConnectors(
+                hostPolicy: policy, timeout: .seconds(configuration.sourceTimeoutSeconds), clusterWait: .seconds(configuration.clusterWaitSeconds),
+                runRequestTimeout: .seconds(configuration.runRequestTimeoutSeconds), httpClient: try SourceHTTPClient.trusting(configuration.trustedCAFile),
+                logger: logger)
         } catch {
             throw ConfigurationError("TRIBUTARY_TRUSTED_CA_FILE \(configuration.trustedCAFile ?? "") cannot be read as PEM certificates: \(error)")
         }
-        return SourceConnectors(
-            hostPolicy: policy, timeout: .seconds(configuration.sourceTimeoutSeconds), clusterWait: .seconds(configuration.clusterWaitSeconds),
-            httpClients: httpClients, logger: logger)
     }
 
     /// Assembles services from parts (tests use this with their own store).
@@ -80,7 +82,7 @@ public struct FlowServices: Sendable {
     /// instance, so runs it finds in progress at start were interrupted.
     public var scheduler: FlowScheduler {
         FlowScheduler(storage: storage, lake: lake, connectors: connectors, settings: configuration.runs, logger: logger, soleInstance: true,
-            clock: ServiceClock.now)
+            clock: schedulerClock)
     }
 
     /// Organizations, sandboxes and API clients.

@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import TestSupport
 import Testing
 
@@ -124,8 +125,9 @@ struct FlowRunTests {
         let table = "\(Self.database).changes"
         let period: Int64 = 900_000
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        // Slots 0–2 are past (backfill makes them at once); slot 3 is due in about 45 s.
-        let start = (now + 45_000) / 1000 - 3 * period / 1000
+        // Slots 0–2 are past (backfill makes them at once); slot 3 is due in 10 minutes, and the
+        // scheduler's clock is moved to it when the test has written the rows of its window.
+        let start = (now + 600_000) / 1000 - 3 * period / 1000
         let slot = (0...3).map { start * 1000 + Int64($0) * period }
         @Sendable func at(_ milliseconds: Int64) -> String { "timestamp_millis(\(milliseconds))" }
         try await LiveSources.run([
@@ -136,7 +138,10 @@ struct FlowRunTests {
               (7, 'in the fourth window', \(at(slot[2] + 1000)))
             """,
         ])
-        let service = try await flowService()
+        let clockShift = ClockShift()
+        var configured = try await flowService()
+        configured.services.schedulerClock = { Int64(Date().timeIntervalSince1970 * 1000) + clockShift.milliseconds }
+        let service = configured
         try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
@@ -144,11 +149,12 @@ struct FlowRunTests {
                 datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
                 mappings: Self.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")]))
             let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(start), "frequency": "minute", "interval": 15, "backfill": true}"#))
-            let first = try await client.waitForRuns(of: flow, tenant) { $0.count >= 3 && allEnded(Array($0.prefix(1))) }
+            let first = try await client.waitForRuns(of: flow, tenant) { $0.count >= 3 && allEnded(Array($0.prefix(3))) }
             #expect(first.count == 3, "the past slots are made at once; slot 3 is not due yet")
 
             // Rows written now, before slot 3, with delta values of its window arrive in its run only.
             try await LiveSources.run(["INSERT INTO \(table) VALUES (8, 'later', \(at(slot[2] + 2000))), (10, 'at the fourth boundary', \(at(slot[3])))"])
+            clockShift.milliseconds = slot[3] + 1_000 - Int64(Date().timeIntervalSince1970 * 1000)
             let runs = try await client.waitForRuns(of: flow, tenant, seconds: 120) { $0.count >= 4 && allEnded(Array($0.prefix(4))) }
             #expect(runs.map(status) == ["success", "success", "success", "success"])
             #expect(runs.map { $0["metrics"]?["recordSummary"]?["outputRecordCount"]?.int64Value ?? -1 } == [3, 2, 1, 3])
@@ -306,5 +312,15 @@ extension TestClientProtocol {
             mappings: FlowRunTests.mappings([("id", "id"), ("updated_at", "updated")]), spec: ConnectionSpec.azureDatabricksId)
         let flow = try await flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
         return (chain, flow)
+    }
+}
+
+/// How far a test has moved a service's scheduler clock ahead of the wall clock.
+final class ClockShift: Sendable {
+    private let shift = Mutex<Int64>(0)
+
+    var milliseconds: Int64 {
+        get { shift.withLock { $0 } }
+        set { shift.withLock { $0 = newValue } }
     }
 }

@@ -42,7 +42,7 @@ struct RecordingLogHandler: LogHandler {
 
 /// A service on its own temporary data directory, wired exactly as `tributary serve` wires it.
 struct TestService {
-    let services: FlowServices
+    var services: FlowServices
     let directory: URL
     let logs: LogRecorder
 
