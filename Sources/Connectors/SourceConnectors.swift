@@ -15,19 +15,26 @@ public struct SourceConnectors: Sendable {
     public var hostPolicy: SourceHostPolicy
     /// How long one interactive call (test, explore, preview) may take.
     public var timeout: Duration
-    /// The HTTP clients source calls go through.
-    public var httpClients: SourceHTTPClients
+    /// The HTTP client source calls go through.
+    public var httpClient: HTTPClient
     /// How long a run waits for a cluster that answers "starting" (HTTP 503) before it fails.
     public var clusterWait: Duration
+    /// How long a run waits for one answer from the source before the try fails as a timeout.
+    /// Statements are polled, so this bounds a source that stopped answering, not a long query.
+    public var runRequestTimeout: Duration
     /// The driver's logger.
     public var logger: Logger
 
     /// Creates the connectors.
-    public init(hostPolicy: SourceHostPolicy, timeout: Duration = .seconds(60), clusterWait: Duration = .seconds(900), httpClients: SourceHTTPClients, logger: Logger) {
+    public init(
+        hostPolicy: SourceHostPolicy, timeout: Duration = .seconds(60), clusterWait: Duration = .seconds(900), runRequestTimeout: Duration = .seconds(120),
+        httpClient: HTTPClient, logger: Logger
+    ) {
         self.hostPolicy = hostPolicy
         self.timeout = timeout
         self.clusterWait = clusterWait
-        self.httpClients = httpClients
+        self.runRequestTimeout = runRequestTimeout
+        self.httpClient = httpClient
         self.logger = logger
     }
 
@@ -103,15 +110,16 @@ public struct SourceConnectors: Sendable {
         }
         return HiveServer2Source(
             interactive: DatabricksSQLClient(
-                endpoint: endpoint, httpClient: httpClients.interactive, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
-            batch: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClients.batch, retryPolicy: batchPolicy, logger: logger),
+                endpoint: endpoint, httpClient: httpClient, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
+            batch: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClient, retryPolicy: batchPolicy, logger: logger),
             database: database, catalog: catalog, timeout: timeout, clusterWait: clusterWait, checkDestination: checkDestination)
     }
 
-    /// Runs wait for a starting cluster up to ``clusterWait``.
+    /// Runs wait for a starting cluster up to ``clusterWait`` and for one answer up to ``runRequestTimeout``.
     var batchPolicy: RetryPolicy {
         var policy = RetryPolicy()
         policy.unavailableDeadline = clusterWait
+        policy.requestTimeout = runRequestTimeout
         return policy
     }
 
@@ -132,37 +140,30 @@ public struct SourceConnectors: Sendable {
 
 }
 
-/// The HTTP clients for source calls: one that fails at once when a server refuses the connection
-/// (interactive calls: a stopped server is reported in milliseconds, not after the connect timeout)
-/// and one that keeps retrying connection establishment (runs). Both trust the system roots and,
-/// when given, the certificates of a PEM file. Process-wide, one pair per file, never shut down.
-public struct SourceHTTPClients: Sendable {
-    /// For test, explore and preview.
-    public var interactive: HTTPClient
-    /// For dataflow runs.
-    public var batch: HTTPClient
-
-    /// The clients trusting `trustedCAFile` (PEM) in addition to the system roots.
-    public static func trusting(_ trustedCAFile: String?) throws -> SourceHTTPClients {
+/// The HTTP client for source calls: trusts the system roots and, when given, the certificates of
+/// a PEM file; 10 s connect timeout. It does not retry connection establishment itself: the
+/// driver's ``RetryPolicy`` retries a refused or reset connection a few times, seconds apart, and a
+/// run's tries do the rest, so a stopped server is reported in seconds, not after the pool's own
+/// retries have run into the connect timeout. Process-wide, one per file, never shut down.
+public enum SourceHTTPClient {
+    /// The client trusting `trustedCAFile` (PEM) in addition to the system roots.
+    public static func trusting(_ trustedCAFile: String?) throws -> HTTPClient {
         try cache.withLock { cache in
             let key = trustedCAFile ?? ""
-            if let clients = cache[key] { return clients }
+            if let client = cache[key] { return client }
             var tls = TLSConfiguration.makeClientConfiguration()
             if let trustedCAFile {
                 tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(trustedCAFile))]
             }
-            func make(retryingConnections: Bool) -> HTTPClient {
-                var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-                configuration.timeout.connect = .seconds(10)
-                configuration.connectionPool.idleTimeout = .seconds(60)
-                configuration.connectionPool.retryConnectionEstablishment = retryingConnections
-                return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-            }
-            let clients = SourceHTTPClients(interactive: make(retryingConnections: false), batch: make(retryingConnections: true))
-            cache[key] = clients
-            return clients
+            var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+            configuration.timeout.connect = .seconds(10)
+            configuration.connectionPool.idleTimeout = .seconds(60)
+            configuration.connectionPool.retryConnectionEstablishment = false
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            cache[key] = client
+            return client
         }
     }
 
-    private static let cache = Mutex<[String: SourceHTTPClients]>([:])
+    private static let cache = Mutex<[String: HTTPClient]>([:])
 }

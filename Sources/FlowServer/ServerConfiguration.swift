@@ -35,6 +35,10 @@ public struct ServerConfiguration: Sendable {
     /// How long a run waits for a Databricks cluster that is starting, in seconds
     /// (`TRIBUTARY_CLUSTER_WAIT_SECONDS`, default 900).
     public var clusterWaitSeconds: Int = 900
+    /// How long a run waits for one answer from the source, in seconds
+    /// (`TRIBUTARY_RUN_REQUEST_TIMEOUT_SECONDS`, default 120); a source that stops answering fails
+    /// each try of the run after this long.
+    public var runRequestTimeoutSeconds: Int = 120
     /// Limits on the HTTP connections clients open (`TRIBUTARY_MAX_CONNECTIONS`, `TRIBUTARY_IDLE_TIMEOUT_SECONDS`,
     /// `TRIBUTARY_BODY_TIMEOUT_SECONDS`).
     public var connections = ConnectionLimits()
@@ -63,6 +67,9 @@ public struct ServerConfiguration: Sendable {
         if let file = environment["TRIBUTARY_TRUSTED_CA_FILE"], !file.isEmpty { configuration.trustedCAFile = file }
         if let seconds = environment["TRIBUTARY_SOURCE_TIMEOUT"].flatMap(Int.init), seconds > 0 { configuration.sourceTimeoutSeconds = seconds }
         if let seconds = environment["TRIBUTARY_CLUSTER_WAIT_SECONDS"].flatMap(Int.init), seconds >= 0 { configuration.clusterWaitSeconds = seconds }
+        if let seconds = environment["TRIBUTARY_RUN_REQUEST_TIMEOUT_SECONDS"].flatMap(Int.init), seconds > 0 {
+            configuration.runRequestTimeoutSeconds = seconds
+        }
         if let count = environment["TRIBUTARY_MAX_CONNECTIONS"].flatMap(Int.init), count > 0 { configuration.connections.maximumConnections = count }
         if let seconds = environment["TRIBUTARY_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init), seconds > 0 {
             configuration.connections.idleTimeoutSeconds = seconds

@@ -14,7 +14,7 @@ struct LiveReadTests {
 
     func source(database: String) throws -> any SourceConnector {
         let policy = SourceHostPolicy(allowed: [SourceHostPolicy.Entry("\(Self.url.host!):\(Self.url.port!)")!])
-        let connectors = SourceConnectors(hostPolicy: policy, httpClients: try SourceHTTPClients.trusting(nil), logger: Logger(label: "test"))
+        let connectors = SourceConnectors(hostPolicy: policy, httpClient: try SourceHTTPClient.trusting(nil), logger: Logger(label: "test"))
         let params: [String: JSONValue] = [
             "host": .string(Self.url.host!), "port": .integer(Int64(Self.url.port!)), "httpPath": .string(Self.url.path),
             "username": "tributary", "password": "x", "database": .string(database),

@@ -69,7 +69,7 @@ struct SourceHostPolicyTests {
     }
 
     @Test func connectionsAreCheckedWhenCreatedAndWhenOpened() throws {
-        let connectors = SourceConnectors(hostPolicy: SourceHostPolicy(), httpClients: try SourceHTTPClients.trusting(nil), logger: Logger(label: "test"))
+        let connectors = SourceConnectors(hostPolicy: SourceHostPolicy(), httpClient: try SourceHTTPClient.trusting(nil), logger: Logger(label: "test"))
         let metadata: [String: JSONValue] = ["host": "169.254.169.254", "port": 80, "database": "default"]
         #expect(throws: ConnectorError.self) { try connectors.checkDestination(specId: ConnectionSpec.sparkThriftServerId, params: metadata) }
         #expect(throws: ConnectorError.self) { try connectors.connector(specId: ConnectionSpec.sparkThriftServerId, params: metadata) }

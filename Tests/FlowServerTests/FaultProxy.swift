@@ -1,6 +1,7 @@
 // A TCP proxy in front of the live Spark Thrift Server that a test can break: `cut()` closes every
-// open connection mid-stream, and while `isDown` new connections are closed as soon as they are
-// accepted — what a server that died looks like to its clients. Blocking sockets on threads: it
+// open connection mid-stream, while `isDown` new connections are closed as soon as they are
+// accepted — what a server that died looks like to its clients — and while `isSilent` they are
+// accepted and never answered, like a host that vanished behind a firewall. Blocking sockets on threads: it
 // carries a few connections at test speed, nothing more.
 import Foundation
 #if canImport(Glibc)
@@ -15,6 +16,9 @@ final class FaultProxy: @unchecked Sendable {
     private let lock = NSLock()
     private var open: Set<Int32> = []
     private var down = false
+    private var silent = false
+    private var connections = 0
+    private var held: [Int32] = []
     private var stopped = false
 
     init(upstreamPort: Int) throws {
@@ -46,6 +50,15 @@ final class FaultProxy: @unchecked Sendable {
         set { lock.withLock { down = newValue } }
     }
 
+    /// Whether new connections are held open without an answer.
+    var isSilent: Bool {
+        get { lock.withLock { silent } }
+        set { lock.withLock { silent = newValue } }
+    }
+
+    /// Connections accepted so far.
+    var accepted: Int { lock.withLock { connections } }
+
     /// Closes every open connection.
     func cut() {
         let sockets = lock.withLock { open }
@@ -54,7 +67,12 @@ final class FaultProxy: @unchecked Sendable {
 
     /// Stops listening and closes everything.
     func stop() {
-        lock.withLock { stopped = true }
+        let silentOnes = lock.withLock {
+            stopped = true
+            defer { held = [] }
+            return held
+        }
+        for socket in silentOnes { close(socket) }
         cut()
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
@@ -67,8 +85,16 @@ final class FaultProxy: @unchecked Sendable {
                 if lock.withLock({ stopped }) { return }
                 continue
             }
+            let (isDown, isSilent) = lock.withLock {
+                connections += 1
+                return (down, silent)
+            }
             if isDown {
                 close(client)
+                continue
+            }
+            if isSilent {
+                lock.withLock { held.append(client) }
                 continue
             }
             let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -1,7 +1,8 @@
 // Dataflow runs when things break, on the live Spark behind a proxy the test can cut: a connection
 // cut mid-fetch is retried and the run resumes after its last committed chunk; a source that stays
 // down fails the run, and the re-triggered run completes it — the dataset then holds every row of
-// the table exactly once.
+// the table exactly once; a source that stops answering fails each try after the run request
+// timeout, one request a try.
 import FlowModel
 import Foundation
 import HTTPTypes
@@ -64,6 +65,41 @@ struct FlowFaultTests {
             let ids = try service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 }
             #expect(ids.count == Self.rows)
             #expect(ids == Array(0..<Self.rows), "every row of the table, once")
+        }
+    }
+
+    @Test func aSourceThatStopsAnsweringFailsEachTryAfterTheRequestTimeout() async throws {
+        try await FlowRunTests.ready.value
+        let table = "\(FlowRunTests.database).silent"
+        try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(10)"])
+        let proxy = try FaultProxy(upstreamPort: LiveSources.sparkPort)
+        defer { proxy.stop() }
+        let service = try await flowService { configuration in
+            configuration.allowedSourceHosts.append("127.0.0.1:\(proxy.port)")
+            configuration.sourceTimeoutSeconds = 5
+            configuration.runRequestTimeoutSeconds = 2
+            configuration.runs.maximumAttempts = 2
+            configuration.runs.retryBackoffMilliseconds = 300
+        }
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let chain = try await client.flowChain(
+                tenant, base: LiveSources.sparkConnection(database: FlowRunTests.database, host: "127.0.0.1", port: proxy.port), table: table,
+                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}]"#,
+                mappings: FlowRunTests.mappings([("id", "id")]))
+            // The host vanishes: connections are accepted and never answered.
+            proxy.isSilent = true
+            proxy.cut()
+            let before = proxy.accepted
+            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+            let failed = try await client.waitForRuns(of: flow, tenant, until: allEnded)
+            #expect(status(failed[0]) == "failed", "\(failed)")
+            let error = failed[0]["metrics"]?["statusSummary"]?["errors"]?[0]
+            #expect(error?["code"] == "CONNECTOR-2002-503")
+            #expect(error?["message"]?.stringValue?.contains("no answer within 2") == true, "\(String(describing: error))")
+            // One connection for the flow's column check (its 5 s deadline), then one per try: a
+            // request that went unanswered is not sent again on a new connection.
+            #expect(proxy.accepted - before == 3)
         }
     }
 }

@@ -17,7 +17,9 @@ public struct RetryPolicy: Sendable {
     public var initialBackoff: Duration = .seconds(1)
     /// The longest single wait.
     public var maximumBackoff: Duration = .seconds(60)
-    /// How many times an idempotent call is retried after a connection failure.
+    /// How many times an idempotent call is retried after a connection failure (refused, reset,
+    /// or no connection within the connect timeout). A request the server accepted but did not
+    /// answer within ``requestTimeout`` is not sent again: it would wait as long again.
     public var connectionRetries = 3
 
     /// The defaults: 120 s per request, 15 minutes of cluster start-up.
@@ -43,7 +45,8 @@ struct ThriftHTTPTransport: Sendable {
     var maximumResponseBytes = 512 << 20
 
     /// POSTs `body` and returns the reply body. Retries 429/503 (honouring `Retry-After`) until the
-    /// policy's deadline; retries connection failures only when `idempotent`.
+    /// policy's deadline; retries connection failures only when `idempotent`; never retries a
+    /// request that went unanswered for the policy's request timeout.
     func roundTrip(_ body: [UInt8], method: String, idempotent: Bool) async throws(DatabricksSQLError) -> [UInt8] {
         let clock = ContinuousClock()
         let unavailableUntil = clock.now.advanced(by: policy.unavailableDeadline)
@@ -61,7 +64,7 @@ struct ThriftHTTPTransport: Sendable {
                 return bytes
             case .failure(let error, let retryAfter):
                 let retryable = error.httpStatus == 429 || error.httpStatus == 503
-                if error.code == .connection || error.code == .timeout {
+                if error.code == .connection {
                     connectionFailures += 1
                     guard idempotent, connectionFailures <= policy.connectionRetries else { throw error }
                     logger.debug("Retrying after a connection failure", metadata: ["method": .string(method)])
@@ -146,7 +149,9 @@ struct ThriftHTTPTransport: Sendable {
             return .failure(
                 Self.classify(status: Int(response.status.code), headers: headers, body: bytes),
                 retryAfter: Self.retryAfter(headers))
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+        } catch let error as HTTPClientError where error == .connectTimeout {
+            return .failure(DatabricksSQLError(.connection, "cannot reach \(endpoint.url.host ?? "the server"): no connection within the connect timeout"), retryAfter: nil)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             return .failure(DatabricksSQLError(.timeout, "\(method) got no answer within \(policy.requestTimeout)"), retryAfter: nil)
         } catch let error where error is CancellationError || (error as? HTTPClientError) == .cancelled || Task.isCancelled {
             return .failure(DatabricksSQLError(.cancelled, "\(method) was cancelled"), retryAfter: nil)
