@@ -140,11 +140,10 @@ public struct SourceConnectors: Sendable {
 
 }
 
-/// The HTTP client for source calls: trusts the system roots and, when given, the certificates of
-/// a PEM file; 10 s connect timeout. It does not retry connection establishment itself: the
-/// driver's ``RetryPolicy`` retries a refused or reset connection a few times, seconds apart, and a
-/// run's tries do the rest, so a stopped server is reported in seconds, not after the pool's own
-/// retries have run into the connect timeout. Process-wide, one per file, never shut down.
+/// The HTTP client for source calls: the driver's settings (``DatabricksSQLClient/httpConfiguration``:
+/// connection retries left to its ``RetryPolicy``, a run's tries doing the rest), trusting the
+/// system roots and, when given, the certificates of a PEM file. Process-wide, one per file, never
+/// shut down.
 public enum SourceHTTPClient {
     /// The client trusting `trustedCAFile` (PEM) in addition to the system roots.
     public static func trusting(_ trustedCAFile: String?) throws -> HTTPClient {
@@ -155,10 +154,8 @@ public enum SourceHTTPClient {
             if let trustedCAFile {
                 tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(trustedCAFile))]
             }
-            var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-            configuration.timeout.connect = .seconds(10)
-            configuration.connectionPool.idleTimeout = .seconds(60)
-            configuration.connectionPool.retryConnectionEstablishment = false
+            var configuration = DatabricksSQLClient.httpConfiguration
+            configuration.tlsConfiguration = tls
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             cache[key] = client
             return client

@@ -22,13 +22,16 @@ public struct DatabricksSQLClient: Sendable {
     /// never shut down. It does not retry connection establishment itself: the ``RetryPolicy``
     /// decides (`connectionRetries`), so a refused connection is reported after the policy's
     /// retries, not after the pool's own retries have run into the connect timeout.
-    public static let sharedHTTPClient: HTTPClient = {
+    public static let sharedHTTPClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+
+    /// The settings of ``sharedHTTPClient``, for a client of one's own (e.g. with more trusted CAs).
+    public static var httpConfiguration: HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .seconds(10)
         configuration.connectionPool.idleTimeout = .seconds(60)
         configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+        return configuration
+    }
 
     /// A client using `httpClient` (default: ``sharedHTTPClient``) and `retryPolicy`.
     public init(endpoint: SQLEndpoint, httpClient: HTTPClient = DatabricksSQLClient.sharedHTTPClient, retryPolicy: RetryPolicy = RetryPolicy(), logger: Logger = Logger(label: "DatabricksSQL")) {
