@@ -2,13 +2,17 @@
 import Foundation
 
 extension JSONValue {
-    /// Parses JSON text.
+    /// Parses JSON text. An object naming a member twice is not JSON a client can mean one thing by.
+    /// - Parameter lastMemberWins: take such an object, keeping the last value (for third-party files).
     /// - Throws: ``FlowError/malformedJSON(_:)`` when the text is not JSON.
-    public init(parsing bytes: some Collection<UInt8>) throws(FlowError) {
-        do {
-            self = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw FlowError.malformedJSON("The request body is not valid JSON.")
+    public init(parsing bytes: some Collection<UInt8>, lastMemberWins: Bool = false) throws(FlowError) {
+        let parse = { (buffer: UnsafeBufferPointer<UInt8>) in
+            Result { () throws(JSONParseError) in try JSONParser.parse(buffer, lastMemberWins: lastMemberWins) }
+        }
+        let result = bytes.withContiguousStorageIfAvailable(parse) ?? Array(bytes).withUnsafeBufferPointer(parse)
+        switch result {
+        case .success(let value): self = value
+        case .failure(let error): throw FlowError.malformedJSON("The request body is not valid JSON: \(error.reason) at byte \(error.offset).")
         }
     }
 
@@ -50,9 +54,7 @@ public enum JSONCoding {
 
     /// Converts any encodable value to a `JSONValue`.
     public static func value(of encodable: some Encodable) -> JSONValue {
-        guard let data = try? encoder.encode(encodable),
-            let value = try? JSONDecoder().decode(JSONValue.self, from: data)
-        else { return .null }
+        guard let data = try? encoder.encode(encodable), let value = try? JSONValue(parsing: data) else { return .null }
         return value
     }
 

@@ -109,6 +109,7 @@ extension JSONValue: Codable {
     /// Decodes any JSON value.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
+        // Decoded inside other Codable types only; JSON text is parsed by `init(parsing:)`.
         if container.decodeNil() {
             self = .null
         } else if let value = try? container.decode(Bool.self) {

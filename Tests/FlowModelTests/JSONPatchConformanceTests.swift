@@ -6,7 +6,8 @@ import Testing
 struct JSONPatchConformanceTests {
     @Test("every case", arguments: ["tests.json", "spec_tests.json"])
     func suite(_ file: String) throws {
-        let cases = try JSONValue(parsing: Array(SharedFixtures.data("json-patch-tests/\(file)")))
+        // The suite holds a (disabled) case whose patch names `op` twice, which our parser refuses.
+        let cases = try JSONValue(parsing: Array(SharedFixtures.data("json-patch-tests/\(file)")), lastMemberWins: true)
         var ran = 0
         for testCase in cases.arrayValue ?? [] where testCase["disabled"]?.boolValue != true {
             let comment = testCase["comment"]?.stringValue ?? testCase.jsonString()
