@@ -61,6 +61,21 @@ public struct ResourceMetadata: Sendable, Hashable, Codable {
         self.etag = Self.newEtag()
     }
 
+    /// Metadata from its JSON form (the Codable one), or `nil` when a member is missing or mistyped.
+    public init?(json: JSONValue) {
+        guard case .object(let members) = json,
+            let id = members["id"]?.stringValue, let createdAt = members["createdAt"]?.int64Value,
+            let updatedAt = members["updatedAt"]?.int64Value, let createdBy = members["createdBy"]?.stringValue,
+            let updatedBy = members["updatedBy"]?.stringValue, let createdClient = members["createdClient"]?.stringValue,
+            let updatedClient = members["updatedClient"]?.stringValue, let sandboxId = members["sandboxId"]?.stringValue,
+            let sandboxName = members["sandboxName"]?.stringValue, let imsOrgId = members["imsOrgId"]?.stringValue,
+            let etag = members["etag"]?.stringValue
+        else { return nil }
+        (self.id, self.createdAt, self.updatedAt, self.createdBy, self.updatedBy) = (id, createdAt, updatedAt, createdBy, updatedBy)
+        (self.createdClient, self.updatedClient, self.sandboxId, self.sandboxName) = (createdClient, updatedClient, sandboxId, sandboxName)
+        (self.imsOrgId, self.etag) = (imsOrgId, etag)
+    }
+
     /// The organization and sandbox the resource belongs to.
     public var scope: TenantScope { TenantScope(orgId: imsOrgId, sandboxName: sandboxName, sandboxId: sandboxId) }
 

@@ -54,6 +54,10 @@ public struct FlowRules: ResourceRules {
         return body
     }
 
+    /// `runs` and `lastOperation` are made when shown, as are the connections a flow inherits
+    /// and its last run (added by the routes).
+    public var listedFields: ListedFields { .rendered(derived: ["runs", "lastOperation", "inheritedAttributes", "lastRunDetails"]) }
+
     public func render(_ resource: FlowResource) -> JSONValue {
         var document = FlowPatch.render(.object(resource.body), resource)
         document["runs"] = .string("/runs?property=flowId==\(resource.id)")
@@ -65,6 +69,11 @@ public struct FlowRules: ResourceRules {
         }
         return document
     }
+
+    /// Where a flow's body names its source connection, as a JSON path (stores index it).
+    public static let sourceConnectionReference = "$.sourceConnectionIds[0]"
+    /// Where a flow's body names its target connection, as a JSON path (stores index it).
+    public static let targetConnectionReference = "$.targetConnectionIds[0]"
 
     /// The source connection a flow reads from.
     public static func sourceConnectionId(of body: [String: JSONValue]) -> String? { body["sourceConnectionIds"]?.arrayValue?.first?.stringValue }

@@ -200,6 +200,21 @@ public struct FlowRun: Sendable, Hashable, Codable {
 }
 
 extension FlowRun {
+    /// Where a run's body names its flow, as a JSON path (stores index it).
+    public static let flowReference = "$.flowId"
+
+    /// Where the fields of a shown run come from: the metadata, `flowId`, and the status
+    /// (`metrics.statusSummary.status`, the stored `state`); the rest of `metrics`, `activities`
+    /// and `providerParams` are made from the run when shown.
+    public static let listedFields = ListedFields { path in
+        let name = path[0]
+        if let field = ListedFields.metadata(name) { return .stored(field) }
+        if name == "flowId" { return .stored(path.count == 1 ? .reference(flowReference) : .absent) }
+        if path == ["metrics", "statusSummary", "status"] { return .stored(.state(orDefault: nil)) }
+        if ["metrics", "activities", "providerParams"].contains(name) { return .derived }
+        return .stored(.absent)
+    }
+
     /// The run as `GET /runs` shows it.
     public static func render(_ resource: FlowResource) -> JSONValue {
         var document: JSONValue = .object([:])

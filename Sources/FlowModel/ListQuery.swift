@@ -23,6 +23,16 @@ public struct ListQuery: Sendable, Hashable, Codable {
         public var value: JSONValue
         /// The item's id, which breaks ties.
         public var id: String
+        /// The rank of the value's type in the order (null, booleans, numbers, text, arrays,
+        /// objects), when a store sorted the items; `nil` when they were sorted in memory.
+        public var rank: Int?
+
+        /// A position.
+        public init(value: JSONValue, id: String, rank: Int? = nil) {
+            self.value = value
+            self.id = id
+            self.rank = rank
+        }
     }
 
     /// The page size when `limit` is absent.
@@ -126,8 +136,15 @@ public struct ListQuery: Sendable, Hashable, Codable {
         public var items: [JSONValue]
         /// The token for the next page, when there is one.
         public var continuationToken: String?
-        /// How many items matched in all.
-        public var totalCount: Int
+        /// How many items matched in all, when the query counts.
+        public var totalCount: Int?
+
+        /// A page.
+        public init(items: [JSONValue], continuationToken: String?, totalCount: Int?) {
+            self.items = items
+            self.continuationToken = continuationToken
+            self.totalCount = totalCount
+        }
     }
 
     /// Filters, sorts and pages `documents`. Each document must have a string `id`.
@@ -174,11 +191,10 @@ extension JSONValue {
         if ra != rb { return ra < rb ? -1 : 1 }
         switch (a, b) {
         case (.bool(let x), .bool(let y)): return x == y ? 0 : (x ? 1 : -1)
-        case (.string(let x), .string(let y)): return x == y ? 0 : (x < y ? -1 : 1)
+        case (.string(let x), .string(let y)): return PropertyFilter.compareText(x, y)
         default:
             if let x = a.doubleValue, let y = b.doubleValue { return x == y ? 0 : (x < y ? -1 : 1) }
-            let (x, y) = (a.jsonString(), b.jsonString())
-            return x == y ? 0 : (x < y ? -1 : 1)
+            return PropertyFilter.compareText(a.jsonString(), b.jsonString())
         }
     }
 }

@@ -30,6 +30,14 @@ public struct PropertyFilter: Sendable, Hashable {
     /// The most OR values in one expression.
     public static let maximumValues = 100
 
+    /// A filter made by the service itself: the values are taken as they are (no commas split, no quotes removed).
+    public init(path: [String], op: Operator, values: [String]) {
+        self.path = path
+        self.op = op
+        self.values = values
+        self.expression = path.joined(separator: ".") + op.rawValue + values.joined(separator: ",")
+    }
+
     /// Parses an expression such as `name=="My connection"` or `createdAt>=1593134665781`.
     public init(parsing expression: String) throws(FlowError) {
         self.expression = expression
@@ -135,18 +143,27 @@ public struct PropertyFilter: Sendable, Hashable {
     static func compare(_ candidate: JSONValue, _ value: String) -> Int? {
         switch candidate {
         case .integer, .number:
-            guard let number = Double(value), let own = candidate.doubleValue else { return nil }
+            guard let number = Double(value), number.isFinite, let own = candidate.doubleValue else { return nil }
             return own < number ? -1 : (own > number ? 1 : 0)
         case .bool(let own):
             guard let flag = Bool(value.lowercased()) else { return nil }
             return own == flag ? 0 : (own ? 1 : -1)
         case .string(let own):
-            return own < value ? -1 : (own > value ? 1 : 0)
+            return compareText(own, value)
         case .null:
             return value == "null" ? 0 : nil
         default:
             return nil
         }
+    }
+}
+
+extension PropertyFilter {
+    /// Text order by code points (the order of UTF-8 bytes, as databases compare text), not by
+    /// Unicode canonical equivalence as Swift's `<` and `==` do: the same wherever a list is answered.
+    static func compareText(_ a: String, _ b: String) -> Int {
+        if a.utf8.elementsEqual(b.utf8) { return 0 }
+        return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
     }
 }
 

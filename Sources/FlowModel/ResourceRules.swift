@@ -12,6 +12,8 @@ public protocol ResourceRules: Sendable {
     func patch(_ resource: FlowResource, with patchDocument: JSONValue) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue])
     /// The resource as `GET` shows it.
     func render(_ resource: FlowResource) -> JSONValue
+    /// Where each field of a shown resource comes from, for lists the store answers.
+    var listedFields: ListedFields { get }
 }
 
 /// Flow Service's JSON Patch rules, shared by every kind: RFC 6902 with `add`, `replace` and
@@ -64,4 +66,9 @@ public enum FlowPatch {
         if document["state"] == nil { document["state"] = "enabled" }
         return document
     }
+}
+
+extension ResourceRules {
+    /// Documents shown as ``FlowPatch/render(_:_:)`` shows them, nothing derived.
+    public var listedFields: ListedFields { .rendered() }
 }

@@ -35,6 +35,9 @@ public struct SourceConnectionRules: ResourceRules {
         (try validate(FlowPatch.apply(patchDocument, to: .object(resource.body), editableFields: Self.clientFields.subtracting(["baseConnectionId"]))), [:])
     }
 
+    /// `inheritedAttributes` is made when shown.
+    public var listedFields: ListedFields { .rendered(derived: ["inheritedAttributes"]) }
+
     public func render(_ resource: FlowResource) -> JSONValue {
         var document = FlowPatch.render(.object(resource.body), resource)
         if let base = resource.body["baseConnectionId"], let spec = resource.body["connectionSpec"] {
@@ -42,6 +45,9 @@ public struct SourceConnectionRules: ResourceRules {
         }
         return document
     }
+
+    /// Where a source connection's body names its base connection, as a JSON path (stores index it).
+    public static let baseConnectionReference = "$.baseConnectionId"
 
     /// The base connection a source connection reads through.
     public static func baseConnectionId(of body: [String: JSONValue]) -> String? { body["baseConnectionId"]?.stringValue }

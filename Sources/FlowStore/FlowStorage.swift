@@ -27,8 +27,11 @@ public protocol FlowStorage: Sendable {
     func insert(_ resource: FlowResource) async throws
     /// The resource of `kind` with `id` in `scope`, if any. Another scope's resource is never returned.
     func resource(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> FlowResource?
-    /// Every resource of `kind` in `scope`.
-    func resources(_ kind: ResourceKind, in scope: TenantScope) async throws -> [FlowResource]
+    /// The resources of `kind` in `scope` that `query` finds, in its order: evaluated by the store
+    /// on its indexes, never by reading every record of the scope.
+    func resources(_ kind: ResourceKind, in scope: TenantScope, matching query: ResourceQuery) async throws -> [OrderedResource]
+    /// How many resources of `kind` in `scope` satisfy every filter.
+    func count(_ kind: ResourceKind, in scope: TenantScope, matching filters: [StoredFilter]) async throws -> Int
     /// Replaces a resource when its stored etag is still `expectedEtag` (compare-and-swap).
     /// - Returns: `false` when the resource is gone or was changed meanwhile.
     func replace(_ resource: FlowResource, expectedEtag: String) async throws -> Bool
@@ -55,6 +58,31 @@ public enum ResourceChange: Sendable {
 }
 
 extension FlowStorage {
+    /// The resources of `kind` in `scope` with one of `ids`.
+    public func resources(_ kind: ResourceKind, ids: some Collection<String>, in scope: TenantScope) async throws -> [FlowResource] {
+        var found: [FlowResource] = []
+        for chunk in Array(Set(ids)).chunks(of: 500) {
+            found += try await resources(kind, in: scope, matching: ResourceQuery(filters: [.equal(.id, Array(chunk))])).map(\.resource)
+        }
+        return found
+    }
+
+    /// The resources of `kind` in `scope` whose `reference` (a JSON path into the body, see
+    /// ``StoredField/reference(_:)``) is one of `values`, oldest first.
+    public func resources(_ kind: ResourceKind, in scope: TenantScope, where reference: String, isOneOf values: some Collection<String>) async throws -> [FlowResource] {
+        var found: [FlowResource] = []
+        for chunk in Array(values).chunks(of: 500) {
+            let query = ResourceQuery(filters: [.equal(.reference(reference), Array(chunk))], descending: false)
+            found += try await resources(kind, in: scope, matching: query).map(\.resource)
+        }
+        return found
+    }
+
+    /// The ids of the resources of `kind` in `scope` whose `reference` is one of `values`, oldest first.
+    public func ids(_ kind: ResourceKind, in scope: TenantScope, where reference: String, isOneOf values: some Collection<String>) async throws -> [String] {
+        try await resources(kind, in: scope, where: reference, isOneOf: values).map(\.id)
+    }
+
     /// The sandbox `name` of an organization, if it exists.
     public func sandbox(orgId: String, name: String) async throws -> Sandbox? {
         try await sandboxes(orgId: orgId).first { $0.name == name }
@@ -95,4 +123,10 @@ public struct FlowStoreError: Error, Sendable, Hashable, CustomStringConvertible
 
     /// `code: message`.
     public var description: String { "\(code.rawValue): \(message)" }
+}
+
+extension Array {
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
 }

@@ -52,6 +52,20 @@ public struct SQLiteFlowStorage: FlowStorage {
                     CREATE INDEX resources_by_state ON resources (kind, state, created_at);
                     """)
         }
+        migrator.registerMigration("v3: lists answered by indexes") { db in
+            // Pages in the default order (newest first, ties by id) and the references lists filter
+            // on and deletes check: a run's flow, a source connection's base connection, a flow's
+            // source and target connections.
+            try db.execute(
+                sql: """
+                    DROP INDEX resources_by_scope;
+                    CREATE INDEX resources_in_order ON resources (org_id, sandbox_name, kind, created_at, id);
+                    CREATE INDEX resources_by_flow ON resources (org_id, sandbox_name, kind, json_extract(body, '$.flowId'), created_at, id);
+                    CREATE INDEX resources_by_base_connection ON resources (org_id, sandbox_name, kind, json_extract(body, '$.baseConnectionId'));
+                    CREATE INDEX resources_by_source_connection ON resources (org_id, sandbox_name, kind, json_extract(body, '$.sourceConnectionIds[0]'));
+                    CREATE INDEX resources_by_target_connection ON resources (org_id, sandbox_name, kind, json_extract(body, '$.targetConnectionIds[0]'));
+                    """)
+        }
         return migrator
     }
 
@@ -153,12 +167,132 @@ public struct SQLiteFlowStorage: FlowStorage {
         }
     }
 
-    public func resources(_ kind: ResourceKind, in scope: TenantScope) async throws -> [FlowResource] {
-        try await pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM resources WHERE kind = ? AND org_id = ? AND sandbox_name = ? ORDER BY created_at, id",
-                arguments: [kind.rawValue, scope.orgId, scope.sandboxName]
-            ).map(self.decode)
+    public func resources(_ kind: ResourceKind, in scope: TenantScope, matching query: ResourceQuery) async throws -> [OrderedResource] {
+        let order = SQLField(query.order) ?? SQLField(value: "NULL", kind: .absent)
+        var sql = SQLFragment()
+        sql.append("SELECT *, \(order.rank ?? String(order.fixedRank)) AS sort_rank, \(order.value) AS sort_value FROM resources WHERE ")
+        var matchFilters: [PropertyFilter] = []
+        Self.scoped(kind, scope, query.filters, into: &sql, functionFilters: &matchFilters)
+        if let after = query.after {
+            sql.append(" AND ")
+            Self.position(after: after, order, descending: query.descending, into: &sql)
+        }
+        let direction = query.descending ? " DESC" : ""
+        sql.append(" ORDER BY ")
+        if let rank = order.rank { sql.append(rank + direction + ", ") }
+        sql.append("\(order.value)\(direction), id\(direction) LIMIT ")
+        sql.bind(query.limit ?? -1)
+        sql.append(" OFFSET ")
+        sql.bind(max(0, query.offset))
+        let (statement, functionFilters) = (sql, matchFilters)
+        return try await pool.read { db in
+            try Self.withMatchFunction(functionFilters, db) {
+                try Row.fetchAll(db, sql: statement.sql, arguments: statement.statementArguments).map { row in
+                    let value: DatabaseValue = row["sort_value"]
+                    let position = ListQuery.Cursor(value: Self.json(value), id: row["id"], rank: row["sort_rank"])
+                    return OrderedResource(resource: try self.decode(row), position: position)
+                }
+            }
+        }
+    }
+
+    public func count(_ kind: ResourceKind, in scope: TenantScope, matching filters: [StoredFilter]) async throws -> Int {
+        var sql = SQLFragment()
+        sql.append("SELECT COUNT(*) FROM resources WHERE ")
+        var matchFilters: [PropertyFilter] = []
+        Self.scoped(kind, scope, filters, into: &sql, functionFilters: &matchFilters)
+        let (statement, functionFilters) = (sql, matchFilters)
+        return try await pool.read { db in
+            try Self.withMatchFunction(functionFilters, db) {
+                try Int.fetchOne(db, sql: statement.sql, arguments: statement.statementArguments) ?? 0
+            }
+        }
+    }
+
+    /// The scope, the kind and every filter.
+    private static func scoped(
+        _ kind: ResourceKind, _ scope: TenantScope, _ filters: [StoredFilter], into sql: inout SQLFragment, functionFilters: inout [PropertyFilter]
+    ) {
+        sql.append("org_id = ")
+        sql.bind(scope.orgId)
+        sql.append(" AND sandbox_name = ")
+        sql.bind(scope.sandboxName)
+        sql.append(" AND kind = ")
+        sql.bind(kind.rawValue)
+        for filter in filters {
+            sql.append(" AND ")
+            SQLFilters.condition(filter.field, filter.filter, into: &sql, functionFilters: &functionFilters)
+        }
+    }
+
+    /// Rows after `cursor` in the order of `field` (its type's rank, its value, the id).
+    private static func position(after cursor: ListQuery.Cursor, _ field: SQLField, descending: Bool, into sql: inout SQLFragment) {
+        let beyond = descending ? "<" : ">"
+        let value = databaseValue(cursor.value)
+        guard let rank = field.rank else {
+            if case .absent = field.kind {
+                sql.append("id \(beyond) ")
+                sql.bind(cursor.id)
+                return
+            }
+            // One type: a row-value comparison the order's index serves as a range.
+            sql.append("(\(field.value), id) \(beyond) (")
+            sql.bind(value)
+            sql.append(", ")
+            sql.bind(cursor.id)
+            sql.append(")")
+            return
+        }
+        let cursorRank = cursor.rank ?? 0
+        sql.append("(\(rank) \(beyond) ")
+        sql.bind(cursorRank)
+        sql.append(" OR (\(rank) = ")
+        sql.bind(cursorRank)
+        if value.isNull {
+            sql.append(" AND id \(beyond) ")
+            sql.bind(cursor.id)
+            sql.append("))")
+            return
+        }
+        sql.append(" AND (\(field.value) \(beyond) ")
+        sql.bind(value)
+        sql.append(" OR (\(field.value) = ")
+        sql.bind(value)
+        sql.append(" AND id \(beyond) ")
+        sql.bind(cursor.id)
+        sql.append("))))")
+    }
+
+    /// Runs `work` with `tributary_match(json, index)` defined: whether `filters[index]` holds for the JSON text.
+    private static func withMatchFunction<T>(_ filters: [PropertyFilter], _ db: Database, _ work: () throws -> T) throws -> T {
+        guard !filters.isEmpty else { return try work() }
+        let function = DatabaseFunction("tributary_match", argumentCount: 2, pure: true) { values in
+            guard let text = String.fromDatabaseValue(values[0]), let index = Int.fromDatabaseValue(values[1]), filters.indices.contains(index),
+                let document = try? JSONValue(parsing: text)
+            else { return false }
+            return filters[index].matches(document)
+        }
+        db.add(function: function)
+        defer { db.remove(function: function) }
+        return try work()
+    }
+
+    private static func databaseValue(_ value: JSONValue) -> DatabaseValue {
+        switch value {
+        case .integer(let number): number.databaseValue
+        case .number(let number): number.databaseValue
+        case .string(let text): text.databaseValue
+        case .bool(let flag): (flag ? 1 : 0).databaseValue
+        case .null, .array, .object: .null
+        }
+    }
+
+    private static func json(_ value: DatabaseValue) -> JSONValue {
+        switch value.storage {
+        case .int64(let number): .integer(number)
+        case .double(let number): .number(number)
+        case .string(let text): .string(text)
+        case .null, .blob: .null
         }
     }
 
@@ -254,7 +388,7 @@ public struct SQLiteFlowStorage: FlowStorage {
         let id: String = row["id"]
         let metadataText: String = row["metadata"]
         let bodyText: String = row["body"]
-        guard let metadata = try? JSONDecoder().decode(ResourceMetadata.self, from: Data(metadataText.utf8)),
+        guard let metadata = (try? JSONValue(parsing: metadataText)).flatMap(ResourceMetadata.init(json:)),
             case .object(let body)? = try? JSONValue(parsing: bodyText)
         else { throw FlowStoreError(.corruptRecord, "the stored \(kind) \(id) cannot be decoded") }
         var secrets: [String: JSONValue] = [:]

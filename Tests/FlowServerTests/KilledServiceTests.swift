@@ -43,7 +43,7 @@ struct KilledServiceTests {
 
     /// The flow's run as the store has it.
     static func run(of flow: String, in storage: SQLiteFlowStorage, scope: TenantScope) async throws -> FlowRun? {
-        try await storage.resources(.runs, in: scope).first { $0.body["flowId"]?.stringValue == flow }.map { try FlowRun(body: $0.body) }
+        try await storage.resources(.runs, in: scope, where: FlowRun.flowReference, isOneOf: [flow]).first.map { try FlowRun(body: $0.body) }
     }
 
     static func waitFor(_ what: String, seconds: Double = 120, _ done: () async throws -> Bool) async throws {
@@ -100,7 +100,7 @@ struct KilledServiceTests {
             third.waitUntilExit()
         }
         // `tributary runs follow` shows the resumed run's progress until it ends.
-        let runId = try #require(try await storage.resources(.runs, in: scope).first { $0.body["flowId"]?.stringValue == flow }?.id)
+        let runId = try #require(try await storage.resources(.runs, in: scope, where: FlowRun.flowReference, isOneOf: [flow]).first?.id)
         let follow = Process()
         follow.executableURL = tributaryExecutable
         follow.arguments = ["runs", "follow", runId, "--data-dir", service.directory.path, "--interval", "0.2"]

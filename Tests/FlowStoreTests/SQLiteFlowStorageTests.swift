@@ -62,8 +62,9 @@ struct SQLiteFlowStorageTests {
             #expect(try await store.resource(.connections, id: mine.id, in: other) == nil)
             #expect(try await store.delete(.connections, id: mine.id, in: other) == false)
         }
-        #expect(try await store.resources(.connections, in: scope).map(\.id) == [mine.id])
-        #expect(try await store.resources(.connections, in: otherOrg).isEmpty)
+        #expect(try await store.resources(.connections, in: scope, matching: ResourceQuery()).map(\.resource.id) == [mine.id])
+        #expect(try await store.resources(.connections, in: otherOrg, matching: ResourceQuery()).isEmpty)
+        #expect(try await store.count(.connections, in: otherSandbox, matching: []) == 1)
         await #expect(throws: FlowStoreError.self) { try await store.insert(mine) }
     }
 

@@ -47,7 +47,7 @@ struct PlanningFixture {
 
     /// The flow's runs, in schedule order.
     func runs(_ flow: FlowResource) async throws -> [FlowRun] {
-        try await storage.resources(.runs, in: scope).filter { $0.body["flowId"]?.stringValue == flow.id }.map { try FlowRun(body: $0.body) }.sorted { $0.scheduledAt < $1.scheduledAt }
+        try await storage.resources(.runs, in: scope, where: FlowRun.flowReference, isOneOf: [flow.id]).map { try FlowRun(body: $0.body) }.sorted { $0.scheduledAt < $1.scheduledAt }
     }
 
     /// Marks every waiting run of the flow ended, as the executor would.

@@ -16,7 +16,7 @@ struct RunReleaseTests {
         let fixture = try PlanningFixture()
         let flow = try await fixture.flow(["startTime": .integer(RunPlannerTests.start), "frequency": "once"])
         try await fixture.planner.planAll(now: RunPlannerTests.start * 1000 + 1)
-        let resource = try #require(try await fixture.storage.resources(.runs, in: fixture.scope).first { $0.body["flowId"]?.stringValue == flow.id })
+        let resource = try #require(try await fixture.storage.resources(.runs, in: fixture.scope, where: FlowRun.flowReference, isOneOf: [flow.id]).first)
         // Claimed, as the executor holds it.
         var claimed = try StoredRecord(run: resource)
         claimed.value.status = .inProgress

@@ -24,16 +24,11 @@ enum ConnectionRoutes {
             }
         }
         routes.beforeDelete = { id, caller in
-            let sources = Set(try await services.storage.resources(.sourceConnections, in: caller.scope).filter { SourceConnectionRules.baseConnectionId(of: $0.body) == id }.map(\.id))
-            let flows = try await flowsUsing(services, caller) { FlowRules.sourceConnectionId(of: $0).map(sources.contains) ?? false }
+            let sources = try await services.storage.ids(.sourceConnections, in: caller.scope, where: SourceConnectionRules.baseConnectionReference, isOneOf: [id])
+            let flows = try await services.storage.ids(.flows, in: caller.scope, where: FlowRules.sourceConnectionReference, isOneOf: sources)
             if !flows.isEmpty { throw FlowError.baseConnectionInUse(id, flows: flows) }
         }
         return routes
-    }
-
-    /// The ids of the caller's flows whose body satisfies `uses`.
-    static func flowsUsing(_ services: FlowServices, _ caller: Caller, _ uses: ([String: JSONValue]) -> Bool) async throws -> [String] {
-        try await services.storage.resources(.flows, in: caller.scope).filter { uses($0.body) }.map(\.id)
     }
 
     /// `/targetConnections`: the dataset must exist in the caller's organization and sandbox.
@@ -45,7 +40,7 @@ enum ConnectionRoutes {
             }
         }
         routes.beforeDelete = { id, caller in
-            let flows = try await flowsUsing(services, caller) { FlowRules.targetConnectionId(of: $0) == id }
+            let flows = try await services.storage.ids(.flows, in: caller.scope, where: FlowRules.targetConnectionReference, isOneOf: [id])
             if !flows.isEmpty { throw FlowError.connectionInUse("target connection", id: id, flows: flows) }
         }
         return routes
@@ -67,7 +62,7 @@ enum ConnectionRoutes {
             try await checkTable(body, base: base, services: services)
         }
         routes.beforeDelete = { id, caller in
-            let flows = try await flowsUsing(services, caller) { FlowRules.sourceConnectionId(of: $0) == id }
+            let flows = try await services.storage.ids(.flows, in: caller.scope, where: FlowRules.sourceConnectionReference, isOneOf: [id])
             if !flows.isEmpty { throw FlowError.connectionInUse("source connection", id: id, flows: flows) }
         }
         return routes

@@ -87,9 +87,13 @@ struct FlowRoutes {
     /// Flows as shown: with the connections they inherit and their last run.
     func present(_ flows: [FlowResource], _ caller: Caller) async throws -> [JSONValue] {
         guard !flows.isEmpty else { return [] }
-        let sources = Dictionary(try await services.storage.resources(.sourceConnections, in: caller.scope).map { ($0.id, $0) }) { $1 }
-        let targets = Dictionary(try await services.storage.resources(.targetConnections, in: caller.scope).map { ($0.id, $0) }) { $1 }
-        let runtimes = Dictionary(try await services.storage.resources(.flowRuntimes, in: caller.scope).map { ($0.id, $0) }) { $1 }
+        let storage = services.storage
+        func byId(_ kind: ResourceKind, _ ids: [String]) async throws -> [String: FlowResource] {
+            Dictionary(try await storage.resources(kind, ids: ids, in: caller.scope).map { ($0.id, $0) }) { $1 }
+        }
+        let sources = try await byId(.sourceConnections, flows.compactMap { FlowRules.sourceConnectionId(of: $0.body) })
+        let targets = try await byId(.targetConnections, flows.compactMap { FlowRules.targetConnectionId(of: $0.body) })
+        let runtimes = try await byId(.flowRuntimes, flows.map { FlowRuntime.resourceId(flowId: $0.id) })
         let rules = FlowRules()
         return flows.map { flow in
             var document = rules.render(flow)

@@ -47,8 +47,9 @@ struct MappingSetRoutes {
     func list(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let (start, limit, _) = try CatalogRoutes.paging(request, filters: [])
-        let sets = try await services.storage.resources(.mappingSets, in: caller.scope).sorted { $0.metadata.createdAt > $1.metadata.createdAt }
-        return JSONResponse.ok(["data": .array(sets.dropFirst(start).prefix(limit).map(Self.render)), "_page": ["count": .integer(Int64(sets.count))]])
+        let sets = try await services.storage.resources(.mappingSets, in: caller.scope, matching: ResourceQuery(limit: limit, offset: start))
+        let count = try await services.storage.count(.mappingSets, in: caller.scope, matching: [])
+        return JSONResponse.ok(["data": .array(sets.map { Self.render($0.resource) }), "_page": ["count": .integer(Int64(count))]])
     }
 
     func get(_ context: FlowRequestContext) async throws -> Response {

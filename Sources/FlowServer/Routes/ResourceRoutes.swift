@@ -53,8 +53,8 @@ struct ResourceRoutes<Rules: ResourceRules> {
     func list(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let query = try ListQuery(parameters: request.queryPairs())
-        let documents = try await show(try await services.storage.resources(rules.kind, in: caller.scope), caller)
-        return ResourceResponses.listing(documents, query, path: path)
+        let page = try await services.storage.page(rules.kind, in: caller.scope, query, fields: rules.listedFields) { try await show($0, caller) }
+        return ResourceResponses.listing(page, query, path: path)
     }
 
     func get(_ context: FlowRequestContext) async throws -> Response {
@@ -111,10 +111,9 @@ struct ResourceRoutes<Rules: ResourceRules> {
 
 /// What every list and every `{id}` route answers, whatever the kind.
 enum ResourceResponses {
-    /// A page of `documents` as Flow Service lists answer: `items` and `_links.next`, or the `count`.
-    static func listing(_ documents: [JSONValue], _ query: ListQuery, path: String) -> Response {
-        let page = query.page(of: documents)
-        if query.countOnly { return JSONResponse.ok(["count": .integer(Int64(page.totalCount))]) }
+    /// A page as Flow Service lists answer: `items` and `_links.next`, or the `count`.
+    static func listing(_ page: ListQuery.Page, _ query: ListQuery, path: String) -> Response {
+        if query.countOnly { return JSONResponse.ok(["count": .integer(Int64(page.totalCount ?? 0))]) }
         var links: [String: JSONValue] = [:]
         if let token = page.continuationToken {
             links["next"] = ["href": .string("\(path)?continuationToken=\(token)")]

@@ -24,8 +24,8 @@ struct RunRoutes {
     func list(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let query = try ListQuery(parameters: request.queryPairs())
-        let runs = try await services.storage.resources(.runs, in: caller.scope).map(FlowRun.render)
-        return ResourceResponses.listing(runs, query, path: "/runs")
+        let page = try await services.storage.page(.runs, in: caller.scope, query, fields: FlowRun.listedFields) { $0.map(FlowRun.render) }
+        return ResourceResponses.listing(page, query, path: "/runs")
     }
 
     func get(_ context: FlowRequestContext) async throws -> Response {
