@@ -10,7 +10,8 @@ import NIOCore
 /// The router with every route and middleware.
 public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
     let router = Router(context: FlowRequestContext.self)
-    router.add(middleware: ErrorMiddleware())
+    let routes = RouteTable()
+    router.add(middleware: ErrorMiddleware(routes: routes))
     OpenAPIRoutes().register(on: router)
     TokenRoutes(services: services).register(on: router)
     router.get("/health") { _, _ in JSONResponse.ok(["status": "ok"]) }
@@ -27,6 +28,7 @@ public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
     CatalogRoutes(services: services).register(on: catalog)
     let conversion = router.group("/data/foundation/conversion").add(middleware: IdentityMiddleware(services: services))
     MappingSetRoutes(services: services).register(on: conversion)
+    routes.load(router)
     return router
 }
 

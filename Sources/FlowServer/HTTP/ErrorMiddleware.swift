@@ -8,6 +8,8 @@ import Logging
 /// Assigns request ids, logs requests and renders errors.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = FlowRequestContext
+    /// The routed paths and their methods.
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -19,6 +21,10 @@ struct ErrorMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             response = Self.render(error, request: request, context: context)
+            if let error = error as? HTTPError, error.status == .notFound {
+                let allowed = routes.methods(for: request.uri.path)
+                if !allowed.isEmpty { response = Self.methodNotAllowed(request, allowed: allowed, requestId: context.requestId) }
+            }
         }
         response.headers[.init("x-request-id")!] = context.requestId
         let elapsed = ContinuousClock.now - started
@@ -72,6 +78,17 @@ struct ErrorMiddleware: RouterMiddleware {
             context.logger.error("Request failed", metadata: ["error": .string(String(describing: type(of: error)) + ": \(error)")])
             return flowResponse(.internalError, requestId: context.requestId)
         }
+    }
+
+    /// `1102-405` for a routed path asked with a method it does not take, with `Allow`.
+    static func methodNotAllowed(_ request: Request, allowed: [String], requestId: String) -> Response {
+        let methods = allowed.joined(separator: ", ")
+        let error = FlowError(
+            code: "1102-405", title: "Method not allowed",
+            detailedMessage: "\(request.method) is not supported on \(request.uri.path.prefix(200)); it takes \(methods).")
+        var response = flowResponse(error, requestId: requestId)
+        response.headers[.allow] = methods
+        return response
     }
 
     /// A response with Adobe's Flow error body.

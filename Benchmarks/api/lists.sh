@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# List benchmark: a real `tributary serve` (release build) with N base connections in one sandbox.
+# Measured by wrk, with the load average beside each figure (the machine is shared):
+#   - `GET /connections?limit=10` (goal: p99 < 20 ms at N = 100,000) and `?count=true`;
+#   - another organization's `GET /connections/{id}` alone, then while four clients list the full
+#     sandbox (`GET /connections`, 100 a page): the ratio of the two rates (goal: >= 0.9).
+# Usage: Benchmarks/api/lists.sh [N]   (default 100000). Needs wrk (Debian: apt-get install wrk).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${1:-100000}
+PORT=${BENCH_API_PORT:-18080}
+DURATION=${BENCH_DURATION:-15s}
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+
+swift build -c release --product tributary >/dev/null
+BIN="$(swift build -c release --show-bin-path)/tributary"
+DATA=$(mktemp -d)
+export TRIBUTARY_DATA_DIR="$DATA" TRIBUTARY_PORT="$PORT" TRIBUTARY_LOG_LEVEL=warning
+"$BIN" serve >"$DATA/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
+BASE="http://127.0.0.1:$PORT"
+for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2; done
+
+load() { cut -d' ' -f1 /proc/loadavg; }
+field() { python3 -c "import json,sys;print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+
+# Tenant A: the bootstrap client. Tenant B: another organization with a client of its own.
+CREDS_A="$DATA/bootstrap-credentials.json"
+KEY_A=$(field "$CREDS_A" clientId); ORG_A=$(field "$CREDS_A" orgId)
+TOKEN_A=$("$BIN" token --client-id "$KEY_A")
+ORG_B=$("$BIN" orgs create --name "other tenant")
+"$BIN" clients create --org "$ORG_B" --name bench >"$DATA/creds-b.json"
+KEY_B=$(field "$DATA/creds-b.json" clientId)
+TOKEN_B=$("$BIN" token --client-id "$KEY_B")
+HEADERS_A=(-H "Authorization: Bearer $TOKEN_A" -H "x-api-key: $KEY_A" -H "x-gw-ims-org-id: $ORG_A" -H "x-sandbox-name: prod")
+HEADERS_B=(-H "Authorization: Bearer $TOKEN_B" -H "x-api-key: $KEY_B" -H "x-gw-ims-org-id: $ORG_B" -H "x-sandbox-name: prod")
+API="$BASE/data/foundation/flowservice"
+BODY='{"name": "Databricks connection", "auth": {"specName": "Access Token Authentication", "params": {"domain": "https://adb-1234567890123456.7.azuredatabricks.net", "clusterId": "0123-456789-abc", "accessToken": "dapi-bench", "database": "acme"}}, "connectionSpec": {"id": "e9d7ec6b-0873-4e57-ad21-b3a7c65e310b", "version": "1.0"}}'
+cat >"$DATA/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$BODY'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+
+count() { curl -sf "$@" | python3 -c "import json,sys;print(json.load(sys.stdin)['count'])"; }
+# Seed tenant A through the API until it holds N connections.
+START=$(date +%s)
+while [ "$(count "${HEADERS_A[@]}" "$API/connections?count=true")" -lt "$N" ]; do
+  wrk -t2 -c16 -d10s -s "$DATA/post.lua" "${HEADERS_A[@]}" "$API/connections" >/dev/null
+done
+echo "seeded $(count "${HEADERS_A[@]}" "$API/connections?count=true") connections in $(($(date +%s) - START)) s"
+ID_B=$(curl -sf -X POST "${HEADERS_B[@]}" -H "Content-Type: application/json" -d "$BODY" "$API/connections" | python3 -c "import json,sys;print(json.load(sys.stdin)['id'])")
+
+# wrk's summary: requests/s and the 99th percentile latency.
+measure() {
+  local out
+  out=$(wrk --latency "$@")
+  printf '%s req/s, p99 %s' "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" "$(echo "$out" | awk '$1 == "99%" {print $2}')"
+}
+rate() { echo "$1" | sed -E 's/^([0-9.]+) req.*/\1/'; }
+
+L=$(load); R=$(measure -t1 -c4 -d"$DURATION" "${HEADERS_A[@]}" "$API/connections?limit=10")
+echo "GET /connections?limit=10 over $N records (4 connections): $R (load $L; goal p99 < 20ms)"
+L=$(load); START_NS=$(date +%s%N); C=$(count "${HEADERS_A[@]}" "$API/connections?count=true")
+echo "GET /connections?count=true: $C in $(( ($(date +%s%N) - START_NS) / 1000000 )) ms (load $L)"
+L=$(load); ALONE=$(measure -t1 -c16 -d"$DURATION" "${HEADERS_B[@]}" "$API/connections/$ID_B")
+echo "other tenant GET /connections/{id} alone (16 connections): $ALONE (load $L)"
+wrk -t1 -c4 -d"$DURATION" "${HEADERS_A[@]}" "$API/connections" >"$DATA/listers.txt" &
+LISTERS=$!
+sleep 1
+L=$(load); BESIDE=$(measure -t1 -c16 -d"$DURATION" "${HEADERS_B[@]}" "$API/connections/$ID_B")
+wait $LISTERS
+echo "other tenant GET /connections/{id} while 4 clients list 100 a page: $BESIDE (load $L); the listers: $(awk '/Requests\/sec/ {print $2}' "$DATA/listers.txt") pages/s"
+printf 'ratio other tenant GET beside listers / alone = %.2f (goal >= 0.9)\n' "$(echo "$(rate "$BESIDE") / $(rate "$ALONE")" | bc -l)"
