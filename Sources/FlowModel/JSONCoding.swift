@@ -22,24 +22,21 @@ extension JSONValue {
     }
 
     /// The value as compact JSON text with sorted keys.
+    public func jsonBytes() -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        JSONWriter.write(self, into: &output)
+        return output
+    }
+
+    /// The value as compact JSON text with sorted keys.
     public func jsonData() -> Data {
-        // Encoding a JSONValue cannot fail: every case is representable (non-finite numbers
-        // are never produced by the parser, and are written as null if built by hand).
-        (try? JSONCoding.encoder.encode(self.sanitized)) ?? Data("null".utf8)
+        Data(jsonBytes())
     }
 
     /// The value as a compact JSON string with sorted keys.
     public func jsonString() -> String {
-        String(decoding: jsonData(), as: UTF8.self)
-    }
-
-    private var sanitized: JSONValue {
-        switch self {
-        case .number(let value) where !value.isFinite: return .null
-        case .array(let values): return .array(values.map(\.sanitized))
-        case .object(let members): return .object(members.mapValues(\.sanitized))
-        default: return self
-        }
+        String(decoding: jsonBytes(), as: UTF8.self)
     }
 }
 

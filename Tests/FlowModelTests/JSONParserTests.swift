@@ -32,6 +32,17 @@ struct JSONParserTests {
         #expect(try JSONValue(parsing: Array(JSONValue.string("a\"\u{1}\u{7f}é").jsonString().utf8)) == .string("a\"\u{1}\u{7f}é"), "what we print we read")
     }
 
+    @Test func whatWeWriteReadsBackAsTheSameValue() throws {
+        let value: JSONValue = [
+            "b": [1.0, 2.5e-7, -0.0, 1e300, .integer(Int64.min), "\u{0}\u{1f}\"\\/é😀", nil, true, [:], []],
+            "a": ["nested": ["z": 1, "y": "x"]], "é": false, "": 0,
+        ]
+        let text = value.jsonString()
+        #expect(try parse(text) == value, "\(text)")
+        #expect(text.hasPrefix(#"{"":0,"a":{"nested":{"y":"x","z":1}},"b":[1.0,"#), "members sorted, fractions keep their fraction part")
+        #expect(JSONValue.array([.number(.nan), .number(.infinity)]).jsonString() == "[null,null]")
+    }
+
     @Test func textsThatAreNotJSONAreRefusedWithTheReason() {
         #expect(reason(#"{"op": "add", "op": "remove"}"#)?.contains("the member 'op' appears twice") == true)
         #expect(reason(#"{"a": {"b": 1, "b": 1}}"#)?.contains("appears twice") == true)

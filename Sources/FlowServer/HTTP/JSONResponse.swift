@@ -12,7 +12,7 @@ enum JSONResponse {
         headers[.contentType] = "application/json"
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.jsonData())))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.jsonBytes())))
     }
 
     /// `200` with a JSON body.
