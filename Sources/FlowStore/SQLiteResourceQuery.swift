@@ -167,18 +167,23 @@ enum SQLFilters {
             }
             sql.append("))")
         case .greater, .less, .greaterOrEqual, .lessOrEqual:
-            guard !operands.isEmpty else {
-                sql.append("0")
-                return
-            }
-            sql.append("(")
-            for (index, operand) in operands.enumerated() {
-                if index > 0 { sql.append(" OR ") }
-                sql.append("\(value) \(filter.op.rawValue) ")
-                sql.bind(operand)
-            }
-            sql.append(")")
+            anyOf(value, filter.op.rawValue, operands, into: &sql)
         }
+    }
+
+    /// `(subject op ? OR subject op ? …)` over `operands`, or `0` (false) without any.
+    private static func anyOf(_ subject: String, _ op: String, _ operands: [any DatabaseValueConvertible], into sql: inout SQLFragment) {
+        guard !operands.isEmpty else {
+            sql.append("0")
+            return
+        }
+        sql.append("(")
+        for (index, operand) in operands.enumerated() {
+            if index > 0 { sql.append(" OR ") }
+            sql.append("\(subject) \(op) ")
+            sql.bind(operand)
+        }
+        sql.append(")")
     }
 
     /// A JSON member that is not an array: compared by its type as ``PropertyFilter`` compares.
@@ -204,19 +209,7 @@ enum SQLFilters {
                 if let flag = Bool(text.lowercased()) { flags.append(flag ? 1 : 0) }
                 if text == "null" && [.equal, .greaterOrEqual, .lessOrEqual].contains(filter.op) { nullMatches = true }
             }
-            func any(_ subject: String, _ operands: [any DatabaseValueConvertible]) {
-                guard !operands.isEmpty else {
-                    sql.append("0")
-                    return
-                }
-                sql.append("(")
-                for (index, operand) in operands.enumerated() {
-                    if index > 0 { sql.append(" OR ") }
-                    sql.append("\(subject) \(op) ")
-                    sql.bind(operand)
-                }
-                sql.append(")")
-            }
+            func any(_ subject: String, _ operands: [any DatabaseValueConvertible]) { anyOf(subject, op, operands, into: &sql) }
             sql.append(" WHEN 'integer' THEN ")
             any(value, numbers)
             sql.append(" WHEN 'real' THEN ")
