@@ -24,6 +24,8 @@ public struct FlowServices: Sendable {
     public var lake: DataLake
     /// The service's logger.
     public var logger: Logger
+    /// Verified tokens, clients and sandboxes the identity check of every call looks up.
+    public var identity = IdentityCache()
     /// The clock the scheduler plans windows and stamps runs by, epoch milliseconds: the wall clock
     /// (a test moves it to make a slot due when the test is ready for it).
     public var schedulerClock: @Sendable () -> Int64 = ServiceClock.now

@@ -45,6 +45,22 @@ struct IdentityTests {
         }
     }
 
+    @Test func whatTheCLICreatesIsSeenByTheNextCallAndExpiredTokensStayRefused() async throws {
+        let service = try await TestService.make { $0.tokenLifetimeSeconds = 2 }
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            #expect(try await client.get("/connections", tenant).status == .ok, "the token, client and sandboxes are now in memory")
+            #expect(try await client.get("/connections", tenant, sandbox: "dev").flowCode == "2101-404")
+            // The CLI is another process on the same data directory: it writes the database directly.
+            let cli = try await FlowServices.open(service.services.configuration, logger: service.logs.logger())
+            _ = try await cli.tenancy.createSandbox(orgId: tenant.orgId, name: "dev")
+            #expect(try await client.get("/connections", tenant, sandbox: "dev").status == .ok, "a sandbox not in memory is looked up")
+            try await Task.sleep(for: .milliseconds(3100))
+            let expired = try await client.get("/connections", tenant)
+            #expect(expired.status.code == 401 && expired.gatewayCode == "401013", "a remembered token still expires")
+        }
+    }
+
     @Test func forgedTokensAreRejected() async throws {
         let service = try await TestService.make()
         try await service.test { client in

@@ -20,10 +20,11 @@ struct IdentityMiddleware: RouterMiddleware {
             authorization.prefix(7).lowercased() == "bearer "
         else { throw GatewayError.tokenMissing }
         let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard let claims = await services.tokens.verify(token) else { throw GatewayError.tokenInvalid }
+        let identity = services.identity
+        guard let claims = await identity.claims(token, verify: services.tokens.verify) else { throw GatewayError.tokenInvalid }
         guard let apiKey = headers[.init("x-api-key")!], !apiKey.isEmpty else { throw GatewayError.apiKeyMissing }
         guard apiKey == claims.clientId else { throw GatewayError.apiKeyInvalid }
-        guard let client = try await services.storage.client(id: claims.clientId), client.orgId == claims.orgId else {
+        guard let client = try await identity.client(claims.clientId, in: services.storage), client.orgId == claims.orgId else {
             throw GatewayError.tokenInvalid
         }
         guard let orgId = headers[.init("x-gw-ims-org-id")!], !orgId.isEmpty else { throw GatewayError.orgHeaderMissing }
@@ -31,12 +32,12 @@ struct IdentityMiddleware: RouterMiddleware {
         let sandbox: Sandbox
         if let name = headers[.init("x-sandbox-name")!], !name.isEmpty {
             let lowered = name.lowercased()
-            guard lowered.count <= 64, let found = try await services.storage.sandbox(orgId: orgId, name: lowered) else {
+            guard lowered.count <= 64, let found = try await identity.sandbox(orgId: orgId, name: lowered, in: services.storage) else {
                 throw FlowError.sandboxNotFound(String(name.prefix(64)))
             }
             sandbox = found
         } else {
-            guard let found = try await services.storage.defaultSandbox(orgId: orgId) else {
+            guard let found = try await identity.sandbox(orgId: orgId, name: nil, in: services.storage) else {
                 throw FlowError.sandboxNotFound(Sandbox.defaultName)
             }
             sandbox = found
