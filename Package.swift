@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Ingestion", targets: ["Ingestion"]),
         .executable(name: "driver-benchmark", targets: ["DriverBenchmark"]),
         .executable(name: "parquet-benchmark", targets: ["ParquetBenchmark"]),
+        .executable(name: "hello-benchmark", targets: ["HelloBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -122,6 +123,8 @@ let package = Package(
         // Benchmarks (Benchmarks/*/run.sh build them in release mode).
         .executableTarget(name: "DriverBenchmark", dependencies: ["DatabricksSQL"], path: "Benchmarks/DriverBenchmark"),
         .executableTarget(name: "ParquetBenchmark", dependencies: ["Parquet"], path: "Benchmarks/ParquetBenchmark"),
+        .executableTarget(
+            name: "HelloBenchmark", dependencies: [.product(name: "Hummingbird", package: "hummingbird")], path: "Benchmarks/HelloBenchmark"),
         // Test helper: a process that writes a batch and is killed before it commits.
         .executableTarget(name: "lake-writer", dependencies: ["DataLake", "FlowModel", "Parquet"], path: "Tests/Helpers/LakeWriter"),
         // Test support: the live servers scripts/test.sh starts, their health, and clusters of the Databricks-shaped endpoint.
