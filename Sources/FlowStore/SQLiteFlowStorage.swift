@@ -8,6 +8,9 @@ public struct SQLiteFlowStorage: FlowStorage {
     private let pool: DatabasePool
     private let sealer: SecretSealer
 
+    // Every read is one statement, atomic on its own: reads run without a transaction
+    // (`unsafeRead`), which spares a BEGIN and a COMMIT per call on the hot path.
+
     /// Opens (creating and migrating when needed) the database at `path`.
     public init(path: String, sealer: SecretSealer) throws {
         var configuration = Configuration()
@@ -81,7 +84,7 @@ public struct SQLiteFlowStorage: FlowStorage {
     }
 
     public func organizations() async throws -> [Organization] {
-        try await pool.read { db in
+        try await pool.unsafeRead { db in
             try Row.fetchAll(db, sql: "SELECT * FROM organizations ORDER BY created_at, id").map {
                 Organization(id: $0["id"], name: $0["name"], createdAt: $0["created_at"])
             }
@@ -89,7 +92,7 @@ public struct SQLiteFlowStorage: FlowStorage {
     }
 
     public func organization(id: String) async throws -> Organization? {
-        try await pool.read { db in
+        try await pool.unsafeRead { db in
             try Row.fetchOne(db, sql: "SELECT * FROM organizations WHERE id = ?", arguments: [id]).map {
                 Organization(id: $0["id"], name: $0["name"], createdAt: $0["created_at"])
             }
@@ -107,8 +110,8 @@ public struct SQLiteFlowStorage: FlowStorage {
     }
 
     public func sandboxes(orgId: String) async throws -> [Sandbox] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM sandboxes WHERE org_id = ? ORDER BY created_at, name", arguments: [orgId]).map {
+        try await pool.unsafeRead { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM sandboxes WHERE org_id = ? ORDER BY created_at, name"), arguments: [orgId]).map {
                 Sandbox(id: $0["id"], name: $0["name"], orgId: $0["org_id"], isDefault: $0["is_default"], createdAt: $0["created_at"])
             }
         }
@@ -123,13 +126,13 @@ public struct SQLiteFlowStorage: FlowStorage {
     }
 
     public func client(id clientId: String) async throws -> APIClient? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM api_clients WHERE client_id = ?", arguments: [clientId]).map(Self.client)
+        try await pool.unsafeRead { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_clients WHERE client_id = ?"), arguments: [clientId]).map(Self.client)
         }
     }
 
     public func clients(orgId: String) async throws -> [APIClient] {
-        try await pool.read { db in
+        try await pool.unsafeRead { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_clients WHERE org_id = ? ORDER BY created_at", arguments: [orgId]).map(Self.client)
         }
     }
@@ -159,9 +162,10 @@ public struct SQLiteFlowStorage: FlowStorage {
     }
 
     public func resource(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> FlowResource? {
-        try await pool.read { db in
+        try await pool.unsafeRead { db in
+            // The hot path: the statement is compiled once per connection.
             try Row.fetchOne(
-                db, sql: "SELECT * FROM resources WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ?",
+                db.cachedStatement(sql: "SELECT * FROM resources WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ?"),
                 arguments: [id, kind.rawValue, scope.orgId, scope.sandboxName]
             ).map(self.decode)
         }
@@ -185,7 +189,7 @@ public struct SQLiteFlowStorage: FlowStorage {
         sql.append(" OFFSET ")
         sql.bind(max(0, query.offset))
         let (statement, functionFilters) = (sql, matchFilters)
-        return try await pool.read { db in
+        return try await pool.unsafeRead { db in
             try Self.withMatchFunction(functionFilters, db) {
                 try Row.fetchAll(db, sql: statement.sql, arguments: statement.statementArguments).map { row in
                     let value: DatabaseValue = row["sort_value"]
@@ -202,7 +206,7 @@ public struct SQLiteFlowStorage: FlowStorage {
         var matchFilters: [PropertyFilter] = []
         Self.scoped(kind, scope, filters, into: &sql, functionFilters: &matchFilters)
         let (statement, functionFilters) = (sql, matchFilters)
-        return try await pool.read { db in
+        return try await pool.unsafeRead { db in
             try Self.withMatchFunction(functionFilters, db) {
                 try Int.fetchOne(db, sql: statement.sql, arguments: statement.statementArguments) ?? 0
             }
@@ -348,7 +352,7 @@ public struct SQLiteFlowStorage: FlowStorage {
     }
 
     public func resources(_ kind: ResourceKind, state: String) async throws -> [FlowResource] {
-        try await pool.read { db in
+        try await pool.unsafeRead { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM resources WHERE kind = ? AND state = ? ORDER BY created_at, id", arguments: [kind.rawValue, state]
             ).map(self.decode)

@@ -19,7 +19,7 @@ struct IdentityMiddleware: RouterMiddleware {
         guard let authorization = headers[.authorization], authorization.count > 7,
             authorization.prefix(7).lowercased() == "bearer "
         else { throw GatewayError.tokenMissing }
-        let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let token = Self.trimmed(authorization.dropFirst(7))
         let identity = services.identity
         guard let claims = await identity.claims(token, verify: services.tokens.verify) else { throw GatewayError.tokenInvalid }
         guard let apiKey = headers[.init("x-api-key")!], !apiKey.isEmpty else { throw GatewayError.apiKeyMissing }
@@ -48,5 +48,12 @@ struct IdentityMiddleware: RouterMiddleware {
         context.logger[metadataKey: "org"] = .string(orgId)
         context.logger[metadataKey: "sandbox"] = .string(sandbox.name)
         return try await next(request, context)
+    }
+
+    /// `text` without the spaces and tabs around it (Foundation's trimming bridges through NSString).
+    static func trimmed(_ text: Substring) -> String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) }) else { return "" }
+        return String(text[first...last])
     }
 }
