@@ -61,6 +61,15 @@ public struct ResourceMetadata: Sendable, Hashable, Codable {
         self.etag = Self.newEtag()
     }
 
+    /// The members as documents show them (the Codable form), built directly.
+    public var members: [String: JSONValue] {
+        [
+            "id": .string(id), "createdAt": .integer(createdAt), "updatedAt": .integer(updatedAt), "createdBy": .string(createdBy),
+            "updatedBy": .string(updatedBy), "createdClient": .string(createdClient), "updatedClient": .string(updatedClient),
+            "sandboxId": .string(sandboxId), "sandboxName": .string(sandboxName), "imsOrgId": .string(imsOrgId), "etag": .string(etag),
+        ]
+    }
+
     /// Metadata from its JSON form (the Codable one), or `nil` when a member is missing or mistyped.
     public init?(json: JSONValue) {
         guard case .object(let members) = json,

@@ -218,7 +218,7 @@ extension FlowRun {
     /// The run as `GET /runs` shows it.
     public static func render(_ resource: FlowResource) -> JSONValue {
         var document: JSONValue = .object([:])
-        for (key, value) in JSONCoding.value(of: resource.metadata).objectValue ?? [:] { document[key] = value }
+        for (key, value) in resource.metadata.members { document[key] = value }
         document["flowId"] = resource.body["flowId"] ?? .null
         guard let run = try? FlowRun(body: resource.body) else { return document }
         document["metrics"] = run.metrics

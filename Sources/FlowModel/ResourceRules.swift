@@ -61,7 +61,7 @@ public enum FlowPatch {
     /// A resource as `GET` shows it: the client's fields, the metadata, `version` and `state`.
     public static func render(_ fields: JSONValue, _ resource: FlowResource) -> JSONValue {
         var document = fields
-        for (key, value) in JSONCoding.value(of: resource.metadata).objectValue ?? [:] { document[key] = value }
+        for (key, value) in resource.metadata.members { document[key] = value }
         document["version"] = .string(resource.metadata.etag)
         if document["state"] == nil { document["state"] = "enabled" }
         return document

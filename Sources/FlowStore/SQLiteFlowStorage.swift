@@ -378,7 +378,7 @@ public struct SQLiteFlowStorage: FlowStorage {
 
     private func encode(_ resource: FlowResource) throws -> EncodedColumns {
         let metadata = resource.metadata
-        let metadataText = String(decoding: try JSONCoding.encoder.encode(metadata), as: UTF8.self)
+        let metadataText = JSONValue.object(metadata.members).jsonString()
         let bodyText = JSONValue.object(resource.body).jsonString()
         var sealed: Data?
         if !resource.secrets.isEmpty {

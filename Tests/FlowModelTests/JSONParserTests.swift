@@ -64,3 +64,15 @@ struct JSONParserTests {
         #expect((try? JSONValue(parsing: #"{"op": 1, "op": 2}"#.utf8, lastMemberWins: true)) == ["op": 2])
     }
 }
+
+@Suite("Resource metadata as JSON")
+struct ResourceMetadataJSONTests {
+    @Test func theMembersAreTheCodableFormAndReadBack() throws {
+        let metadata = ResourceMetadata(id: "a", caller: Caller(clientId: "c", scope: TenantScope(orgId: "o", sandboxName: "prod", sandboxId: "s")), now: 42)
+        #expect(JSONValue.object(metadata.members) == JSONCoding.value(of: metadata))
+        #expect(ResourceMetadata(json: .object(metadata.members)) == metadata)
+        var missing = metadata.members
+        missing["etag"] = nil
+        #expect(ResourceMetadata(json: .object(missing)) == nil)
+    }
+}
