@@ -26,6 +26,8 @@ public struct FlowServices: Sendable {
     public var logger: Logger
     /// Verified tokens, clients and sandboxes the identity check of every call looks up.
     public var identity = IdentityCache()
+    /// Lists of one organization answered a few at a time.
+    var lists: TenantListGate
     /// The clock the scheduler plans windows and stamps runs by, epoch milliseconds: the wall clock
     /// (a test moves it to make a slot due when the test is ready for it).
     public var schedulerClock: @Sendable () -> Int64 = ServiceClock.now
@@ -78,6 +80,7 @@ public struct FlowServices: Sendable {
         self.connectors = connectors
         self.lake = lake
         self.logger = logger
+        self.lists = TenantListGate(limit: configuration.listsPerOrganization)
     }
 
     /// The scheduler and run executor, a service of the service group. The embedded store serves one

@@ -42,6 +42,9 @@ public struct ServerConfiguration: Sendable {
     /// Limits on the HTTP connections clients open (`TRIBUTARY_MAX_CONNECTIONS`, `TRIBUTARY_IDLE_TIMEOUT_SECONDS`,
     /// `TRIBUTARY_BODY_TIMEOUT_SECONDS`).
     public var connections = ConnectionLimits()
+    /// The most list calls of one organization answered at once (`TRIBUTARY_LISTS_PER_ORGANIZATION`,
+    /// default 1); its further lists wait their turn, so one organization cannot take every core.
+    public var listsPerOrganization: Int = 1
     /// The scheduler and run executor's settings (`TRIBUTARY_SAFETY_LAG_SECONDS`, `TRIBUTARY_CHUNK_ROWS`, …).
     public var runs = RunSettings()
 
@@ -77,6 +80,7 @@ public struct ServerConfiguration: Sendable {
         if let seconds = environment["TRIBUTARY_BODY_TIMEOUT_SECONDS"].flatMap(Int.init), seconds > 0 {
             configuration.connections.bodyTimeoutSeconds = seconds
         }
+        if let count = environment["TRIBUTARY_LISTS_PER_ORGANIZATION"].flatMap(Int.init), count > 0 { configuration.listsPerOrganization = count }
         configuration.runs = RunSettings.fromEnvironment(environment)
         if let level = environment["TRIBUTARY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { configuration.logLevel = level }
         return configuration

@@ -53,7 +53,9 @@ struct ResourceRoutes<Rules: ResourceRules> {
     func list(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let query = try ListQuery(parameters: request.queryPairs())
-        let page = try await services.storage.page(rules.kind, in: caller.scope, query, fields: rules.listedFields) { try await show($0, caller) }
+        let page = try await services.lists.run(caller.scope.orgId) {
+            try await services.storage.page(rules.kind, in: caller.scope, query, fields: rules.listedFields) { try await show($0, caller) }
+        }
         return ResourceResponses.listing(page, query, path: path)
     }
 

@@ -24,7 +24,9 @@ struct RunRoutes {
     func list(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let query = try ListQuery(parameters: request.queryPairs())
-        let page = try await services.storage.page(.runs, in: caller.scope, query, fields: FlowRun.listedFields) { $0.map(FlowRun.render) }
+        let page = try await services.lists.run(caller.scope.orgId) {
+            try await services.storage.page(.runs, in: caller.scope, query, fields: FlowRun.listedFields) { $0.map(FlowRun.render) }
+        }
         return ResourceResponses.listing(page, query, path: "/runs")
     }
 
