@@ -39,6 +39,12 @@ public enum DatasetFieldType: Sendable, Hashable {
     }
 
     /// The JSON members describing the type: `type`, and `format`, `meta:xdmType`, `precision`, `scale`.
+    /// The JSON type with its article, for messages: `a binary`, `an integer`.
+    var article: String {
+        let type = members["type"]?.stringValue ?? "field"
+        return (type.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + type
+    }
+
     var members: [String: JSONValue] {
         switch self {
         case .boolean: ["type": "boolean"]
@@ -148,10 +154,32 @@ public struct DatasetSchema: Sendable, Hashable {
             guard let members = item.objectValue, let name = members["name"]?.stringValue else {
                 throw DataLakeError(.invalidSchema, "each field is an object with a name and a type")
             }
-            let nullable = members["nullable"]?.boolValue ?? true
-            fields.append(DatasetField(name, try DatasetFieldType(members: members, name: name), nullable: nullable))
+            let type = try DatasetFieldType(members: members, name: name)
+            try Self.refuseMembers(of: members, notTakenBy: type, name: name)
+            var nullable = true
+            if let flag = members["nullable"] {
+                guard let value = flag.boolValue else { throw DataLakeError(.invalidSchema, "field '\(name)': nullable is true or false") }
+                nullable = value
+            }
+            fields.append(DatasetField(name, type, nullable: nullable))
         }
         try self.init(fields)
+    }
+
+    /// Members a field of `type` does not take are refused, not ignored: `precision` and `scale`
+    /// belong to decimals, `format` to strings, `meta:xdmType` to integers, numbers and strings.
+    static func refuseMembers(of members: [String: JSONValue], notTakenBy type: DatasetFieldType, name: String) throws(DataLakeError) {
+        var taken: Set<String> = ["name", "type", "nullable", "title", "description"]
+        switch type {
+        case .decimal: taken.formUnion(["precision", "scale"])
+        case .string, .date, .dateTime: taken.formUnion(["format", "meta:xdmType"])
+        case .byte, .short, .int, .long, .float, .double: taken.insert("meta:xdmType")
+        case .boolean, .binary: break
+        }
+        if let other = members.keys.sorted().first(where: { !taken.contains($0) }) {
+            throw DataLakeError(
+                .invalidSchema, "field '\(name)': \(type.article) does not take '\(other.prefix(40))'")
+        }
     }
 
     /// The JSON form.

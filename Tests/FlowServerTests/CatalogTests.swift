@@ -95,6 +95,9 @@ struct CatalogTests {
                 (#"{"schema": {"fields": [{"name": "a", "type": "string"}]}}"#, "name"),
                 (#"{"name": "x", "owner": "me", "schema": {"fields": [{"name": "a", "type": "string"}]}}"#, "owner"),
                 (#"[1, 2]"#, "object"),
+                (#"{"name": "x", "schema": {"fields": [{"name": "b", "type": "binary", "precision": false, "scale": {}}]}}"#, "a binary does not take 'precision'"),
+                (#"{"name": "x", "schema": {"fields": [{"name": "i", "type": "integer", "format": "date"}]}}"#, "an integer does not take 'format'"),
+                (#"{"name": "x", "schema": {"fields": [{"name": "s", "type": "string", "nullable": "yes"}]}}"#, "nullable is true or false"),
             ]
             for (body, reason) in cases {
                 let response = try await client.catalog(.post, "/dataSets", tenant, body: body)

@@ -53,6 +53,40 @@ struct ConnectionSpecAndOpenAPITests {
         #expect(router.routes.count >= 10)
     }
 
+    @Test func everyOperationBehindTheIdentityCheckDeclaresItsFailures() async throws {
+        let service = try await TestService.make()
+        let text = try await service.test { client in String(buffer: try await client.execute(uri: "/openapi.yaml", method: .get).body) }
+        let statuses = Self.documentedStatuses(text)
+        let guarded = statuses.filter { $0.key.contains(" /data/foundation/") }
+        #expect(guarded.count >= 40)
+        for (operation, codes) in guarded {
+            // 400003 / 1xxx-400, 401013 / 2000-401, 403000 / 403003 / 403010, 2101-404 (unknown sandbox).
+            #expect(codes.isSuperset(of: ["400", "401", "403", "404"]), "\(operation) declares only \(codes.sorted())")
+        }
+    }
+
+    /// The status codes each `METHOD /path` declares.
+    static func documentedStatuses(_ yaml: String) -> [String: Set<String>] {
+        var statuses: [String: Set<String>] = [:]
+        var currentPath: String?
+        var operation: String?
+        for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "components:" { break }
+            if line.hasPrefix("  /"), line.hasSuffix(":") {
+                currentPath = String(line.dropFirst(2).dropLast())
+            } else if let path = currentPath, line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":") {
+                let method = line.trimmingCharacters(in: .whitespaces).dropLast().uppercased()
+                operation = ["GET", "POST", "PATCH", "PUT", "DELETE"].contains(method) ? "\(method) \(path)" : nil
+                if let operation { statuses[operation] = [] }
+            } else if let operation, line.hasPrefix("        \""), line.count > 13, line.dropFirst(12).hasPrefix("\":"),
+                line.dropFirst(9).prefix(3).allSatisfy(\.isNumber)
+            {
+                statuses[operation, default: []].insert(String(line.dropFirst(9).prefix(3)))
+            }
+        }
+        return statuses
+    }
+
     /// `METHOD /path` for every operation under `paths:` (server base path `/data/foundation/flowservice`
     /// is prefixed to paths that are not absolute service paths).
     static func documentedOperations(_ yaml: String) -> Set<String> {
