@@ -15,28 +15,16 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 swift build -c release --product tributary >/dev/null
 swift build -c release --product hello-benchmark >/dev/null
 BIN_DIR="$(swift build -c release --show-bin-path)"
-DATA=$(mktemp -d)
-export TRIBUTARY_DATA_DIR="$DATA" TRIBUTARY_PORT="$PORT" TRIBUTARY_LOG_LEVEL=warning
-"$BIN_DIR/tributary" serve >"$DATA/serve.log" 2>&1 &
-SERVER=$!
+. scripts/lib/service.sh
+service_start "$BIN_DIR/tributary" "$PORT" warning
 "$BIN_DIR/hello-benchmark" "$HELLO_PORT" >"$DATA/hello.log" 2>&1 &
-HELLO=$!
-trap 'kill $SERVER $HELLO 2>/dev/null || true; wait $SERVER $HELLO 2>/dev/null || true; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && curl -sf "http://127.0.0.1:$HELLO_PORT/hello" >/dev/null && break
-  sleep 0.2
-done
-
-field() { python3 -c "import json,sys;print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
-CREDS="$DATA/bootstrap-credentials.json"
-KEY=$(field "$CREDS" clientId); ORG=$(field "$CREDS" orgId)
-TOKEN=$("$BIN_DIR/tributary" token --client-id "$KEY")
+SERVICE_PIDS+=("$!")
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$HELLO_PORT/hello" >/dev/null && break; sleep 0.2; done
 HEADERS=(-H "Authorization: Bearer $TOKEN" -H "x-api-key: $KEY" -H "x-gw-ims-org-id: $ORG" -H "x-sandbox-name: prod")
 API="http://127.0.0.1:$PORT/data/foundation/flowservice"
 BODY='{"name": "Databricks connection", "auth": {"specName": "Access Token Authentication", "params": {"domain": "https://adb-1234567890123456.7.azuredatabricks.net", "clusterId": "0123-456789-abc", "accessToken": "dapi-bench", "database": "acme"}}, "connectionSpec": {"id": "e9d7ec6b-0873-4e57-ad21-b3a7c65e310b", "version": "1.0"}}'
 ID=$(curl -sf -X POST "${HEADERS[@]}" -H "Content-Type: application/json" -d "$BODY" "$API/connections" | python3 -c "import json,sys;print(json.load(sys.stdin)['id'])")
 
-load() { cut -d' ' -f1 /proc/loadavg; }
 measure() {
   local out
   out=$(wrk --latency -t2 -c64 -d"$DURATION" "$@")

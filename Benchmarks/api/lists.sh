@@ -14,21 +14,11 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 
 swift build -c release --product tributary >/dev/null
 BIN="$(swift build -c release --show-bin-path)/tributary"
-DATA=$(mktemp -d)
-export TRIBUTARY_DATA_DIR="$DATA" TRIBUTARY_PORT="$PORT" TRIBUTARY_LOG_LEVEL=warning
-"$BIN" serve >"$DATA/serve.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
-BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2; done
-
-load() { cut -d' ' -f1 /proc/loadavg; }
-field() { python3 -c "import json,sys;print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+. scripts/lib/service.sh
+service_start "$BIN" "$PORT" warning
 
 # Tenant A: the bootstrap client. Tenant B: another organization with a client of its own.
-CREDS_A="$DATA/bootstrap-credentials.json"
-KEY_A=$(field "$CREDS_A" clientId); ORG_A=$(field "$CREDS_A" orgId)
-TOKEN_A=$("$BIN" token --client-id "$KEY_A")
+KEY_A=$KEY; ORG_A=$ORG; TOKEN_A=$TOKEN
 ORG_B=$("$BIN" orgs create --name "other tenant")
 "$BIN" clients create --org "$ORG_B" --name bench >"$DATA/creds-b.json"
 KEY_B=$(field "$DATA/creds-b.json" clientId)

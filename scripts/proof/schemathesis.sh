@@ -21,16 +21,8 @@ if [ ! -x "$VENV/bin/st" ]; then
 fi
 swift build --product tributary >/dev/null
 BIN="$(swift build --show-bin-path)/tributary"
-DATA=$(mktemp -d)
-export TRIBUTARY_DATA_DIR="$DATA" TRIBUTARY_PORT="$PORT" TRIBUTARY_LOG_LEVEL=error
-"$BIN" serve >"$DATA/serve.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
-field() { python3 -c "import json,sys;print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
-KEY=$(field "$DATA/bootstrap-credentials.json" clientId)
-ORG=$(field "$DATA/bootstrap-credentials.json" orgId)
-TOKEN=$("$BIN" token --client-id "$KEY")
+. scripts/lib/service.sh
+service_start "$BIN" "$PORT" error
 "$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.yaml" --url "http://127.0.0.1:$PORT" \
   -H "Authorization: Bearer $TOKEN" -H "x-api-key: $KEY" -H "x-gw-ims-org-id: $ORG" -H "x-sandbox-name: prod" \
   --max-examples "$EXAMPLES" --checks all --exclude-checks missing_required_header,positive_data_acceptance | tail -25
