@@ -84,11 +84,6 @@ extension FlowStorage {
         try await resources(kind, in: scope, where: reference, isOneOf: values).map(\.id)
     }
 
-    /// The sandbox `name` of an organization, if it exists.
-    public func sandbox(orgId: String, name: String) async throws -> Sandbox? {
-        try await sandboxes(orgId: orgId).first { $0.name == name }
-    }
-
     /// The default sandbox of an organization.
     public func defaultSandbox(orgId: String) async throws -> Sandbox? {
         try await sandboxes(orgId: orgId).first { $0.isDefault }

@@ -31,8 +31,8 @@ struct SQLField {
         case text(nullable: Bool)
         /// Always an integer.
         case integer
-        /// Any JSON value at a path of the body: typed by `json_type`.
-        case json(path: String)
+        /// Any JSON value at a path of the body (its segments, and as a JSON path): typed by `json_type`.
+        case json(segments: [String], path: String)
         /// Nothing.
         case absent
     }
@@ -70,7 +70,7 @@ struct SQLField {
             self.init(value: "json_extract(body, \(Self.literal(path)))", kind: .text(nullable: true))
         case .body(let segments):
             guard let path = Self.jsonPath(segments) else { return nil }
-            self.init(value: "json_extract(body, \(Self.literal(path)))", kind: .json(path: path))
+            self.init(value: "json_extract(body, \(Self.literal(path)))", kind: .json(segments: segments, path: path))
         case .absent:
             self.init(value: "NULL", kind: .absent)
         }
@@ -91,7 +91,7 @@ struct SQLField {
     var rank: String? {
         switch kind {
         case .text(nullable: true): "(CASE WHEN \(value) IS NULL THEN 0 ELSE 3 END)"
-        case .json(let path): "(" + Self.typeRanks.replacingOccurrences(of: "%@", with: Self.literal(path)) + ")"
+        case .json(_, let path): "(" + Self.typeRanks.replacingOccurrences(of: "%@", with: Self.literal(path)) + ")"
         case .text(nullable: false), .integer, .absent: nil
         }
     }
@@ -130,8 +130,7 @@ enum SQLFilters {
             typed(column.value, nullable: nullable, filter, textual: true, into: &sql)
         case .integer:
             typed(column.value, nullable: false, filter, textual: false, into: &sql)
-        case .json(let path):
-            guard case .body(let segments) = field else { return }
+        case .json(let segments, let path):
             // A member on the way that is an array makes every element a candidate: the filter itself decides.
             sql.append("(CASE WHEN ")
             sql.append(

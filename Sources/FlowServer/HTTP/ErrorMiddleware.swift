@@ -20,11 +20,7 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            response = Self.render(error, request: request, context: context)
-            if let error = error as? HTTPError, error.status == .notFound {
-                let allowed = routes.methods(for: request.uri.path)
-                if !allowed.isEmpty { response = Self.methodNotAllowed(request, allowed: allowed, requestId: context.requestId) }
-            }
+            response = render(error, request: request, context: context)
         }
         response.headers[.init("x-request-id")!] = context.requestId
         let elapsed = ContinuousClock.now - started
@@ -44,24 +40,23 @@ struct ErrorMiddleware: RouterMiddleware {
         return UUID().uuidString.lowercased()
     }
 
-    static func render(_ error: any Error, request: Request, context: Context) -> Response {
+    func render(_ error: any Error, request: Request, context: Context) -> Response {
         switch error {
         case let error as FlowError:
-            return flowResponse(error, requestId: context.requestId)
+            return Self.flowResponse(error, requestId: context.requestId)
         case let error as GatewayError:
             return JSONResponse.make(
                 status: error.status, body: ["error_code": .string(error.code), "message": .string(error.message)])
         case let error as HTTPError:
             let flowError: FlowError
             switch error.status {
-            case .notFound:
+            case .notFound, .methodNotAllowed:
+                // The router answers a known path asked with another method as not found.
+                let allowed = routes.methods(for: request.uri.path)
+                guard allowed.isEmpty else { return Self.methodNotAllowed(request, allowed: allowed, requestId: context.requestId) }
                 flowError = FlowError(
                     code: "1101-404", title: "Resource not found",
                     detailedMessage: "No route matches \(request.method) \(request.uri.path.prefix(200)). See /openapi.yaml for the API.")
-            case .methodNotAllowed:
-                flowError = FlowError(
-                    code: "1102-405", title: "Method not allowed",
-                    detailedMessage: "\(request.method) is not supported on \(request.uri.path.prefix(200)).")
             case .contentTooLarge:
                 flowError = FlowError.bodyTooLarge(limit: context.maxUploadSize)
             default:
@@ -73,10 +68,10 @@ struct ErrorMiddleware: RouterMiddleware {
                     flowError = .internalError
                 }
             }
-            return flowResponse(flowError, requestId: context.requestId)
+            return Self.flowResponse(flowError, requestId: context.requestId)
         default:
             context.logger.error("Request failed", metadata: ["error": .string(String(describing: type(of: error)) + ": \(error)")])
-            return flowResponse(.internalError, requestId: context.requestId)
+            return Self.flowResponse(.internalError, requestId: context.requestId)
         }
     }
 

@@ -2,7 +2,6 @@
 // and sandbox headers, in the order Adobe's gateway checks them.
 import FlowModel
 import FlowStore
-import Foundation
 import Hummingbird
 import Logging
 
