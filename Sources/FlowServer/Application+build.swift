@@ -50,8 +50,7 @@ public func buildApplication(services: FlowServices) -> some ApplicationProtocol
 
 /// Opens the data directory, bootstraps the first organization when it is empty, and builds the application.
 public func buildApplication(configuration: ServerConfiguration) async throws -> some ApplicationProtocol {
-    var logger = Logger(label: "tributary")
-    logger.logLevel = configuration.logLevel
+    let logger = ServiceLogHandler.logger(level: configuration.logLevel)
     let services = try await FlowServices.open(configuration, logger: logger)
     if try await services.tenancy.bootstrapIfEmpty(credentialsFile: configuration.bootstrapCredentialsFile) != nil {
         logger.notice(

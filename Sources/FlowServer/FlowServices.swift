@@ -26,14 +26,25 @@ public struct FlowServices: Sendable {
     public var logger: Logger
     /// Verified tokens, clients and sandboxes the identity check of every call looks up.
     public var identity = IdentityCache()
+    /// Documents `GET /<kind>/{id}` answers, encoded once per version.
+    var rendered = RenderedDocuments()
     /// Lists of one organization answered a few at a time.
     var lists: TenantListGate
     /// The clock the scheduler plans windows and stamps runs by, epoch milliseconds: the wall clock
     /// (a test moves it to make a slot due when the test is ready for it).
     public var schedulerClock: @Sendable () -> Int64 = ServiceClock.now
 
+    /// What a process opening the data directory does with it.
+    public enum Role: Sendable {
+        /// The service (`tributary serve`): the only writer of resources, which it keeps in memory
+        /// once read (the data directory's lock keeps a second service away).
+        case service
+        /// An administration command: reads the store directly, because the service writes it.
+        case administration
+    }
+
     /// Opens the data directory (creating it, the key file and the database when needed).
-    public static func open(_ configuration: ServerConfiguration, logger: Logger) async throws -> FlowServices {
+    public static func open(_ configuration: ServerConfiguration, logger: Logger, role: Role = .service) async throws -> FlowServices {
         try FileManager.default.createDirectory(
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let (key, created) = try SecretKeySource.load(environmentValue: configuration.secretKey, file: configuration.secretKeyFile)
@@ -41,7 +52,8 @@ public struct FlowServices: Sendable {
             logger.notice("Created a new secret key file", metadata: ["path": .string(configuration.secretKeyFile.path)])
         }
         let sealer = SecretSealer(key: key)
-        let storage = try SQLiteFlowStorage(path: configuration.databaseFile.path, sealer: sealer)
+        let database = try SQLiteFlowStorage(path: configuration.databaseFile.path, sealer: sealer)
+        let storage: any FlowStorage = role == .service ? CachingFlowStorage(database) : database
         // Interrupted batches and runs are recovered by the scheduler when the service starts, not
         // here: an administrative command must not touch the batches of a service that is running.
         let lake = try DataLake(root: configuration.lakeDirectory)

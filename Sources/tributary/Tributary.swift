@@ -37,9 +37,8 @@ struct CommonOptions: ParsableArguments {
 
     func services(quiet: Bool = true) async throws -> FlowServices {
         let configuration = try configuration()
-        var logger = Logger(label: "tributary")
-        logger.logLevel = quiet ? .warning : configuration.logLevel
-        return try await FlowServices.open(configuration, logger: logger)
+        let logger = ServiceLogHandler.logger(level: quiet ? .warning : configuration.logLevel)
+        return try await FlowServices.open(configuration, logger: logger, role: .administration)
     }
 }
 
@@ -81,8 +80,10 @@ struct Serve: AsyncParsableCommand {
             guard value > 0 else { throw ValidationError("\(name) must be positive") }
             configuration[keyPath: setting] = value
         }
+        let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         let app = try await buildApplication(configuration: configuration)
         try await app.runService()
+        withExtendedLifetime(lock) {}
     }
 }
 

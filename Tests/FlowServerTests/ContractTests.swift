@@ -31,6 +31,28 @@ struct ContractTests {
         }
     }
 
+    @Test func everyResponseCarriesARequestIdTheCallersWhenPlain() async throws {
+        let service = try await TestService.make()
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let requestId = HTTPField.Name("x-request-id")!
+            var made: Set<String> = []
+            for _ in 0..<3 {
+                let id = try #require(try await client.get("/connections", tenant).headers[requestId])
+                #expect(id.wholeMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) != nil, "\(id)")
+                made.insert(id)
+            }
+            #expect(made.count == 3)
+            for (supplied, kept) in [("trace-1:a.b_c", true), ("has space", false), (String(repeating: "x", count: 129), false), ("é", false)] {
+                var headers = tenant.headers()
+                headers[requestId] = supplied
+                let response = try await client.execute(uri: "\(flowBase)/connections/nope", method: .get, headers: headers)
+                #expect((response.headers[requestId] == supplied) == kept, "\(supplied)")
+                #expect(response.json["report"]?["request-id"]?.stringValue == response.headers[requestId])
+            }
+        }
+    }
+
     @Test func aBodyNamingAMemberTwiceIsRefusedAndNothingIsCreated() async throws {
         let service = try await TestService.make()
         try await service.test { client in

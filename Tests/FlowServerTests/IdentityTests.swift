@@ -52,7 +52,7 @@ struct IdentityTests {
             #expect(try await client.get("/connections", tenant).status == .ok, "the token, client and sandboxes are now in memory")
             #expect(try await client.get("/connections", tenant, sandbox: "dev").flowCode == "2101-404")
             // The CLI is another process on the same data directory: it writes the database directly.
-            let cli = try await FlowServices.open(service.services.configuration, logger: service.logs.logger())
+            let cli = try await FlowServices.open(service.services.configuration, logger: service.logs.logger(), role: .administration)
             _ = try await cli.tenancy.createSandbox(orgId: tenant.orgId, name: "dev")
             #expect(try await client.get("/connections", tenant, sandbox: "dev").status == .ok, "a sandbox not in memory is looked up")
             try await Task.sleep(for: .milliseconds(3100))

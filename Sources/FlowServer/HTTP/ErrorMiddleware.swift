@@ -13,7 +13,7 @@ struct ErrorMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.requestId = Self.requestId(from: request)
+        context.requestId = RequestIdentifier.choose(supplied: request.headers[.init("x-request-id")!])
         context.logger[metadataKey: "request-id"] = .string(context.requestId)
         let started = ContinuousClock.now
         var response: Response
@@ -28,16 +28,6 @@ struct ErrorMiddleware: RouterMiddleware {
             "\(request.method) \(request.uri.path) \(response.status.code)",
             metadata: ["duration-ms": .stringConvertible(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)])
         return response
-    }
-
-    /// The caller's `x-request-id` when it is short and plain, else a new UUID.
-    static func requestId(from request: Request) -> String {
-        if let supplied = request.headers[.init("x-request-id")!], (1...128).contains(supplied.count),
-            supplied.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) })
-        {
-            return supplied
-        }
-        return UUID().uuidString.lowercased()
     }
 
     func render(_ error: any Error, request: Request, context: Context) -> Response {

@@ -17,6 +17,16 @@ enum JSONResponse {
 
     /// `200` with a JSON body.
     static func ok(_ body: JSONValue) -> Response { make(status: 200, body: body) }
+
+    /// `200` with `{"items":[document]}`, the document already encoded.
+    static func items(encoded document: [UInt8]) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(document.count + 12)
+        buffer.writeString(#"{"items":["#)
+        buffer.writeBytes(document)
+        buffer.writeString("]}")
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: buffer))
+    }
 }
 
 /// Reading request bodies.

@@ -3,8 +3,8 @@
 // found is kept; a client or sandbox the store does not have is looked up again on every call, so
 // one the CLI creates (it writes the database directly) is seen by the next request. A change to an
 // existing one (the CLI has none today) is seen within `lifetime`.
-public import FlowModel
-public import FlowStore
+import FlowModel
+import FlowStore
 import Foundation
 import Synchronization
 

@@ -30,8 +30,8 @@ extension Request {
 extension FlowRequestContext {
     /// The `{id}` path parameter, checked for length and characters.
     func resourceId() throws -> String {
-        guard let id = parameters.get("id"), (1...128).contains(id.count),
-            id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        guard let id = parameters.get("id"), (1...128).contains(id.utf8.count),
+            id.utf8.allSatisfy({ $0.isASCIILetterOrDigit || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
         else { throw FlowError.invalidRequest("The resource id in the path is not valid.") }
         return id
     }

@@ -61,7 +61,8 @@ struct ResourceRoutes<Rules: ResourceRules> {
 
     func get(_ context: FlowRequestContext) async throws -> Response {
         let resource = try await load(context)
-        return JSONResponse.ok(["items": .array(try await show([resource], try context.requireCaller()))])
+        guard present == nil else { return JSONResponse.ok(["items": .array(try await show([resource], try context.requireCaller()))]) }
+        return JSONResponse.items(encoded: services.rendered.bytes(of: resource, render: rules.render))
     }
 
     func patch(_ request: Request, _ context: FlowRequestContext) async throws -> Response {
