@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs and starts what the tests need (an Apache
 # Spark 4.3 Thrift Server from PyPI on the machine's Java 17, a Databricks-shaped nginx endpoint in
-# front of it, pyarrow), then `swift test`. The README's test command and CI's .ci/run both call
-# exactly this.
+# front of it, pyarrow, schemathesis), then `swift test` and a short schemathesis run. The README's
+# test command and CI's .ci/run both call exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,7 @@ trap cleanup EXIT
 (
   scripts/spark/install.sh
   scripts/pyarrow/install.sh
+  scripts/proof/schemathesis.sh install
   scripts/spark/start.sh
   scripts/databricks-endpoint/start.sh
 ) > .test-env/servers.log 2>&1 &
@@ -53,3 +54,5 @@ export TRIBUTARY_DATABRICKS_ENDPOINT_DIR="$(pwd)/.test-env/databricks-endpoint"
 swift test --skip-build
 # The ten-million-row Parquet round trip, alone (CPU-heavy in a debug build).
 TRIBUTARY_LARGE_TESTS=1 swift test --skip-build --filter TenMillionRowsTests
+# The API held to its OpenAPI document by schemathesis, briefly (the long run: scripts/proof/schemathesis.sh).
+scripts/proof/schemathesis.sh 10

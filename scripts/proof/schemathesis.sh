@@ -10,6 +10,8 @@
 #     `count` is 1401-400, a continuation token is sent alone, a `property` filter has a grammar)
 #     make schema-valid requests 400 by design.
 # Usage: scripts/proof/schemathesis.sh [EXAMPLES per operation, default 120]
+#        scripts/proof/schemathesis.sh install   (only installs schemathesis; the test command does
+#        this beside the build and then runs 10 examples per operation after the Swift tests)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 EXAMPLES=${1:-120}
@@ -19,6 +21,7 @@ if [ ! -x "$VENV/bin/st" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q "schemathesis>=4,<5"
 fi
+[ "$EXAMPLES" = install ] && exit 0
 swift build --product tributary >/dev/null
 BIN="$(swift build --show-bin-path)/tributary"
 . scripts/lib/service.sh
