@@ -92,7 +92,7 @@ public struct FlowServices: Sendable {
         self.connectors = connectors
         self.lake = lake
         self.logger = logger
-        self.lists = TenantListGate(limit: configuration.listsPerOrganization)
+        self.lists = TenantListGate(limit: configuration.listsPerOrganization, share: configuration.listShare)
     }
 
     /// The scheduler and run executor, a service of the service group. The embedded store serves one

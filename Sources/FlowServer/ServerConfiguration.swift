@@ -45,6 +45,10 @@ public struct ServerConfiguration: Sendable {
     /// The most list calls of one organization answered at once (`TRIBUTARY_LISTS_PER_ORGANIZATION`,
     /// default 1); its further lists wait their turn, so one organization cannot take every core.
     public var listsPerOrganization: Int = 1
+    /// The share of time one organization's lists may take while other organizations are being
+    /// served, i.e. made a request within the last second (`TRIBUTARY_LIST_SHARE`, 0.01–1, default 0.1; 1 turns the spacing off): after a
+    /// list that took t, its organization's next list waits t × (1 − share) / share, at most 2 s.
+    public var listShare: Double = 0.1
     /// The scheduler and run executor's settings (`TRIBUTARY_SAFETY_LAG_SECONDS`, `TRIBUTARY_CHUNK_ROWS`, …).
     public var runs = RunSettings()
 
@@ -81,6 +85,7 @@ public struct ServerConfiguration: Sendable {
             configuration.connections.bodyTimeoutSeconds = seconds
         }
         if let count = environment["TRIBUTARY_LISTS_PER_ORGANIZATION"].flatMap(Int.init), count > 0 { configuration.listsPerOrganization = count }
+        if let share = environment["TRIBUTARY_LIST_SHARE"].flatMap(Double.init), share >= 0.01, share <= 1 { configuration.listShare = share }
         configuration.runs = RunSettings.fromEnvironment(environment)
         if let level = environment["TRIBUTARY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { configuration.logLevel = level }
         return configuration

@@ -1,5 +1,6 @@
 // Lists of one organization run one (by default) at a time, in order; another organization's
-// lists never wait for them.
+// lists never wait for them; while others are served, an organization's lists keep to their share
+// of the time.
 @testable import FlowServer
 import Foundation
 import Synchronization
@@ -55,5 +56,39 @@ struct TenantListGateTests {
         await #expect(throws: Failure.self) { try await gate.run("A") { throw Failure() } }
         #expect(await gate.load("A") == (0, 0))
         #expect(try await gate.run("A") { 7 } == 7)
+    }
+
+    @Test func whileOthersAreServedAListHoldsItsSlotForTheRestOfItsShare() async throws {
+        let gate = TenantListGate(limit: 1, share: 0.5)
+        gate.requests.note("B")
+        let firstEnded = try await gate.run("A") {
+            try await Task.sleep(for: .milliseconds(60))
+            return ContinuousClock.now
+        }
+        // The answer is not held back, the slot is: A's next list waits as long again as this one took.
+        #expect(await gate.load("A") == (1, 0))
+        let secondStarted = try await gate.run("A") { ContinuousClock.now }
+        #expect(secondStarted - firstEnded >= .milliseconds(60))
+        // B, being served, is not held up by A's pause.
+        #expect(try await gate.run("B") { 1 } == 1)
+    }
+
+    @Test func aloneAnOrganizationListsWithoutPauses() async throws {
+        let gate = TenantListGate(limit: 1, share: 0.1)
+        gate.requests.note("A")
+        try await gate.run("A") { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(await gate.load("A") == (0, 0))
+    }
+
+    @Test func pausesAreCappedAndOnlyOthersRecentRequestsCount() async throws {
+        let requests = RecentRequests(window: .milliseconds(50))
+        let gate = TenantListGate(limit: 1, share: 0.01, longestPause: .milliseconds(300), requests: requests)
+        #expect(gate.pause(after: .milliseconds(10), "A") == .zero)
+        requests.note("B")
+        #expect(gate.pause(after: .milliseconds(1), "A") == .milliseconds(99))
+        #expect(gate.pause(after: .seconds(5), "A") == .milliseconds(300))
+        #expect(gate.pause(after: .seconds(5), "B") == .zero)
+        try await Task.sleep(for: .milliseconds(120))
+        #expect(gate.pause(after: .seconds(5), "A") == .zero)
     }
 }

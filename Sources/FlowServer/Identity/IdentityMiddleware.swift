@@ -46,6 +46,7 @@ struct IdentityMiddleware: RouterMiddleware {
             clientId: claims.clientId, scope: TenantScope(orgId: orgId, sandboxName: sandbox.name, sandboxId: sandbox.id))
         context.logger[metadataKey: "org"] = .string(orgId)
         context.logger[metadataKey: "sandbox"] = .string(sandbox.name)
+        services.lists.requests.note(orgId)
         return try await next(request, context)
     }
 
