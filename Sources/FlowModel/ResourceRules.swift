@@ -10,7 +10,8 @@ public protocol ResourceRules: Sendable {
     func validateNew(_ request: JSONValue) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue])
     /// Applies a JSON Patch to a stored resource and validates the result.
     func patch(_ resource: FlowResource, with patchDocument: JSONValue) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue])
-    /// The resource as `GET` shows it.
+    /// The resource as `GET` shows it: made from the resource alone (the service keeps each
+    /// resource's document by etag; what depends on other resources belongs to the route's `present`).
     func render(_ resource: FlowResource) -> JSONValue
     /// Where each field of a shown resource comes from, for lists the store answers.
     var listedFields: ListedFields { get }

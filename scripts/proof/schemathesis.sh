@@ -11,7 +11,7 @@
 #     make schema-valid requests 400 by design.
 # Usage: scripts/proof/schemathesis.sh [EXAMPLES per operation, default 120]
 #        scripts/proof/schemathesis.sh install   (only installs schemathesis; the test command does
-#        this beside the build and then runs 10 examples per operation after the Swift tests)
+#        this beside the build and runs the proof after the Swift tests)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 EXAMPLES=${1:-120}
