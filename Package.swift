@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "DatabricksSQL", targets: ["DatabricksSQL"]),
         .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "Arrow", targets: ["Arrow"]),
         .library(name: "DataLake", targets: ["DataLake"]),
         .library(name: "Ingestion", targets: ["Ingestion"]),
         .executable(name: "driver-benchmark", targets: ["DriverBenchmark"]),
@@ -56,6 +57,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // A streaming Parquet writer and footer reader on the Thrift compact protocol.
         .target(name: "Parquet", dependencies: ["Thrift", "CZlib"], swiftSettings: swiftSettings),
+        // Arrow IPC streams (Spark Connect, the Databricks SQL protocol's Arrow results), read by hand.
+        .target(name: "Arrow", swiftSettings: swiftSettings),
         // Datasets and batches of Parquet files with atomic commits, on the local file system.
         .target(name: "DataLake", dependencies: ["Parquet", "FlowModel"], swiftSettings: swiftSettings),
         // Moving rows: mapping source batches to dataset batches (later: the scheduler and runs).
@@ -130,6 +133,7 @@ let package = Package(
         // Test support: the live servers scripts/test.sh starts, their health, and clusters of the Databricks-shaped endpoint.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
+        .testTarget(name: "ArrowTests", dependencies: ["Arrow", "TestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift", "DatabricksSQL", "TestSupport"]),
         .testTarget(name: "DataLakeTests", dependencies: ["DataLake", "Parquet", "FlowModel"]),
         .testTarget(

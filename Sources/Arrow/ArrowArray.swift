@@ -1,0 +1,183 @@
+// One column of a record batch, as Arrow lays it out: a validity bitmap and the type's buffers
+// (values; offsets and bytes; or children), kept as the message body's bytes and read in place.
+// Every buffer is checked against the column's length when the column is made, so the accessors
+// read within bounds without checking again.
+
+/// A column of `length` values of its field's type.
+public struct ArrowArray: Sendable {
+    /// The field the values are of (its children name the children's fields).
+    public let field: ArrowField
+    public let length: Int
+    public let nullCount: Int
+    /// One bit per value, set when the value is present; `nil` when none is null.
+    let validity: ArraySlice<UInt8>?
+    /// Fixed-width values, or the bits of booleans, or the bytes of variable-width values.
+    let values: ArraySlice<UInt8>
+    /// Offsets into `values` (or into the child), `length + 1` of them, 4 or 8 bytes each.
+    let offsets: ArraySlice<UInt8>
+    public let children: [ArrowArray]
+
+    /// The values' type.
+    public var type: ArrowType { field.type }
+
+    /// Whether the value at `index` is null.
+    public func isNull(_ index: Int) -> Bool {
+        if case .null = type { return true }
+        guard let validity else { return false }
+        return validity[validity.startIndex + index >> 3] & (1 << UInt8(index & 7)) == 0
+    }
+
+    private func load<T: FixedWidthInteger>(_ index: Int, from buffer: ArraySlice<UInt8>, as: T.Type) -> T {
+        buffer.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: index * MemoryLayout<T>.size, as: T.self)) }
+    }
+
+    /// An integer value (any width, signed or not, dates and timestamps as stored); unsigned 64-bit
+    /// values above `Int64.max` wrap.
+    public func int64(_ index: Int) -> Int64 {
+        switch type {
+        case .int(8, true): Int64(load(index, from: values, as: Int8.self))
+        case .int(16, true): Int64(load(index, from: values, as: Int16.self))
+        case .int(32, true), .date32: Int64(load(index, from: values, as: Int32.self))
+        case .int(8, false): Int64(load(index, from: values, as: UInt8.self))
+        case .int(16, false): Int64(load(index, from: values, as: UInt16.self))
+        case .int(32, false): Int64(load(index, from: values, as: UInt32.self))
+        default: load(index, from: values, as: Int64.self)
+        }
+    }
+
+    /// An unsigned 64-bit value.
+    public func uint64(_ index: Int) -> UInt64 { load(index, from: values, as: UInt64.self) }
+
+    /// A floating-point value.
+    public func double(_ index: Int) -> Double {
+        if case .float32 = type { return Double(Float(bitPattern: load(index, from: values, as: UInt32.self))) }
+        return Double(bitPattern: load(index, from: values, as: UInt64.self))
+    }
+
+    /// A boolean value.
+    public func bool(_ index: Int) -> Bool {
+        values[values.startIndex + index >> 3] & (1 << UInt8(index & 7)) != 0
+    }
+
+    /// A decimal's unscaled value as two's complement 128 bits: the high and low 64 bits.
+    public func decimal128(_ index: Int) -> (high: Int64, low: UInt64) {
+        (load(2 * index + 1, from: values, as: Int64.self), load(2 * index, from: values, as: UInt64.self))
+    }
+
+    /// The range a variable-width value, a list's elements or a map's entries occupy.
+    public func range(_ index: Int) -> Range<Int> {
+        switch type {
+        case .fixedSizeBinary(let size), .fixedSizeList(let size): return (index * size)..<((index + 1) * size)
+        case .largeUtf8, .largeBinary, .largeList:
+            return Int(load(index, from: offsets, as: Int64.self))..<Int(load(index + 1, from: offsets, as: Int64.self))
+        default:
+            return Int(load(index, from: offsets, as: Int32.self))..<Int(load(index + 1, from: offsets, as: Int32.self))
+        }
+    }
+
+    /// The bytes of a binary or text value.
+    public func bytes(_ index: Int) -> ArraySlice<UInt8> {
+        let range = range(index)
+        return values[(values.startIndex + range.lowerBound)..<(values.startIndex + range.upperBound)]
+    }
+
+    /// A text value (invalid UTF-8 is repaired with U+FFFD).
+    public func string(_ index: Int) -> String { String(decoding: bytes(index), as: UTF8.self) }
+}
+
+extension ArrowArray {
+    /// Assembles a column from the batch's nodes and buffers (taken in order), checking each
+    /// buffer against what `field` at `length` needs.
+    static func read(
+        _ field: ArrowField, nodes: inout ArraySlice<(Int64, Int64)>, buffers: inout ArraySlice<ArraySlice<UInt8>>, depth: Int = 0
+    ) throws(ArrowError) -> ArrowArray {
+        guard let (nodeLength, nodeNulls) = nodes.popFirst() else { throw .malformed("fewer field nodes than fields") }
+        guard nodeLength >= 0, nodeLength <= Int64(Int32.max) * 64, nodeNulls >= 0, nodeNulls <= nodeLength else {
+            throw .malformed("the field '\(field.name)' has \(nodeLength) values of which \(nodeNulls) null")
+        }
+        let length = Int(nodeLength)
+        let nullCount = Int(nodeNulls)
+        func next() throws(ArrowError) -> ArraySlice<UInt8> {
+            guard let buffer = buffers.popFirst() else { throw .malformed("fewer buffers than the fields' types need") }
+            return buffer
+        }
+        func need(_ buffer: ArraySlice<UInt8>, _ bytes: Int, _ what: String) throws(ArrowError) {
+            guard buffer.count >= bytes else { throw .malformed("the \(what) of '\(field.name)' holds \(buffer.count) bytes where \(bytes) are needed") }
+        }
+        var validity: ArraySlice<UInt8>?
+        if case .null = field.type {
+            // The null type has no buffers.
+        } else {
+            let bitmap = try next()
+            if nullCount > 0 {
+                try need(bitmap, (length + 7) / 8, "validity bitmap")
+                validity = bitmap
+            }
+        }
+        var values = ArraySlice<UInt8>()
+        var offsets = ArraySlice<UInt8>()
+        var children: [ArrowArray] = []
+        func child(_ index: Int, _ count: Int) throws(ArrowError) -> ArrowArray {
+            guard depth < ArrowSchema.deepestNesting else { throw .malformed("columns nested too deep") }
+            let array = try read(field.children[index], nodes: &nodes, buffers: &buffers, depth: depth + 1)
+            guard array.length >= count else {
+                throw .malformed("the child '\(field.children[index].name)' of '\(field.name)' has \(array.length) values where \(count) are needed")
+            }
+            return array
+        }
+        switch field.type {
+        case .null:
+            break
+        case .bool:
+            values = try next()
+            try need(values, (length + 7) / 8, "values")
+        case .int, .float32, .float64, .decimal, .date32, .date64, .timestamp, .fixedSizeBinary:
+            values = try next()
+            let (total, overflow) = length.multipliedReportingOverflow(by: field.type.width!)
+            guard !overflow else { throw .malformed("the field '\(field.name)' is too long") }
+            try need(values, total, "values")
+        case .utf8, .binary, .largeUtf8, .largeBinary:
+            offsets = try next()
+            values = try next()
+            try checkOffsets(offsets, length: length, wide: field.type == .largeUtf8 || field.type == .largeBinary, within: values.count, field.name)
+        case .list, .largeList, .map:
+            offsets = try next()
+            // The child's length is read first, then the offsets are checked against it.
+            let elements = try read(field.children[0], nodes: &nodes, buffers: &buffers, depth: depth + 1)
+            try checkOffsets(offsets, length: length, wide: field.type == .largeList, within: elements.length, field.name)
+            if case .map = field.type {
+                guard case .struct = elements.type, elements.children.count == 2 else { throw .malformed("the map '\(field.name)' does not hold key-value entries") }
+            }
+            children = [elements]
+        case .fixedSizeList(let size):
+            let (total, overflow) = length.multipliedReportingOverflow(by: size)
+            guard !overflow else { throw .malformed("the field '\(field.name)' is too long") }
+            children = [try child(0, total)]
+        case .struct:
+            for index in field.children.indices { children.append(try child(index, length)) }
+        }
+        return ArrowArray(field: field, length: length, nullCount: nullCount, validity: validity, values: values, offsets: offsets, children: children)
+    }
+
+    /// Offsets are `length + 1` non-decreasing values from 0 or more up to at most `limit`.
+    private static func checkOffsets(_ offsets: ArraySlice<UInt8>, length: Int, wide: Bool, within limit: Int, _ name: String) throws(ArrowError) {
+        let width = wide ? 8 : 4
+        guard length == 0 || offsets.count >= (length + 1) * width else {
+            throw .malformed("the offsets of '\(name)' hold \(offsets.count) bytes for \(length) values")
+        }
+        guard length > 0 else { return }
+        let valid = offsets.withUnsafeBytes { raw -> Bool in
+            var previous = 0
+            for index in 0...length {
+                let offset =
+                    wide
+                    ? Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: Int64.self)))
+                    : Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: Int32.self)))
+                guard offset >= (index == 0 ? 0 : previous), offset <= limit else { return false }
+                previous = offset
+            }
+            return true
+        }
+        guard valid else { throw .malformed("the offsets of '\(name)' decrease or point past its \(limit) bytes or values") }
+    }
+}

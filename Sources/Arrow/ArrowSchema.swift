@@ -1,0 +1,139 @@
+// An Arrow schema as Schema.fbs encodes it: fields with a name, nullability, a type and children.
+
+/// The unit of a timestamp, time or duration.
+public enum ArrowTimeUnit: Int16, Sendable, Hashable {
+    case second = 0, millisecond, microsecond, nanosecond
+}
+
+/// A column's logical type.
+public indirect enum ArrowType: Sendable, Hashable {
+    case null
+    case bool
+    case int(bitWidth: Int, signed: Bool)
+    case float32, float64
+    case decimal(precision: Int, scale: Int)
+    /// Days since 1970-01-01 (32-bit) or milliseconds since the epoch (64-bit).
+    case date32, date64
+    case timestamp(ArrowTimeUnit, timezone: String?)
+    case utf8, largeUtf8
+    case binary, largeBinary
+    case fixedSizeBinary(Int)
+    /// A list of the one child field's values (32-bit or 64-bit offsets).
+    case list, largeList
+    case fixedSizeList(Int)
+    case `struct`
+    /// Entries of the one child (a struct of key and value).
+    case map(keysSorted: Bool)
+
+    /// The bytes of one value in the data buffer, for fixed-width types.
+    var width: Int? {
+        switch self {
+        case .int(let bits, _): bits / 8
+        case .float32, .date32: 4
+        case .float64, .date64, .timestamp: 8
+        case .decimal: 16
+        case .fixedSizeBinary(let size): size
+        default: nil
+        }
+    }
+}
+
+/// A field of a schema.
+public struct ArrowField: Sendable, Hashable {
+    public var name: String
+    public var type: ArrowType
+    public var nullable: Bool
+    public var children: [ArrowField]
+
+    public init(name: String, type: ArrowType, nullable: Bool = true, children: [ArrowField] = []) {
+        self.name = name
+        self.type = type
+        self.nullable = nullable
+        self.children = children
+    }
+}
+
+/// The fields of every record batch of a stream.
+public struct ArrowSchema: Sendable, Hashable {
+    public var fields: [ArrowField]
+
+    public init(fields: [ArrowField]) {
+        self.fields = fields
+    }
+
+    /// Reads a Schema table (Schema.fbs).
+    init(_ table: FlatTable) throws(ArrowError) {
+        let endianness: Int16 = try table.scalar(0, 0)
+        guard endianness == 0 else { throw .unsupported("big-endian data") }
+        var fields: [ArrowField] = []
+        for field in try table.tables(1) { fields.append(try Self.field(field, depth: 0)) }
+        self.fields = fields
+    }
+
+    /// The deepest nesting read: deeper schemas are refused rather than recursed into.
+    static let deepestNesting = 64
+
+    private static func field(_ table: FlatTable, depth: Int) throws(ArrowError) -> ArrowField {
+        guard depth < deepestNesting else { throw .malformed("fields nested deeper than \(deepestNesting)") }
+        let name = try table.string(0) ?? ""
+        let nullable = try table.bool(1, false)
+        guard try table.table(4) == nil else { throw .unsupported("the dictionary-encoded field '\(name)'") }
+        var children: [ArrowField] = []
+        for child in try table.tables(5) { children.append(try field(child, depth: depth + 1)) }
+        let typeId: UInt8 = try table.scalar(2, 0)
+        let type = try Self.type(typeId, try table.table(3), name: name, children: children.count)
+        return ArrowField(name: name, type: type, nullable: nullable, children: children)
+    }
+
+    private static func type(_ id: UInt8, _ table: FlatTable?, name: String, children: Int) throws(ArrowError) -> ArrowType {
+        func needs(_ count: Int) throws(ArrowError) {
+            guard children == count else { throw .malformed("the field '\(name)' has \(children) children where its type takes \(count)") }
+        }
+        let type: ArrowType
+        switch id {
+        case 1: type = .null
+        case 2:
+            let bits: Int32 = try table?.scalar(0, 0) ?? 0
+            guard [8, 16, 32, 64].contains(bits) else { throw .malformed("the field '\(name)' is an integer of \(bits) bits") }
+            type = .int(bitWidth: Int(bits), signed: try table?.bool(1, false) ?? false)
+        case 3:
+            switch try table?.scalar(0, Int16(0)) ?? 0 {
+            case 1: type = .float32
+            case 2: type = .float64
+            default: throw .unsupported("the half-precision float field '\(name)'")
+            }
+        case 4: type = .binary
+        case 5: type = .utf8
+        case 6: type = .bool
+        case 7:
+            let bits: Int32 = try table?.scalar(2, 128) ?? 128
+            guard bits == 128 else { throw .unsupported("the \(bits)-bit decimal field '\(name)'") }
+            type = .decimal(precision: Int(try table?.scalar(0, Int32(0)) ?? 0), scale: Int(try table?.scalar(1, Int32(0)) ?? 0))
+        case 8: type = try table?.scalar(0, Int16(1)) == 0 ? .date32 : .date64
+        case 10:
+            guard let unit = ArrowTimeUnit(rawValue: try table?.scalar(0, Int16(0)) ?? 0) else { throw .malformed("the field '\(name)' has an unknown time unit") }
+            type = .timestamp(unit, timezone: try table?.string(1))
+        case 12: type = .list
+        case 13: type = .struct
+        case 15:
+            let size: Int32 = try table?.scalar(0, 0) ?? 0
+            guard size > 0 else { throw .malformed("the field '\(name)' has a fixed size of \(size)") }
+            type = .fixedSizeBinary(Int(size))
+        case 16:
+            let size: Int32 = try table?.scalar(0, 0) ?? 0
+            guard size >= 0 else { throw .malformed("the field '\(name)' has a list size of \(size)") }
+            type = .fixedSizeList(Int(size))
+        case 17: type = .map(keysSorted: try table?.bool(0, false) ?? false)
+        case 19: type = .largeBinary
+        case 20: type = .largeUtf8
+        case 21: type = .largeList
+        default: throw .unsupported("the field '\(name)' of Arrow type number \(id)")
+        }
+        switch type {
+        case .list, .largeList, .fixedSizeList, .map: try needs(1)
+        case .struct: break
+        default: try needs(0)
+        }
+        return type
+    }
+}

@@ -1,0 +1,166 @@
+// The Arrow IPC stream reader against pyarrow: every type pyarrow writes for Spark's columns, with
+// NULLs and edge values, in several batches and an empty one, reads back value by value; and no
+// corruption of a stream's bytes makes the reader crash or read outside them.
+import Arrow
+import Foundation
+import Testing
+
+enum PyArrowStreams {
+    static let python = ProcessInfo.processInfo.environment["TRIBUTARY_PYARROW_PYTHON"]
+    static let skip = Comment(rawValue: "TRIBUTARY_PYARROW_PYTHON is not set: install pyarrow with scripts/pyarrow/install.sh or run scripts/test.sh")
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../scripts/pyarrow/arrow_stream.py").standardized.path
+
+    /// Writes the stream of every type and returns its bytes and what pyarrow says each batch holds.
+    static func write() throws -> (stream: [UInt8], expected: Any) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("arrow-\(UUID().uuidString).arrows").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python!)
+        process.arguments = [script, path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return (Array(try Data(contentsOf: URL(fileURLWithPath: path))), try JSONSerialization.jsonObject(with: data))
+    }
+}
+
+/// A value in the canonical form the script prints.
+indirect enum Canonical: Equatable, CustomStringConvertible {
+    case null, bool(Bool), text(String), array([Canonical]), object([String: Canonical])
+
+    init(json: Any) {
+        switch json {
+        case is NSNull: self = .null
+        case let text as String: self = .text(text)
+        case let flag as Bool: self = .bool(flag)
+        case let items as [Any]: self = .array(items.map(Canonical.init(json:)))
+        case let members as [String: Any]: self = .object(members.mapValues(Canonical.init(json:)))
+        default: self = .text("unexpected \(json)")
+        }
+    }
+
+    /// The value at `index` of `array`, as the script renders it.
+    init(_ array: ArrowArray, _ index: Int) {
+        guard !array.isNull(index) else {
+            self = .null
+            return
+        }
+        func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+        switch array.type {
+        case .null: self = .null
+        case .bool: self = .bool(array.bool(index))
+        case .int(64, false): self = .text(String(array.uint64(index)))
+        case .int, .date32, .date64, .timestamp: self = .text(String(array.int64(index)))
+        case .float32, .float64: self = .text(hex(withUnsafeBytes(of: array.double(index).bitPattern.littleEndian) { Array($0) }))
+        case .decimal:
+            let (high, low) = array.decimal128(index)
+            self = .text(String(Int128(high) << 64 | Int128(low)))
+        case .utf8, .largeUtf8: self = .text(array.string(index))
+        case .binary, .largeBinary, .fixedSizeBinary: self = .text(hex(array.bytes(index)))
+        case .list, .largeList, .fixedSizeList: self = .array(array.range(index).map { Canonical(array.children[0], $0) })
+        case .map:
+            let entries = array.children[0]
+            self = .array(array.range(index).map { .array([Canonical(entries.children[0], $0), Canonical(entries.children[1], $0)]) })
+        case .struct:
+            self = .object(Dictionary(uniqueKeysWithValues: zip(array.field.children, array.children).map { ($0.name, Canonical($1, index)) }))
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .null: "null"
+        case .bool(let flag): "\(flag)"
+        case .text(let text): "\"\(text)\""
+        case .array(let items): "[" + items.map(\.description).joined(separator: ", ") + "]"
+        case .object(let members): "{" + members.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
+        }
+    }
+}
+
+@Suite("Arrow IPC streams", .enabled(if: PyArrowStreams.python != nil, PyArrowStreams.skip))
+struct ArrowStreamTests {
+    @Test func everyTypeReadsBackAsPyArrowWroteIt() throws {
+        let (stream, expected) = try PyArrowStreams.write()
+        let document = try #require(expected as? [String: Any])
+        let expectedBatches = try #require(document["batches"] as? [[String: Any]])
+        var reader = ArrowStreamReader()
+        let batches = try reader.read(stream)
+        #expect(reader.ended)
+        let schema = try #require(reader.schema)
+        #expect(schema.fields.count == 29)
+        #expect(schema.fields.first { $0.name == "at_utc" }?.type == .timestamp(.microsecond, timezone: "UTC"))
+        #expect(schema.fields.first { $0.name == "amount" }?.type == .decimal(precision: 38, scale: 10))
+        #expect(batches.map(\.length) == [3, 1, 0])
+        try #require(batches.count == expectedBatches.count)
+        for (batch, expectedColumns) in zip(batches, expectedBatches) {
+            for (field, column) in zip(schema.fields, batch.columns) {
+                let wanted = Canonical(json: expectedColumns[field.name] ?? NSNull())
+                let read = Canonical.array((0..<column.length).map { Canonical(column, $0) })
+                #expect(read == wanted, "\(field.name): read \(read), pyarrow wrote \(wanted)")
+            }
+        }
+    }
+
+    @Test func noCorruptionOfTheBytesCrashesTheReader() throws {
+        let (stream, _) = try PyArrowStreams.write()
+        var generator = SplitMix64(seed: 0x7269_6275_7461_7279)
+        var refused = 0
+        for round in 0..<3000 {
+            var bytes = stream
+            if round % 10 == 0 {
+                bytes = Array(bytes.prefix(Int(generator.next() % UInt64(bytes.count))))
+            } else {
+                for _ in 0...(round % 4) {
+                    bytes[Int(generator.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: generator.next())
+                }
+            }
+            var reader = ArrowStreamReader()
+            do {
+                // Whatever is read must be readable to the last value.
+                for batch in try reader.read(bytes) {
+                    for column in batch.columns {
+                        for index in 0..<column.length { _ = Canonical(column, index) }
+                    }
+                }
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(refused > 1000, "most corruptions are found: \(refused) of 3000")
+    }
+
+    @Test func aBatchBeforeItsSchemaAndTrailingBytesAreRefused() throws {
+        let (stream, _) = try PyArrowStreams.write()
+        var reader = ArrowStreamReader()
+        _ = try reader.read(stream)
+        let schema = try #require(reader.schema)
+        // The same batches read by a reader given the schema, as the Databricks protocol sends them.
+        var messages = stream
+        // The schema message is the first: skip it by its length.
+        let metadataLength = Int(messages[4]) | Int(messages[5]) << 8 | Int(messages[6]) << 16 | Int(messages[7]) << 24
+        messages.removeFirst(8 + metadataLength)
+        var given = ArrowStreamReader(schema: schema)
+        #expect(try given.read(messages).map(\.length) == [3, 1, 0])
+        var blind = ArrowStreamReader()
+        #expect(throws: ArrowError.malformed("a record batch before the schema")) { try blind.read(messages) }
+        var ended = ArrowStreamReader()
+        #expect(throws: ArrowError.malformed("bytes after the end of the stream")) { try ended.read(stream + [0xFF, 0xFF, 0xFF, 0xFF]) }
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so a failure can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
