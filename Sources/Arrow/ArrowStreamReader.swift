@@ -70,9 +70,26 @@ public struct ArrowStreamReader: Sendable {
         return batches
     }
 
+    /// A buffer of a compressed body: its length uncompressed (-1: stored as is), then an LZ4 frame.
+    static func decompressed(_ buffer: ArraySlice<UInt8>) throws(ArrowError) -> ArraySlice<UInt8> {
+        guard !buffer.isEmpty else { return buffer }
+        guard buffer.count >= 8 else { throw .malformed("a compressed buffer of \(buffer.count) bytes lacks its length") }
+        let length = buffer.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
+        let content = buffer.dropFirst(8)
+        if length == -1 { return content }
+        guard length >= 0, length <= Int64(Int32.max) else { throw .malformed("a compressed buffer claims \(length) bytes") }
+        let bytes = try LZ4Frame.decompress(content, limit: Int(length))
+        guard bytes.count == Int(length) else { throw .malformed("a buffer decompressed to \(bytes.count) bytes where \(length) were announced") }
+        return bytes[...]
+    }
+
     /// A record batch from its RecordBatch table (Message.fbs) and the message body.
     static func batch(_ table: FlatTable, body: ArraySlice<UInt8>, schema: ArrowSchema) throws(ArrowError) -> ArrowRecordBatch {
-        guard try table.table(3) == nil else { throw .unsupported("compressed record batch bodies") }
+        let compressed = try table.table(3)
+        if let compressed {
+            guard try compressed.scalar(1, Int8(0)) == 0 else { throw .unsupported("record batch bodies compressed other than buffer by buffer") }
+            guard try compressed.scalar(0, Int8(0)) == 0 else { throw .unsupported("ZSTD-compressed record batch bodies (LZ4 frames and uncompressed bodies are read)") }
+        }
         let length: Int64 = try table.scalar(0, 0)
         guard length >= 0, length <= Int64(Int32.max) * 64 else { throw .malformed("a record batch of \(length) rows") }
         var nodes = try table.pairs(1)[...]
@@ -83,7 +100,8 @@ public struct ArrowStreamReader: Sendable {
                 throw .malformed("a buffer of \(size) bytes at \(offset) lies outside the \(body.count)-byte body")
             }
             let start = body.startIndex + Int(offset)
-            bufferSlices.append(body[start..<(start + Int(size))])
+            let buffer = body[start..<(start + Int(size))]
+            bufferSlices.append(compressed == nil ? buffer : try decompressed(buffer))
         }
         buffers = bufferSlices[...]
         var columns: [ArrowArray] = []

@@ -1,6 +1,7 @@
 """Writes Arrow IPC streams for the Swift reader's tests and prints what each holds.
 
-Usage: arrow_stream.py PATH   writes the stream of every type to PATH and prints, as JSON, each
+Usage: arrow_stream.py PATH [lz4|zstd]   writes the stream of every type to PATH (its record batch
+bodies compressed buffer by buffer when a codec is named) and prints, as JSON, each
 batch's columns in a canonical form the Swift test renders too: integers and decimals' unscaled
 values as decimal strings, floats as the hex of their IEEE-754 double bits, dates and timestamps
 as their stored integers, binaries as hex, lists as arrays, structs as objects, maps as [key,
@@ -97,7 +98,8 @@ def main():
     data = table()
     # Three batches of different sizes and an empty one, as a stream.
     batches = data.to_batches(max_chunksize=3) + [pa.RecordBatch.from_pylist([], schema=data.schema)]
-    with pa.OSFile(path, "wb") as sink, pa.ipc.new_stream(sink, data.schema) as writer:
+    options = pa.ipc.IpcWriteOptions(compression=sys.argv[2] if len(sys.argv) > 2 else None)
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_stream(sink, data.schema, options=options) as writer:
         for batch in batches:
             writer.write_batch(batch)
     out = []
