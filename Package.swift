@@ -46,6 +46,7 @@ let package = Package(
             name: "DatabricksSQL",
             dependencies: [
                 "Thrift",
+                "Arrow",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -146,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "DatabricksSQLTests",
             dependencies: [
-                "DatabricksSQL", "Thrift", "TestSupport",
+                "DatabricksSQL", "Thrift", "Arrow", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]

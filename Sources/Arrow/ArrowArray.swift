@@ -37,12 +37,23 @@ public struct ArrowArray: Sendable {
         switch type {
         case .int(8, true): Int64(load(index, from: values, as: Int8.self))
         case .int(16, true): Int64(load(index, from: values, as: Int16.self))
-        case .int(32, true), .date32: Int64(load(index, from: values, as: Int32.self))
+        case .int(32, true), .date32, .interval(.yearMonth): Int64(load(index, from: values, as: Int32.self))
+        case .time(.second), .time(.millisecond): Int64(load(index, from: values, as: Int32.self))
         case .int(8, false): Int64(load(index, from: values, as: UInt8.self))
         case .int(16, false): Int64(load(index, from: values, as: UInt16.self))
         case .int(32, false): Int64(load(index, from: values, as: UInt32.self))
         default: load(index, from: values, as: Int64.self)
         }
+    }
+
+    /// A day-time interval: days and milliseconds.
+    public func intervalDayTime(_ index: Int) -> (days: Int32, milliseconds: Int32) {
+        (load(2 * index, from: values, as: Int32.self), load(2 * index + 1, from: values, as: Int32.self))
+    }
+
+    /// A month-day-nanosecond interval.
+    public func intervalMonthDayNano(_ index: Int) -> (months: Int32, days: Int32, nanoseconds: Int64) {
+        (load(4 * index, from: values, as: Int32.self), load(4 * index + 1, from: values, as: Int32.self), load(2 * index + 1, from: values, as: Int64.self))
     }
 
     /// An unsigned 64-bit value.
@@ -131,7 +142,7 @@ extension ArrowArray {
         case .bool:
             values = try next()
             try need(values, (length + 7) / 8, "values")
-        case .int, .float32, .float64, .decimal, .date32, .date64, .timestamp, .fixedSizeBinary:
+        case .int, .float32, .float64, .decimal, .date32, .date64, .timestamp, .time, .duration, .interval, .fixedSizeBinary:
             values = try next()
             let (total, overflow) = length.multipliedReportingOverflow(by: field.type.width!)
             guard !overflow else { throw .malformed("the field '\(field.name)' is too long") }

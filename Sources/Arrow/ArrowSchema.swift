@@ -5,6 +5,16 @@ public enum ArrowTimeUnit: Int16, Sendable, Hashable {
     case second = 0, millisecond, microsecond, nanosecond
 }
 
+/// What an interval counts.
+public enum ArrowIntervalUnit: Int16, Sendable, Hashable {
+    /// Months, 32-bit.
+    case yearMonth = 0
+    /// Days and milliseconds, 32-bit each.
+    case dayTime
+    /// Months and days (32-bit) and nanoseconds (64-bit).
+    case monthDayNano
+}
+
 /// A column's logical type.
 public indirect enum ArrowType: Sendable, Hashable {
     case null
@@ -15,6 +25,10 @@ public indirect enum ArrowType: Sendable, Hashable {
     /// Days since 1970-01-01 (32-bit) or milliseconds since the epoch (64-bit).
     case date32, date64
     case timestamp(ArrowTimeUnit, timezone: String?)
+    /// A time of day in `unit`s since midnight (32-bit for seconds and milliseconds, else 64-bit).
+    case time(ArrowTimeUnit)
+    case duration(ArrowTimeUnit)
+    case interval(ArrowIntervalUnit)
     case utf8, largeUtf8
     case binary, largeBinary
     case fixedSizeBinary(Int)
@@ -29,9 +43,10 @@ public indirect enum ArrowType: Sendable, Hashable {
     var width: Int? {
         switch self {
         case .int(let bits, _): bits / 8
-        case .float32, .date32: 4
-        case .float64, .date64, .timestamp: 8
-        case .decimal: 16
+        case .float32, .date32, .interval(.yearMonth): 4
+        case .float64, .date64, .timestamp, .duration, .interval(.dayTime): 8
+        case .time(let unit): unit == .second || unit == .millisecond ? 4 : 8
+        case .decimal, .interval(.monthDayNano): 16
         case .fixedSizeBinary(let size): size
         default: nil
         }
@@ -110,6 +125,17 @@ public struct ArrowSchema: Sendable, Hashable {
             guard bits == 128 else { throw .unsupported("the \(bits)-bit decimal field '\(name)'") }
             type = .decimal(precision: Int(try table?.scalar(0, Int32(0)) ?? 0), scale: Int(try table?.scalar(1, Int32(0)) ?? 0))
         case 8: type = try table?.scalar(0, Int16(1)) == 0 ? .date32 : .date64
+        case 9:
+            guard let unit = ArrowTimeUnit(rawValue: try table?.scalar(0, Int16(1)) ?? 1) else { throw .malformed("the field '\(name)' has an unknown time unit") }
+            let bits: Int32 = try table?.scalar(1, 32) ?? 32
+            guard bits == (unit == .second || unit == .millisecond ? 32 : 64) else { throw .malformed("the time field '\(name)' has \(bits) bits for its unit") }
+            type = .time(unit)
+        case 11:
+            guard let unit = ArrowIntervalUnit(rawValue: try table?.scalar(0, Int16(0)) ?? 0) else { throw .malformed("the field '\(name)' has an unknown interval unit") }
+            type = .interval(unit)
+        case 18:
+            guard let unit = ArrowTimeUnit(rawValue: try table?.scalar(0, Int16(1)) ?? 1) else { throw .malformed("the field '\(name)' has an unknown time unit") }
+            type = .duration(unit)
         case 10:
             guard let unit = ArrowTimeUnit(rawValue: try table?.scalar(0, Int16(0)) ?? 0) else { throw .malformed("the field '\(name)' has an unknown time unit") }
             type = .timestamp(unit, timezone: try table?.string(1))

@@ -66,7 +66,7 @@ public struct QueryResult: AsyncSequence, Sendable {
                 }
                 let rows = page.results
                 let count = rows?.rowCount ?? 0
-                if let rows, rows.arrowBatchCount > 0 || rows.resultLinkCount > 0 {
+                if let rows, !rows.arrowBatches.isEmpty || rows.resultLinkCount > 0 {
                     await finish()
                     throw DatabricksSQLError(.protocolViolation, "the server sent Arrow or cloud-fetch results, which this driver never requests")
                 }

@@ -55,7 +55,13 @@ indirect enum Canonical: Equatable, CustomStringConvertible {
         case .null: self = .null
         case .bool: self = .bool(array.bool(index))
         case .int(64, false): self = .text(String(array.uint64(index)))
-        case .int, .date32, .date64, .timestamp: self = .text(String(array.int64(index)))
+        case .int, .date32, .date64, .timestamp, .time, .duration, .interval(.yearMonth): self = .text(String(array.int64(index)))
+        case .interval(.dayTime):
+            let (days, milliseconds) = array.intervalDayTime(index)
+            self = .text("0,\(days),\(Int64(milliseconds) * 1_000_000)")
+        case .interval(.monthDayNano):
+            let (months, days, nanoseconds) = array.intervalMonthDayNano(index)
+            self = .text("\(months),\(days),\(nanoseconds)")
         case .float32, .float64: self = .text(hex(withUnsafeBytes(of: array.double(index).bitPattern.littleEndian) { Array($0) }))
         case .decimal:
             let (high, low) = array.decimal128(index)
@@ -93,7 +99,7 @@ struct ArrowStreamTests {
         let batches = try reader.read(stream)
         #expect(reader.ended)
         let schema = try #require(reader.schema)
-        #expect(schema.fields.count == 29)
+        #expect(schema.fields.count == 33)
         #expect(schema.fields.first { $0.name == "at_utc" }?.type == .timestamp(.microsecond, timezone: "UTC"))
         #expect(schema.fields.first { $0.name == "amount" }?.type == .decimal(precision: 38, scale: 10))
         #expect(batches.map(\.length) == [3, 1, 0])

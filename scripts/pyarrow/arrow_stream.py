@@ -32,8 +32,10 @@ def render(array):
         with decimal.localcontext() as context:
             context.prec = 100  # the default 28 digits would round a 38-digit unscaled value
             return [None if v is None else str(int(v.scaleb(t.scale))) for v in array.to_pylist()]
-    if pa.types.is_date32(t) or pa.types.is_date64(t) or pa.types.is_timestamp(t):
-        stored = pa.int32() if pa.types.is_date32(t) else pa.int64()
+    if pa.types.is_interval(t):
+        return [None if v is None else f"{v.months},{v.days},{v.nanoseconds}" for v in array.to_pylist()]
+    if pa.types.is_date(t) or pa.types.is_timestamp(t) or pa.types.is_time(t) or pa.types.is_duration(t):
+        stored = pa.int32() if pa.types.is_date32(t) or pa.types.is_time32(t) else pa.int64()
         return [None if v is None else str(v) for v in array.view(stored).to_pylist()]
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
         return [None if v is None else v.hex() for v in array.to_pylist()]
@@ -83,6 +85,10 @@ def table():
         "at_utc": pa.array([datetime.datetime(2024, 1, 1, tzinfo=utc), datetime.datetime(1969, 7, 20, 20, 17, 40, tzinfo=utc), None, datetime.datetime(2038, 1, 19, 3, 14, 8, tzinfo=utc)], pa.timestamp("us", tz="UTC")),
         "at_ms": pa.array([0, None, -1, 1700000000000], pa.timestamp("ms")),
         "nothing": pa.array([None, None, None, None], pa.null()),
+        "clock_ms": pa.array([0, 86_399_999, None, 1], pa.time32("ms")),
+        "clock_us": pa.array([None, 86_399_999_999, 0, 12_345], pa.time64("us")),
+        "took": pa.array([-1, 0, None, 2**62], pa.duration("us")),
+        "span": pa.array([pa.MonthDayNano([1, -2, 3]), None, pa.MonthDayNano([-(2**31), 2**31 - 1, -(2**63)]), pa.MonthDayNano([0, 0, 0])], pa.month_day_nano_interval()),
         "numbers": pa.array([[1, None, 3], [], None, [4]], pa.list_(pa.int32())),
         "large_numbers": pa.array([None, [1], [2, 3], []], pa.large_list(pa.int64())),
         "pairs": pa.array([[1, 2], None, [3, None], [5, 6]], pa.list_(pa.int16(), 2)),

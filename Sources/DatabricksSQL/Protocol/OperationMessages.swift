@@ -206,20 +206,30 @@ struct ResultSetMetadataResponse: ThriftResponse {
     var schema: TableSchema?
     /// `TSparkRowSetType` (0x501): 0 Arrow, 1 columns, 2 rows, 3 URLs.
     var resultFormat: Int32?
+    /// Whether Arrow batches are LZ4 frames (0x502).
+    var lz4Compressed = false
+    /// The Arrow schema of the batches, an IPC Schema message (0x503).
+    var arrowSchema: [UInt8]?
 
     init(from reader: inout ThriftBinaryReader) throws(ThriftError) {
         var schema: TableSchema?
         var format: Int32?
+        var lz4 = false
+        var arrow: [UInt8]?
         status = try readResponse(&reader) { reader, field throws(ThriftError) in
             switch (field.id, field.type) {
             case (2, .struct): schema = try TableSchema(from: &reader)
             case (0x501, .i32): format = try reader.readI32()
+            case (0x502, .bool): lz4 = try reader.readBool()
+            case (0x503, .binary): arrow = try reader.readBinary()
             default: return false
             }
             return true
         }
         self.schema = schema
         self.resultFormat = format
+        self.lz4Compressed = lz4
+        self.arrowSchema = arrow
     }
 }
 

@@ -98,8 +98,10 @@ struct RowSet: Sendable {
     var columns: [ColumnValues] = []
     /// Row-based rows (`rows`, field 2); never used by Spark ≥ protocol V6 and not decoded.
     var rowBasedRowCount = 0
-    /// Arrow batches (0x501) or result links (0x502): formats this client never asks for.
-    var arrowBatchCount = 0
+    /// Arrow batches (0x501, `TSparkArrowBatch`): an Arrow IPC record batch message each (an LZ4
+    /// frame of one when the metadata says `lz4Compressed`), read with the metadata's `arrowSchema`.
+    var arrowBatches: [ArrowBatchBytes] = []
+    /// Result links (0x502): CloudFetch, which this client does not ask for.
     var resultLinkCount = 0
 
     /// Rows in this set: the shortest column's length (all are equal from a sane server).
@@ -120,8 +122,8 @@ struct RowSet: Sendable {
                 for _ in 0..<count { columns.append(try ColumnValues.decode(from: &reader)) }
             case (0x501, .list):
                 let (type, count) = try reader.readListBegin()
-                arrowBatchCount = count
-                for _ in 0..<count { try reader.skip(type) }
+                guard type == .struct else { throw ThriftError(.invalidField, "TRowSet.arrowBatches elements are not structs") }
+                for _ in 0..<count { arrowBatches.append(try ArrowBatchBytes(from: &reader)) }
             case (0x502, .list):
                 let (type, count) = try reader.readListBegin()
                 resultLinkCount = count
@@ -168,5 +170,22 @@ extension ColumnValues {
         }
         guard let result else { throw ThriftError(.invalidField, "TColumn has no known arm set") }
         return result
+    }
+}
+
+/// `TSparkArrowBatch`: the bytes of one Arrow record batch and its row count.
+struct ArrowBatchBytes: Sendable {
+    var batch: [UInt8] = []
+    var rowCount: Int64 = 0
+
+    init(from reader: inout ThriftBinaryReader) throws(ThriftError) {
+        try reader.readStruct { reader, field throws(ThriftError) in
+            switch (field.id, field.type) {
+            case (1, .binary): batch = try reader.readBinary()
+            case (2, .i64): rowCount = try reader.readI64()
+            default: return false
+            }
+            return true
+        }
     }
 }

@@ -1,0 +1,34 @@
+// Results in Arrow, as Databricks answers a client that can read them (`canReadArrowResult`): the
+// result metadata carries the Arrow schema as an IPC Schema message, and each row set a list of
+// record batch messages, each an LZ4 frame when the metadata says `lz4Compressed`.
+import Arrow
+
+/// Reads the Arrow batches of a result set.
+struct ArrowResults: Sendable {
+    private var reader: ArrowStreamReader
+    let lz4Compressed: Bool
+
+    /// A reader for batches described by `schema` (the metadata's `arrowSchema`).
+    init(schema: [UInt8], lz4Compressed: Bool) throws(ArrowError) {
+        reader = ArrowStreamReader()
+        _ = try reader.read(schema)
+        guard reader.schema != nil else { throw .malformed("the result's Arrow schema holds no Schema message") }
+        self.lz4Compressed = lz4Compressed
+    }
+
+    /// The Arrow schema of the results.
+    var schema: ArrowSchema { reader.schema! }
+
+    /// The record batches of one row set, each checked against the row count the server announced.
+    mutating func batches(_ sent: [ArrowBatchBytes]) throws(ArrowError) -> [ArrowRecordBatch] {
+        var batches: [ArrowRecordBatch] = []
+        for batch in sent {
+            let bytes = lz4Compressed ? try LZ4Frame.decompress(batch.batch) : batch.batch
+            let read = try reader.read(bytes)
+            let rows = read.reduce(0) { $0 + $1.length }
+            guard rows == batch.rowCount else { throw .malformed("an Arrow batch of \(rows) rows where the server announced \(batch.rowCount)") }
+            batches += read
+        }
+        return batches
+    }
+}
