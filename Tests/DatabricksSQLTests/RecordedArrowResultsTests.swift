@@ -69,15 +69,47 @@ struct RecordedArrowResultsTests {
         #expect(batch.columns[2].int64(0) == 18_628)
     }
 
+    @Test func arrowAnswersGiveTheValuesColumnAnswersGive() throws {
+        // The recordings hold some statements answered both ways (the JDBC driver ran them with
+        // and without Arrow): each cell must be the same SQL value.
+        var arrowRows: [String: [[SQLValue]]] = [:]
+        var columnRows: [String: [[SQLValue]]] = [:]
+        for exchange in Recordings.all where exchange.status == 200 && exchange.method == "ExecuteStatement" {
+            guard let statement = Recordings.statement(of: exchange), statement.hasPrefix("SELECT"),
+                let response = try? decodeReply(exchange) as? OperationStartResponse, let direct = response.directResults,
+                let metadata = direct.resultSetMetadata, let columns = metadata.schema?.columns, let rows = direct.resultSet?.results
+            else { continue }
+            let key = "\(exchange.folder): \(statement)"
+            if let schema = metadata.arrowSchema, !rows.arrowBatches.isEmpty {
+                guard var results = try? ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed) else { continue }  // nested values in Arrow
+                let batches = try results.resultBatches(rows.arrowBatches, columns: columns, startRowOffset: rows.startRowOffset)
+                arrowRows[key] = batches.flatMap { batch in (0..<batch.rowCount).map { batch.row($0) } }
+            } else if !rows.columns.isEmpty {
+                let batch = ResultBatch(schema: columns, columns: rows.columns, startRowOffset: rows.startRowOffset)
+                columnRows[key] = (0..<batch.rowCount).map { batch.row($0) }
+            }
+        }
+        let both = Set(arrowRows.keys).intersection(columnRows.keys)
+        #expect(both.count >= 5, "statements answered both ways: \(both.sorted())")
+        for key in both { #expect(arrowRows[key] == columnRows[key], "\(key)") }
+    }
+
     @Test func everyArrowAnswerInTheRecordingsReads() throws {
         var answers = 0
         for exchange in Recordings.all where exchange.status == 200 && exchange.method == "ExecuteStatement" {
             guard let response = try? decodeReply(exchange) as? OperationStartResponse, let direct = response.directResults,
                 let metadata = direct.resultSetMetadata, let schema = metadata.arrowSchema
             else { continue }
-            var results = try ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed)
+            var reader: ArrowResults
+            do {
+                reader = try ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed)
+            } catch {
+                // Nested values or intervals in Arrow are refused by name (the driver asks for them as text).
+                guard case .unsupported = error else { throw error }
+                continue
+            }
             let sent = direct.resultSet?.results?.arrowBatches ?? []
-            let batches = try results.batches(sent)
+            let batches = try reader.batches(sent)
             #expect(rows(batches) == Int(sent.reduce(0) { $0 + $1.rowCount }), "\(exchange.folder)")
             answers += 1
         }

@@ -41,4 +41,23 @@ struct ValueParsingTests {
         #expect(text.value(at: 1, type: .intervalYearMonth) == .interval("1-2"))
         #expect(text.value(at: 2, type: .decimal(precision: 5, scale: 2)) == .decimal(SQLDecimal(text: "123.40", precision: 5, scale: 2)))
     }
+
+    @Test func decimalsFromTheirUnscaledArrowValue() {
+        func text(_ high: Int64, _ low: UInt64, scale: Int) -> String { SQLDecimal(unscaled: (high, low), precision: 38, scale: scale).text }
+        #expect(text(0, 12_345, scale: 2) == "123.45")
+        #expect(text(-1, UInt64(bitPattern: -5), scale: 3) == "-0.005")
+        #expect(text(0, 0, scale: 0) == "0")
+        #expect(text(0, 7, scale: 0) == "7")
+        #expect(text(0, 100, scale: 2) == "1.00")
+        // 10^38 - 1, the largest decimal(38, 0), and its negation.
+        let max = (Int128(10).power38 - 1)
+        #expect(text(Int64(truncatingIfNeeded: max >> 64), UInt64(truncatingIfNeeded: max), scale: 10) == "9999999999999999999999999999.9999999999")
+        #expect(text(Int64(truncatingIfNeeded: -max >> 64), UInt64(truncatingIfNeeded: -max), scale: 0) == "-" + String(repeating: "9", count: 38))
+        // Its unscaled value reads back.
+        #expect(SQLDecimal(unscaled: (0, 12_345), precision: 10, scale: 2).unscaled! == (0, 12_345))
+    }
+}
+
+extension Int128 {
+    fileprivate var power38: Int128 { (0..<38).reduce(Int128(1)) { value, _ in value * self } }
 }

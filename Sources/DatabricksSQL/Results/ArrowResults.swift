@@ -12,8 +12,30 @@ struct ArrowResults: Sendable {
     init(schema: [UInt8], lz4Compressed: Bool) throws(ArrowError) {
         reader = ArrowStreamReader()
         _ = try reader.read(schema)
-        guard reader.schema != nil else { throw .malformed("the result's Arrow schema holds no Schema message") }
+        guard let schema = reader.schema else { throw .malformed("the result's Arrow schema holds no Schema message") }
+        for field in schema.fields {
+            switch field.type {
+            case .time, .duration, .interval, .list, .largeList, .fixedSizeList, .struct, .map:
+                throw .unsupported("the result column '\(field.name)' in Arrow's \(field.type) (ask for nested values and intervals as text)")
+            default: continue
+            }
+        }
         self.lz4Compressed = lz4Compressed
+    }
+
+    /// The batches of one row set as result batches of `columns` (the Thrift schema of the result).
+    mutating func resultBatches(_ sent: [ArrowBatchBytes], columns: [ColumnDescriptor], startRowOffset: Int64) throws(ArrowError) -> [ResultBatch] {
+        var offset = startRowOffset
+        var results: [ResultBatch] = []
+        for batch in try batches(sent) {
+            guard batch.columns.count == columns.count else {
+                throw .malformed("an Arrow batch of \(batch.columns.count) columns for a result of \(columns.count)")
+            }
+            results.append(
+                ResultBatch(schema: columns, columns: batch.columns.map { ColumnValues(storage: .arrow($0), nulls: NullBitmap(bytes: [])) }, startRowOffset: offset))
+            offset += Int64(batch.length)
+        }
+        return results
     }
 
     /// The Arrow schema of the results.

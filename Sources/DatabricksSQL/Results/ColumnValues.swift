@@ -1,4 +1,6 @@
-// One column of a fetched batch as it arrives: a typed array and an LSB-first null bitmap.
+// One column of a fetched batch as it arrives: a typed array and an LSB-first null bitmap, or an
+// Arrow column (its nulls in its own validity bitmap).
+public import Arrow
 
 /// The physical values of a column, in the arm the server chose for its type.
 public enum ColumnStorage: Sendable {
@@ -10,6 +12,8 @@ public enum ColumnStorage: Sendable {
     case double([Double])
     case string([String])
     case binary([[UInt8]])
+    /// An Arrow column, read in place (its NULLs are its own).
+    case arrow(ArrowArray)
 
     /// The number of values.
     public var count: Int {
@@ -22,6 +26,7 @@ public enum ColumnStorage: Sendable {
         case .double(let values): values.count
         case .string(let values): values.count
         case .binary(let values): values.count
+        case .arrow(let array): array.length
         }
     }
 }

@@ -1,4 +1,5 @@
 // A batch of result rows, column by column, and how a cell becomes a typed `SQLValue`.
+import Arrow
 
 /// Some rows of a result, stored by column. Memory is bounded by the fetch size, never the result.
 public struct ResultBatch: Sendable {
@@ -43,6 +44,40 @@ extension ColumnValues {
         case .double(let values): return type == .float ? .float(Float(values[row])) : .double(values[row])
         case .binary(let values): return .binary(values[row])
         case .string(let values): return Self.interpret(values[row], as: type)
+        case .arrow(let array): return Self.value(array, row, type: type)
+        }
+    }
+
+    /// A cell of an Arrow column: native types as they are, text through the column's SQL type
+    /// (Databricks sends what it does not send natively — nested values, intervals — as text).
+    static func value(_ array: ArrowArray, _ row: Int, type: SQLType) -> SQLValue {
+        if array.isNull(row) { return .null }
+        switch array.type {
+        case .null: return .null
+        case .bool: return .bool(array.bool(row))
+        case .int(8, _): return .int8(Int8(truncatingIfNeeded: array.int64(row)))
+        case .int(16, _): return .int16(Int16(truncatingIfNeeded: array.int64(row)))
+        case .int(32, _): return .int32(Int32(truncatingIfNeeded: array.int64(row)))
+        case .int: return .int64(array.int64(row))
+        case .float32: return .float(Float(array.double(row)))
+        case .float64: return .double(array.double(row))
+        case .decimal(let precision, let scale):
+            return .decimal(SQLDecimal(unscaled: array.decimal128(row), precision: precision, scale: scale))
+        case .date32: return .date(Int32(truncatingIfNeeded: array.int64(row)))
+        case .date64: return .date(Int32(truncatingIfNeeded: array.int64(row) / 86_400_000))
+        case .timestamp(let unit, _):
+            let value = array.int64(row)
+            switch unit {
+            case .second: return .timestamp(value &* 1_000_000)
+            case .millisecond: return .timestamp(value &* 1_000)
+            case .microsecond: return .timestamp(value)
+            case .nanosecond: return .timestamp(value / 1_000)
+            }
+        case .utf8, .largeUtf8: return interpret(array.string(row), as: type)
+        case .binary, .largeBinary, .fixedSizeBinary: return .binary(Array(array.bytes(row)))
+        case .time, .duration, .interval, .list, .largeList, .fixedSizeList, .struct, .map:
+            // Not asked for natively (ArrowResults refuses a schema holding them).
+            return .null
         }
     }
 

@@ -17,6 +17,17 @@ public struct SQLDecimal: Sendable, Hashable, CustomStringConvertible {
         self.scale = scale
     }
 
+    /// A decimal from its unscaled two's complement 128-bit value (as Arrow stores it).
+    public init(unscaled: (high: Int64, low: UInt64), precision: Int, scale: Int) {
+        let value = Int128(unscaled.high) << 64 | Int128(unscaled.low)
+        var digits = String(value.magnitude)
+        if scale > 0 {
+            if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+        }
+        self.init(text: (value < 0 ? "-" : "") + digits, precision: precision, scale: scale)
+    }
+
     /// The unscaled integer value (`text` × 10^scale) when it fits in 128 bits… or `nil`.
     public var unscaled: (high: Int64, low: UInt64)? {
         var digits = Substring(text)
