@@ -150,6 +150,7 @@ let package = Package(
                 "DatabricksSQL", "Thrift", "Arrow", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),

@@ -16,6 +16,8 @@ public struct QueryResult: AsyncSequence, Sendable {
     let batchSize: Int
     /// Rows changed by DML, when the server reports it.
     public let modifiedRowCount: Int64?
+    /// How Arrow batches are read, when the rows arrive in Arrow.
+    let arrow: ArrowResults?
 
     /// Reads every batch and returns all rows (for small results: previews, metadata).
     public func rows(limit: Int = .max) async throws(DatabricksSQLError) -> [[SQLValue]] {
@@ -37,7 +39,7 @@ public struct QueryResult: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(result: self, pending: firstPage, finished: !hasResultSet)
+        Iterator(result: self, pending: firstPage, finished: !hasResultSet, arrow: arrow)
     }
 
     /// Fetches batches on demand, with the next page requested while the caller works on the
@@ -46,10 +48,14 @@ public struct QueryResult: AsyncSequence, Sendable {
         let result: QueryResult
         var pending: FetchResultsResponse?
         var finished: Bool
+        var arrow: ArrowResults?
         var closed = false
         var prefetch: Task<FetchResultsResponse, any Error>?
+        /// Batches of a page already read (an Arrow page may hold several).
+        var ready: [ResultBatch] = []
 
         public mutating func next() async throws(DatabricksSQLError) -> ResultBatch? {
+            if !ready.isEmpty { return ready.removeFirst() }
             while !finished {
                 let page: FetchResultsResponse
                 do {
@@ -65,25 +71,37 @@ public struct QueryResult: AsyncSequence, Sendable {
                     throw error
                 }
                 let rows = page.results
-                let count = rows?.rowCount ?? 0
-                if let rows, !rows.arrowBatches.isEmpty || rows.resultLinkCount > 0 {
+                var batches: [ResultBatch] = []
+                if let rows, rows.resultLinkCount > 0 || (!rows.arrowBatches.isEmpty && arrow == nil) {
                     await finish()
-                    throw DatabricksSQLError(.protocolViolation, "the server sent Arrow or cloud-fetch results, which this driver never requests")
+                    throw DatabricksSQLError(.protocolViolation, "the server sent cloud-fetch links, or Arrow batches for a result in columns")
                 }
+                if let rows, !rows.arrowBatches.isEmpty, var reader = arrow {
+                    do {
+                        batches = try reader.resultBatches(rows.arrowBatches, columns: result.schema, startRowOffset: rows.startRowOffset)
+                    } catch {
+                        await finish()
+                        throw DatabricksSQLError(.protocolViolation, "an Arrow batch of the result: \(error)")
+                    }
+                    arrow = reader
+                } else if let rows, rows.rowCount > 0 {
+                    batches = [ResultBatch(schema: result.schema, columns: rows.columns, startRowOffset: rows.startRowOffset)]
+                }
+                let count = batches.reduce(0) { $0 + $1.rowCount }
                 // Databricks (protocol ≥ SPARK V1): hasMoreRows == false means done. OSS Spark always
                 // says false, so there an empty page is the end marker.
                 let serverSaysMore = page.hasMoreRows ?? false
                 if count == 0 || (!serverSaysMore && result.session.trustsHasMoreRows) {
                     finished = true
                 }
-                if count > 0, let rows {
-                    let batch = ResultBatch(schema: result.schema, columns: rows.columns, startRowOffset: rows.startRowOffset)
+                if count > 0 {
                     if finished {
                         await finish()
                     } else {
                         startPrefetch()
                     }
-                    return batch
+                    ready = batches.filter { $0.rowCount > 0 }
+                    return ready.removeFirst()
                 }
             }
             await finish()

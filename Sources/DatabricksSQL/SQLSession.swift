@@ -119,6 +119,7 @@ public actor SQLSession {
         if flavor == .databricks {
             request.directResultsMaxRows = Int64(options.batchSize)
             request.directResultsMaxBytes = 100 << 20
+            request.arrow = true
         }
         let response = try await call("ExecuteStatement", idempotent: false, as: OperationStartResponse.self, request: { request.encode(to: &$0) })
         return try await started(response, "ExecuteStatement", options: options)
@@ -153,7 +154,7 @@ public actor SQLSession {
     }
 
     /// From a started operation to a readable result: wait for it, read its schema.
-    private func started(_ response: OperationStartResponse, _ method: String, options: StatementOptions) async throws(DatabricksSQLError) -> QueryResult {
+    func started(_ response: OperationStartResponse, _ method: String, options: StatementOptions) async throws(DatabricksSQLError) -> QueryResult {
         try Self.check(response.status, method)
         let direct = response.directResults
         guard let operation = response.operationHandle else {
@@ -167,22 +168,22 @@ public actor SQLSession {
         try await checkFinished(finalStatus, operation: operation, closedByServer: direct?.closeOperation != nil)
         let hasResultSet = finalStatus.hasResultSet ?? operation.hasResultSet
         var schema: [ColumnDescriptor] = []
+        var arrow: ArrowResults?
         if hasResultSet {
-            if let metadata = direct?.resultSetMetadata {
-                try Self.check(metadata.status, "GetResultSetMetadata")
-                schema = metadata.schema?.columns ?? []
-                try Self.checkFormat(metadata.resultFormat)
+            var metadata: ResultSetMetadataResponse
+            if let direct = direct?.resultSetMetadata {
+                metadata = direct
             } else {
-                let metadata = try await call("GetResultSetMetadata", idempotent: true, as: ResultSetMetadataResponse.self, request: { OperationRequest(operationHandle: operation).encode(to: &$0) })
-                try Self.check(metadata.status, "GetResultSetMetadata")
-                schema = metadata.schema?.columns ?? []
-                try Self.checkFormat(metadata.resultFormat)
+                metadata = try await call("GetResultSetMetadata", idempotent: true, as: ResultSetMetadataResponse.self, request: { OperationRequest(operationHandle: operation).encode(to: &$0) })
             }
+            try Self.check(metadata.status, "GetResultSetMetadata")
+            schema = metadata.schema?.columns ?? []
+            arrow = try Self.results(of: metadata)
         }
         let modified = finalStatus.numModifiedRows ?? operation.modifiedRowCount.map { Int64($0) }
         return QueryResult(
             session: self, operation: operation, schema: schema, hasResultSet: hasResultSet, firstPage: direct?.resultSet,
-            closedByServer: direct?.closeOperation != nil, batchSize: options.batchSize, modifiedRowCount: modified)
+            closedByServer: direct?.closeOperation != nil, batchSize: options.batchSize, modifiedRowCount: modified, arrow: arrow)
     }
 
     /// A server error message without the Java stack trace and exception class names that OSS
@@ -202,9 +203,21 @@ public actor SQLSession {
         return String(text.prefix(4000))
     }
 
-    static func checkFormat(_ format: Int32?) throws(DatabricksSQLError) {
-        guard let format, format != 1 else { return }
-        throw DatabricksSQLError(.protocolViolation, "the server sent results in format \(format); this driver reads column-based results only")
+    /// How the result's rows arrive: in columns (`nil`), or in Arrow batches read with the
+    /// metadata's Arrow schema. Anything else (rows, CloudFetch links) was never asked for.
+    static func results(of metadata: ResultSetMetadataResponse) throws(DatabricksSQLError) -> ArrowResults? {
+        switch metadata.resultFormat {
+        case nil, 1: return nil
+        case 0:
+            guard let schema = metadata.arrowSchema else { throw DatabricksSQLError(.protocolViolation, "Arrow results without an Arrow schema") }
+            do {
+                return try ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed)
+            } catch {
+                throw DatabricksSQLError(.protocolViolation, "the results' Arrow schema: \(error)")
+            }
+        case let format?:
+            throw DatabricksSQLError(.protocolViolation, "the server sent results in format \(format); this driver reads columns and Arrow batches")
+        }
     }
 
     private func waitUntilDone(_ operation: OperationHandle, deadline: Duration) async throws(DatabricksSQLError) -> OperationStatusResponse {

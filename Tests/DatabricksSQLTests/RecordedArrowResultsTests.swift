@@ -5,6 +5,7 @@ import Arrow
 import Foundation
 import Testing
 @testable import DatabricksSQL
+import Logging
 import Thrift
 
 @Suite("Recorded Databricks Arrow results", .enabled(if: SharedFixtures.isAvailable, SharedFixtures.skip))
@@ -67,6 +68,50 @@ struct RecordedArrowResultsTests {
         #expect(batch.columns[0].int64(0) == 1_609_459_200_000_000)
         #expect(batch.columns[1].decimal128(0) == (high: 0, low: 12_345))
         #expect(batch.columns[2].int64(0) == 18_628)
+    }
+
+    @Test func weAskForArrowWithTheFieldsARealClusterAccepted() throws {
+        let exchange = try #require(
+            Recordings.exchanges("testtimestamp", method: "ExecuteStatement").first { Recordings.statement(of: $0)?.contains("SELECT id, ts") == true })
+        let recorded = try ThriftTree.message(exchange.request).field(1)
+        var request = ExecuteStatementRequest(sessionHandle: SessionHandle(identifier: HandleIdentifier(guid: [UInt8](repeating: 1, count: 16), secret: [UInt8](repeating: 2, count: 16))), statement: "SELECT 1")
+        request.arrow = true
+        let ours = try ThriftTree.message(ThriftCall.encode(method: "ExecuteStatement", sequenceId: 1) { request.encode(to: &$0) }).field(1)
+        // The same fields with the same types as the JDBC driver's request; our choices in them:
+        // Arrow results, LZ4, native timestamps, decimals and NULL, nested values and intervals as
+        // text, no CloudFetch (0x503 absent).
+        for id: Int16 in [0x502, 0x504] {
+            #expect(recorded?.field(id) != nil)
+            #expect(ours?.field(id) == .scalar([1]))
+        }
+        #expect(ours?.field(0x503) == nil)
+        for (id, native): (Int16, UInt8) in [(1, 1), (2, 1), (3, 0), (4, 0), (5, 1)] {
+            #expect(recorded?.field(0x506)?.field(id) != nil)
+            #expect(ours?.field(0x506)?.field(id) == .scalar([native]))
+        }
+    }
+
+    @Test func aQueryResultReadsItsArrowPages() async throws {
+        let exchange = try #require(
+            Recordings.exchanges("teststringedgecases", method: "ExecuteStatement").first { exchange in
+                guard Recordings.statement(of: exchange)?.contains("leading and trailing") == true,
+                    let response = try? decodeReply(exchange) as? OperationStartResponse
+                else { return false }
+                return response.directResults?.resultSet?.results?.arrowBatches.isEmpty == false
+            })
+        let response = try #require(try decodeReply(exchange) as? OperationStartResponse)
+        // A session that never reaches a server: the recorded answer is complete and closed.
+        let endpoint = try SQLEndpoint.databricks(domain: "https://adb-1234567890123456.7.azuredatabricks.net", clusterId: "0123-456789-abc", accessToken: "unused")
+        let transport = ThriftHTTPTransport(endpoint: endpoint, client: DatabricksSQLClient.sharedHTTPClient, policy: RetryPolicy(), logger: Logger(label: "test"))
+        let session = SQLSession(transport: transport, handle: SessionHandle(identifier: HandleIdentifier(guid: [UInt8](repeating: 1, count: 16), secret: [UInt8](repeating: 2, count: 16))), serverProtocolVersion: 0xA508)
+        #expect(response.directResults?.closeOperation != nil && response.directResults?.resultSet?.hasMoreRows == false)
+        let result = try await session.started(response, "ExecuteStatement", options: StatementOptions(batchSize: 100))
+        #expect(result.arrow != nil)
+        let rows = try await result.rows()
+        #expect(rows.count == 5)
+        #expect(rows.first == [.int32(1), .string("   leading and trailing spaces   ")])
+        #expect(rows[1] == [.int32(2), .string("こんにちは")])
+        #expect(rows.last == [.int32(5), .null])
     }
 
     @Test func arrowAnswersGiveTheValuesColumnAnswersGive() throws {

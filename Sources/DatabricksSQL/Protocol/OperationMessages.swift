@@ -13,6 +13,10 @@ struct ExecuteStatementRequest: Sendable {
     var directResultsMaxBytes: Int64?
     /// Seconds; 0 = none.
     var queryTimeout: Int64 = 0
+    /// Whether to ask for Arrow results (Databricks): `canReadArrowResult` (0x502),
+    /// `canDecompressLZ4Result` (0x504) and `useArrowNativeTypes` (0x506) with timestamps, decimals
+    /// and NULL as Arrow types and nested values and intervals as text; never CloudFetch (0x503).
+    var arrow = false
 
     func encode(to writer: inout ThriftBinaryWriter) {
         writer.writeFieldBegin(.struct, id: 1)
@@ -25,6 +29,13 @@ struct ExecuteStatementRequest: Sendable {
             writer.writeI64(queryTimeout)
         }
         encodeDirectResults(maxRows: directResultsMaxRows, maxBytes: directResultsMaxBytes, to: &writer)
+        if arrow {
+            writer.writeBoolField(id: 0x502, true)
+            writer.writeBoolField(id: 0x504, true)
+            writer.writeFieldBegin(.struct, id: 0x506)
+            for (id, native) in [(Int16(1), true), (2, true), (3, false), (4, false), (5, true)] { writer.writeBoolField(id: id, native) }
+            writer.writeFieldStop()
+        }
         writer.writeFieldStop()
     }
 }
