@@ -15,7 +15,10 @@ public struct ArrowArray: Sendable {
     let values: ArraySlice<UInt8>
     /// Offsets into `values` (or into the child), `length + 1` of them, 4 or 8 bytes each.
     let offsets: ArraySlice<UInt8>
+    /// The children (for a dictionary-encoded column, the dictionary values' children).
     public let children: [ArrowArray]
+    /// For a dictionary-encoded column, the dictionary (its own `values` then hold indices).
+    let dictionary: [ArrowArray]
 
     /// The values' type.
     public var type: ArrowType { field.type }
@@ -23,8 +26,22 @@ public struct ArrowArray: Sendable {
     /// Whether the value at `index` is null.
     public func isNull(_ index: Int) -> Bool {
         if case .null = type { return true }
-        guard let validity else { return false }
-        return validity[validity.startIndex + index >> 3] & (1 << UInt8(index & 7)) == 0
+        if let validity, validity[validity.startIndex + index >> 3] & (1 << UInt8(index & 7)) == 0 { return true }
+        if let values = dictionary.first { return values.isNull(key(index)) }
+        return false
+    }
+
+    /// The dictionary index at `index`.
+    func key(_ index: Int) -> Int {
+        switch field.dictionary?.indexType {
+        case .int(8, true): Int(load(index, from: values, as: Int8.self))
+        case .int(8, false): Int(load(index, from: values, as: UInt8.self))
+        case .int(16, true): Int(load(index, from: values, as: Int16.self))
+        case .int(16, false): Int(load(index, from: values, as: UInt16.self))
+        case .int(32, false): Int(load(index, from: values, as: UInt32.self))
+        case .int(64, _): Int(truncatingIfNeeded: load(index, from: values, as: Int64.self))
+        default: Int(load(index, from: values, as: Int32.self))
+        }
     }
 
     private func load<T: FixedWidthInteger>(_ index: Int, from buffer: ArraySlice<UInt8>, as: T.Type) -> T {
@@ -34,7 +51,8 @@ public struct ArrowArray: Sendable {
     /// An integer value (any width, signed or not, dates and timestamps as stored); unsigned 64-bit
     /// values above `Int64.max` wrap.
     public func int64(_ index: Int) -> Int64 {
-        switch type {
+        if let values = dictionary.first { return values.int64(key(index)) }
+        return switch type {
         case .int(8, true): Int64(load(index, from: values, as: Int8.self))
         case .int(16, true): Int64(load(index, from: values, as: Int16.self))
         case .int(32, true), .date32, .interval(.yearMonth): Int64(load(index, from: values, as: Int32.self))
@@ -48,35 +66,44 @@ public struct ArrowArray: Sendable {
 
     /// A day-time interval: days and milliseconds.
     public func intervalDayTime(_ index: Int) -> (days: Int32, milliseconds: Int32) {
-        (load(2 * index, from: values, as: Int32.self), load(2 * index + 1, from: values, as: Int32.self))
+        if let values = dictionary.first { return values.intervalDayTime(key(index)) }
+        return (load(2 * index, from: values, as: Int32.self), load(2 * index + 1, from: values, as: Int32.self))
     }
 
     /// A month-day-nanosecond interval.
     public func intervalMonthDayNano(_ index: Int) -> (months: Int32, days: Int32, nanoseconds: Int64) {
-        (load(4 * index, from: values, as: Int32.self), load(4 * index + 1, from: values, as: Int32.self), load(2 * index + 1, from: values, as: Int64.self))
+        if let values = dictionary.first { return values.intervalMonthDayNano(key(index)) }
+        return (load(4 * index, from: values, as: Int32.self), load(4 * index + 1, from: values, as: Int32.self), load(2 * index + 1, from: values, as: Int64.self))
     }
 
     /// An unsigned 64-bit value.
-    public func uint64(_ index: Int) -> UInt64 { load(index, from: values, as: UInt64.self) }
+    public func uint64(_ index: Int) -> UInt64 {
+        if let values = dictionary.first { return values.uint64(key(index)) }
+        return load(index, from: values, as: UInt64.self)
+    }
 
     /// A floating-point value.
     public func double(_ index: Int) -> Double {
+        if let values = dictionary.first { return values.double(key(index)) }
         if case .float32 = type { return Double(Float(bitPattern: load(index, from: values, as: UInt32.self))) }
         return Double(bitPattern: load(index, from: values, as: UInt64.self))
     }
 
     /// A boolean value.
     public func bool(_ index: Int) -> Bool {
-        values[values.startIndex + index >> 3] & (1 << UInt8(index & 7)) != 0
+        if let values = dictionary.first { return values.bool(key(index)) }
+        return values[values.startIndex + index >> 3] & (1 << UInt8(index & 7)) != 0
     }
 
     /// A decimal's unscaled value as two's complement 128 bits: the high and low 64 bits.
     public func decimal128(_ index: Int) -> (high: Int64, low: UInt64) {
-        (load(2 * index + 1, from: values, as: Int64.self), load(2 * index, from: values, as: UInt64.self))
+        if let values = dictionary.first { return values.decimal128(key(index)) }
+        return (load(2 * index + 1, from: values, as: Int64.self), load(2 * index, from: values, as: UInt64.self))
     }
 
     /// The range a variable-width value, a list's elements or a map's entries occupy.
     public func range(_ index: Int) -> Range<Int> {
+        if let values = dictionary.first { return values.range(key(index)) }
         switch type {
         case .fixedSizeBinary(let size), .fixedSizeList(let size): return (index * size)..<((index + 1) * size)
         case .largeUtf8, .largeBinary, .largeList:
@@ -88,6 +115,7 @@ public struct ArrowArray: Sendable {
 
     /// The bytes of a binary or text value.
     public func bytes(_ index: Int) -> ArraySlice<UInt8> {
+        if let values = dictionary.first { return values.bytes(key(index)) }
         let range = range(index)
         return values[(values.startIndex + range.lowerBound)..<(values.startIndex + range.upperBound)]
     }
@@ -100,7 +128,8 @@ extension ArrowArray {
     /// Assembles a column from the batch's nodes and buffers (taken in order), checking each
     /// buffer against what `field` at `length` needs.
     static func read(
-        _ field: ArrowField, nodes: inout ArraySlice<(Int64, Int64)>, buffers: inout ArraySlice<ArraySlice<UInt8>>, depth: Int = 0
+        _ field: ArrowField, nodes: inout ArraySlice<(Int64, Int64)>, buffers: inout ArraySlice<ArraySlice<UInt8>>,
+        dictionaries: [Int64: ArrowArray], depth: Int = 0
     ) throws(ArrowError) -> ArrowArray {
         guard let (nodeLength, nodeNulls) = nodes.popFirst() else { throw .malformed("fewer field nodes than fields") }
         guard nodeLength >= 0, nodeLength <= Int64(Int32.max) * 64, nodeNulls >= 0, nodeNulls <= nodeLength else {
@@ -125,12 +154,28 @@ extension ArrowArray {
                 validity = bitmap
             }
         }
+        if let encoding = field.dictionary {
+            guard let dictionary = dictionaries[encoding.id] else { throw .malformed("'\(field.name)' refers to dictionary \(encoding.id) before it was sent") }
+            let indices = try next()
+            let (total, overflow) = length.multipliedReportingOverflow(by: encoding.indexType.width!)
+            guard !overflow else { throw .malformed("the field '\(field.name)' is too long") }
+            try need(indices, total, "indices")
+            let array = ArrowArray(
+                field: field, length: length, nullCount: nullCount, validity: validity, values: indices, offsets: [], children: dictionary.children,
+                dictionary: [dictionary])
+            for index in 0..<length where validity == nil || !array.isNullHere(index) {
+                guard (0..<dictionary.length).contains(array.key(index)) else {
+                    throw .malformed("an index of '\(field.name)' lies outside its dictionary of \(dictionary.length) values")
+                }
+            }
+            return array
+        }
         var values = ArraySlice<UInt8>()
         var offsets = ArraySlice<UInt8>()
         var children: [ArrowArray] = []
         func child(_ index: Int, _ count: Int) throws(ArrowError) -> ArrowArray {
             guard depth < ArrowSchema.deepestNesting else { throw .malformed("columns nested too deep") }
-            let array = try read(field.children[index], nodes: &nodes, buffers: &buffers, depth: depth + 1)
+            let array = try read(field.children[index], nodes: &nodes, buffers: &buffers, dictionaries: dictionaries, depth: depth + 1)
             guard array.length >= count else {
                 throw .malformed("the child '\(field.children[index].name)' of '\(field.name)' has \(array.length) values where \(count) are needed")
             }
@@ -154,7 +199,7 @@ extension ArrowArray {
         case .list, .largeList, .map:
             offsets = try next()
             // The child's length is read first, then the offsets are checked against it.
-            let elements = try read(field.children[0], nodes: &nodes, buffers: &buffers, depth: depth + 1)
+            let elements = try read(field.children[0], nodes: &nodes, buffers: &buffers, dictionaries: dictionaries, depth: depth + 1)
             try checkOffsets(offsets, length: length, wide: field.type == .largeList, within: elements.length, field.name)
             if case .map = field.type {
                 guard case .struct = elements.type, elements.children.count == 2 else { throw .malformed("the map '\(field.name)' does not hold key-value entries") }
@@ -167,7 +212,14 @@ extension ArrowArray {
         case .struct:
             for index in field.children.indices { children.append(try child(index, length)) }
         }
-        return ArrowArray(field: field, length: length, nullCount: nullCount, validity: validity, values: values, offsets: offsets, children: children)
+        return ArrowArray(
+            field: field, length: length, nullCount: nullCount, validity: validity, values: values, offsets: offsets, children: children, dictionary: [])
+    }
+
+    /// Whether the column's own validity marks `index` null (not looking into a dictionary).
+    private func isNullHere(_ index: Int) -> Bool {
+        guard let validity else { return false }
+        return validity[validity.startIndex + index >> 3] & (1 << UInt8(index & 7)) == 0
     }
 
     /// Offsets are `length + 1` non-decreasing values from 0 or more up to at most `limit`.

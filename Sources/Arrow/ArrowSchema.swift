@@ -53,18 +53,30 @@ public indirect enum ArrowType: Sendable, Hashable {
     }
 }
 
+/// How a dictionary-encoded field's batches refer to its values: indices into the dictionary
+/// with `id`, sent in dictionary batches.
+public struct ArrowDictionaryEncoding: Sendable, Hashable {
+    public var id: Int64
+    /// The indices' integer type.
+    public var indexType: ArrowType
+}
+
 /// A field of a schema.
 public struct ArrowField: Sendable, Hashable {
     public var name: String
+    /// The values' type (for a dictionary-encoded field, the dictionary's values).
     public var type: ArrowType
     public var nullable: Bool
     public var children: [ArrowField]
+    /// Set when the field's batches hold indices into a dictionary.
+    public var dictionary: ArrowDictionaryEncoding?
 
-    public init(name: String, type: ArrowType, nullable: Bool = true, children: [ArrowField] = []) {
+    public init(name: String, type: ArrowType, nullable: Bool = true, children: [ArrowField] = [], dictionary: ArrowDictionaryEncoding? = nil) {
         self.name = name
         self.type = type
         self.nullable = nullable
         self.children = children
+        self.dictionary = dictionary
     }
 }
 
@@ -92,12 +104,32 @@ public struct ArrowSchema: Sendable, Hashable {
         guard depth < deepestNesting else { throw .malformed("fields nested deeper than \(deepestNesting)") }
         let name = try table.string(0) ?? ""
         let nullable = try table.bool(1, false)
-        guard try table.table(4) == nil else { throw .unsupported("the dictionary-encoded field '\(name)'") }
+        var dictionary: ArrowDictionaryEncoding?
+        if let encoding = try table.table(4) {
+            var indexType = ArrowType.int(bitWidth: 32, signed: true)
+            if let index = try encoding.table(1) {
+                let bits: Int32 = try index.scalar(0, 0)
+                guard [8, 16, 32, 64].contains(bits) else { throw .malformed("the dictionary of '\(name)' has indices of \(bits) bits") }
+                indexType = .int(bitWidth: Int(bits), signed: try index.bool(1, false))
+            }
+            dictionary = ArrowDictionaryEncoding(id: try encoding.scalar(0, Int64(0)), indexType: indexType)
+        }
         var children: [ArrowField] = []
         for child in try table.tables(5) { children.append(try field(child, depth: depth + 1)) }
         let typeId: UInt8 = try table.scalar(2, 0)
         let type = try Self.type(typeId, try table.table(3), name: name, children: children.count)
-        return ArrowField(name: name, type: type, nullable: nullable, children: children)
+        return ArrowField(name: name, type: type, nullable: nullable, children: children, dictionary: dictionary)
+    }
+
+    /// Every dictionary-encoded field, nested ones included, by dictionary id.
+    var dictionaryFields: [Int64: ArrowField] {
+        var found: [Int64: ArrowField] = [:]
+        func visit(_ field: ArrowField) {
+            if let encoding = field.dictionary { found[encoding.id] = field }
+            field.children.forEach(visit)
+        }
+        fields.forEach(visit)
+        return found
     }
 
     private static func type(_ id: UInt8, _ table: FlatTable?, name: String, children: Int) throws(ArrowError) -> ArrowType {

@@ -18,6 +18,8 @@ public struct ArrowStreamReader: Sendable {
     public private(set) var ended = false
     /// The largest message (metadata or body) accepted.
     public var largestMessage: Int
+    /// The dictionaries sent so far, by id.
+    private var dictionaries: [Int64: ArrowArray] = [:]
 
     public init(schema: ArrowSchema? = nil, largestMessage: Int = 1 << 31) {
         self.schema = schema
@@ -59,15 +61,30 @@ public struct ArrowStreamReader: Sendable {
             case 1:
                 guard let header else { throw .malformed("a Schema message without its schema") }
                 schema = try ArrowSchema(header)
-            case 2: throw .unsupported("dictionary batches")
+            case 2:
+                guard let header else { throw .malformed("a DictionaryBatch message without its batch") }
+                guard let schema else { throw .malformed("a dictionary batch before the schema") }
+                try readDictionary(header, body: body, schema: schema)
             case 3:
                 guard let header else { throw .malformed("a RecordBatch message without its batch") }
                 guard let schema else { throw .malformed("a record batch before the schema") }
-                batches.append(try Self.batch(header, body: body, schema: schema))
+                batches.append(try Self.batch(header, body: body, fields: schema.fields, dictionaries: dictionaries))
             case let kind: throw .unsupported("messages of header type \(kind)")
             }
         }
         return batches
+    }
+
+    /// Reads a DictionaryBatch (Message.fbs): the values of one dictionary, replacing what it held.
+    private mutating func readDictionary(_ table: FlatTable, body: ArraySlice<UInt8>, schema: ArrowSchema) throws(ArrowError) {
+        let id: Int64 = try table.scalar(0, 0)
+        guard try !table.bool(2, false) else { throw .unsupported("dictionary deltas") }
+        guard let field = schema.dictionaryFields[id] else { throw .malformed("a dictionary batch for dictionary \(id), which no field uses") }
+        guard let data = try table.table(1) else { throw .malformed("a dictionary batch without its data") }
+        var values = field
+        values.dictionary = nil
+        let batch = try Self.batch(data, body: body, fields: [values], dictionaries: dictionaries)
+        dictionaries[id] = batch.columns[0]
     }
 
     /// A buffer of a compressed body: its length uncompressed (-1: stored as is), then an LZ4 frame.
@@ -84,7 +101,7 @@ public struct ArrowStreamReader: Sendable {
     }
 
     /// A record batch from its RecordBatch table (Message.fbs) and the message body.
-    static func batch(_ table: FlatTable, body: ArraySlice<UInt8>, schema: ArrowSchema) throws(ArrowError) -> ArrowRecordBatch {
+    static func batch(_ table: FlatTable, body: ArraySlice<UInt8>, fields: [ArrowField], dictionaries: [Int64: ArrowArray]) throws(ArrowError) -> ArrowRecordBatch {
         let compressed = try table.table(3)
         if let compressed {
             guard try compressed.scalar(1, Int8(0)) == 0 else { throw .unsupported("record batch bodies compressed other than buffer by buffer") }
@@ -105,8 +122,8 @@ public struct ArrowStreamReader: Sendable {
         }
         buffers = bufferSlices[...]
         var columns: [ArrowArray] = []
-        for field in schema.fields {
-            let column = try ArrowArray.read(field, nodes: &nodes, buffers: &buffers)
+        for field in fields {
+            let column = try ArrowArray.read(field, nodes: &nodes, buffers: &buffers, dictionaries: dictionaries)
             guard column.length == Int(length) else { throw .malformed("the column '\(field.name)' has \(column.length) values in a batch of \(length)") }
             columns.append(column)
         }

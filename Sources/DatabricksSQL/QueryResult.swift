@@ -39,7 +39,7 @@ public struct QueryResult: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(result: self, pending: firstPage, finished: !hasResultSet, arrow: arrow)
+        Iterator(result: self, pending: firstPage, finished: !hasResultSet)
     }
 
     /// Fetches batches on demand, with the next page requested while the caller works on the
@@ -48,7 +48,6 @@ public struct QueryResult: AsyncSequence, Sendable {
         let result: QueryResult
         var pending: FetchResultsResponse?
         var finished: Bool
-        var arrow: ArrowResults?
         var closed = false
         var prefetch: Task<FetchResultsResponse, any Error>?
         /// Batches of a page already read (an Arrow page may hold several).
@@ -72,18 +71,17 @@ public struct QueryResult: AsyncSequence, Sendable {
                 }
                 let rows = page.results
                 var batches: [ResultBatch] = []
-                if let rows, rows.resultLinkCount > 0 || (!rows.arrowBatches.isEmpty && arrow == nil) {
+                if let rows, rows.resultLinkCount > 0 || (!rows.arrowBatches.isEmpty && result.arrow == nil) {
                     await finish()
                     throw DatabricksSQLError(.protocolViolation, "the server sent cloud-fetch links, or Arrow batches for a result in columns")
                 }
-                if let rows, !rows.arrowBatches.isEmpty, var reader = arrow {
+                if let rows, !rows.arrowBatches.isEmpty, let arrow = result.arrow {
                     do {
-                        batches = try reader.resultBatches(rows.arrowBatches, columns: result.schema, startRowOffset: rows.startRowOffset)
+                        batches = try arrow.resultBatches(rows.arrowBatches, columns: result.schema, startRowOffset: rows.startRowOffset)
                     } catch {
                         await finish()
                         throw DatabricksSQLError(.protocolViolation, "an Arrow batch of the result: \(error)")
                     }
-                    arrow = reader
                 } else if let rows, rows.rowCount > 0 {
                     batches = [ResultBatch(schema: result.schema, columns: rows.columns, startRowOffset: rows.startRowOffset)]
                 }

@@ -99,10 +99,11 @@ struct ArrowStreamTests {
         let batches = try reader.read(stream)
         #expect(reader.ended)
         let schema = try #require(reader.schema)
-        #expect(schema.fields.count == 33)
+        #expect(schema.fields.count == 36)
         #expect(schema.fields.first { $0.name == "at_utc" }?.type == .timestamp(.microsecond, timezone: "UTC"))
         #expect(schema.fields.first { $0.name == "amount" }?.type == .decimal(precision: 38, scale: 10))
         #expect(batches.map(\.length) == [3, 1, 0])
+        #expect(schema.fields.first { $0.name == "code" }?.dictionary?.indexType == .int(bitWidth: 8, signed: true))
         try #require(batches.count == expectedBatches.count)
         for (batch, expectedColumns) in zip(batches, expectedBatches) {
             for (field, column) in zip(schema.fields, batch.columns) {
@@ -154,7 +155,7 @@ struct ArrowStreamTests {
         var given = ArrowStreamReader(schema: schema)
         #expect(try given.read(messages).map(\.length) == [3, 1, 0])
         var blind = ArrowStreamReader()
-        #expect(throws: ArrowError.malformed("a record batch before the schema")) { try blind.read(messages) }
+        #expect(throws: ArrowError.malformed("a dictionary batch before the schema")) { try blind.read(messages) }
         let (zstd, _) = try PyArrowStreams.write(compression: "zstd")
         var reader2 = ArrowStreamReader()
         #expect(throws: ArrowError.unsupported("ZSTD-compressed record batch bodies (LZ4 frames and uncompressed bodies are read)")) {

@@ -19,7 +19,7 @@ struct RecordedArrowResultsTests {
                 let sent = direct.resultSet?.results?.arrowBatches, !sent.isEmpty
             else { continue }
             #expect(metadata.resultFormat == 0 && metadata.lz4Compressed)
-            var results = try ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed)
+            let results = try ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed)
             return (results.schema, try results.batches(sent))
         }
         throw Recordings.RecordingMissing(what: "\(folder): an Arrow answer to \(text)")
@@ -126,7 +126,7 @@ struct RecordedArrowResultsTests {
             else { continue }
             let key = "\(exchange.folder): \(statement)"
             if let schema = metadata.arrowSchema, !rows.arrowBatches.isEmpty {
-                guard var results = try? ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed) else { continue }  // nested values in Arrow
+                guard let results = try? ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed) else { continue }  // nested values in Arrow
                 let batches = try results.resultBatches(rows.arrowBatches, columns: columns, startRowOffset: rows.startRowOffset)
                 arrowRows[key] = batches.flatMap { batch in (0..<batch.rowCount).map { batch.row($0) } }
             } else if !rows.columns.isEmpty {
@@ -145,7 +145,7 @@ struct RecordedArrowResultsTests {
             guard let response = try? decodeReply(exchange) as? OperationStartResponse, let direct = response.directResults,
                 let metadata = direct.resultSetMetadata, let schema = metadata.arrowSchema
             else { continue }
-            var reader: ArrowResults
+            let reader: ArrowResults
             do {
                 reader = try ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed)
             } catch {

@@ -22,6 +22,9 @@ def render(array):
     if pa.types.is_null(t):
         return [None] * n
     valid = array.is_valid().to_pylist()
+    if pa.types.is_dictionary(t):
+        values = render(array.dictionary)
+        return [values[index] if ok else None for index, ok in zip(array.indices.to_pylist(), valid)]
     if pa.types.is_boolean(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
         return array.to_pylist()
     if pa.types.is_integer(t):
@@ -95,6 +98,9 @@ def table():
         "person": pa.array([{"name": "a", "age": 1}, None, {"name": None, "age": 3}, {"name": "d", "age": None}], pa.struct([("name", pa.string()), ("age", pa.int64())])),
         "tags": pa.array([[("k", 1)], [], None, [("x", None), ("y", 2)]], pa.map_(pa.string(), pa.int32())),
         "nested": pa.array([[["a"], None], None, [[]], [["b", "c"]]], pa.list_(pa.list_(pa.string()))),
+        "city": pa.array(["Basel", "Zürich", None, "Basel"]).dictionary_encode(),
+        "code": pa.DictionaryArray.from_arrays(pa.array([0, 1, None, 2], pa.int8()), pa.array([10, None, 30], pa.int64())),
+        "labels": pa.array([["x", "y"], None, [], ["x"]], pa.list_(pa.dictionary(pa.int16(), pa.string()))),
     }
     return pa.table(columns)
 

@@ -5,13 +5,14 @@ import Arrow
 
 /// Reads the Arrow batches of a result set.
 struct ArrowResults: Sendable {
-    private var reader: ArrowStreamReader
+    /// The Arrow schema of the results.
+    let schema: ArrowSchema
     let lz4Compressed: Bool
 
     /// A reader for batches described by `schema` (the metadata's `arrowSchema`).
-    init(schema: [UInt8], lz4Compressed: Bool) throws(ArrowError) {
-        reader = ArrowStreamReader()
-        _ = try reader.read(schema)
+    init(schema bytes: [UInt8], lz4Compressed: Bool) throws(ArrowError) {
+        var reader = ArrowStreamReader()
+        _ = try reader.read(bytes)
         guard let schema = reader.schema else { throw .malformed("the result's Arrow schema holds no Schema message") }
         for field in schema.fields {
             switch field.type {
@@ -20,11 +21,12 @@ struct ArrowResults: Sendable {
             default: continue
             }
         }
+        self.schema = schema
         self.lz4Compressed = lz4Compressed
     }
 
     /// The batches of one row set as result batches of `columns` (the Thrift schema of the result).
-    mutating func resultBatches(_ sent: [ArrowBatchBytes], columns: [ColumnDescriptor], startRowOffset: Int64) throws(ArrowError) -> [ResultBatch] {
+    func resultBatches(_ sent: [ArrowBatchBytes], columns: [ColumnDescriptor], startRowOffset: Int64) throws(ArrowError) -> [ResultBatch] {
         var offset = startRowOffset
         var results: [ResultBatch] = []
         for batch in try batches(sent) {
@@ -38,11 +40,9 @@ struct ArrowResults: Sendable {
         return results
     }
 
-    /// The Arrow schema of the results.
-    var schema: ArrowSchema { reader.schema! }
-
     /// The record batches of one row set, each checked against the row count the server announced.
-    mutating func batches(_ sent: [ArrowBatchBytes]) throws(ArrowError) -> [ArrowRecordBatch] {
+    func batches(_ sent: [ArrowBatchBytes]) throws(ArrowError) -> [ArrowRecordBatch] {
+        var reader = ArrowStreamReader(schema: schema)
         var batches: [ArrowRecordBatch] = []
         for batch in sent {
             let bytes = lz4Compressed ? try LZ4Frame.decompress(batch.batch) : batch.batch
