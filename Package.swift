@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "driver-benchmark", targets: ["DriverBenchmark"]),
         .executable(name: "parquet-benchmark", targets: ["ParquetBenchmark"]),
         .executable(name: "hello-benchmark", targets: ["HelloBenchmark"]),
+        .executable(name: "arrow-benchmark", targets: ["ArrowBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -127,6 +128,7 @@ let package = Package(
         // Benchmarks (Benchmarks/*/run.sh build them in release mode).
         .executableTarget(name: "DriverBenchmark", dependencies: ["DatabricksSQL"], path: "Benchmarks/DriverBenchmark"),
         .executableTarget(name: "ParquetBenchmark", dependencies: ["Parquet"], path: "Benchmarks/ParquetBenchmark"),
+        .executableTarget(name: "ArrowBenchmark", dependencies: ["Arrow"], path: "Benchmarks/ArrowBenchmark"),
         .executableTarget(
             name: "HelloBenchmark", dependencies: [.product(name: "Hummingbird", package: "hummingbird")], path: "Benchmarks/HelloBenchmark"),
         // Test helper: a process that writes a batch and is killed before it commits.

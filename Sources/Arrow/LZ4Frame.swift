@@ -102,41 +102,68 @@ public enum LZ4Frame {
     /// Decodes one LZ4 block: sequences of literals and matches; a match reaches back no further
     /// than `window` (the block's start when blocks are independent, else the frame's start).
     static func decodeBlock(_ block: ArraySlice<UInt8>, into output: inout [UInt8], window: Int, blockMaximum: Int, limit: Int) throws(ArrowError) {
-        let end = min(limit, output.count + blockMaximum)
-        var index = block.startIndex
-        func length(_ start: Int) throws(ArrowError) -> Int {
+        // The block is decoded into room made at the end of `output`, through pointers: every
+        // length and offset is checked against the input and the room before a byte is copied.
+        let start = output.count
+        let room = min(blockMaximum, limit - start)
+        output.append(contentsOf: [UInt8](repeating: 0, count: room))
+        let result: Result<Int, ArrowError> = output.withUnsafeMutableBufferPointer { out in
+            block.withUnsafeBufferPointer { input in Self.decode(input, into: out, at: start, end: start + room, window: window) }
+        }
+        switch result {
+        case .success(let end): output.removeLast(start + room - end)
+        case .failure(let error):
+            output.removeLast(room)
+            throw error
+        }
+    }
+
+    /// Decodes `input` into `out` from `at`, never past `end`; returns where the output ends.
+    private static func decode(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>, at: Int, end: Int, window: Int) -> Result<Int, ArrowError> {
+        guard let source = input.baseAddress else { return .success(at) }
+        let target = out.baseAddress!
+        var index = 0
+        var position = at
+        let count = input.count
+        func length(_ start: Int) -> Int? {
             var total = start
             guard start == 15 else { return total }
             while true {
-                guard index < block.endIndex else { throw .malformed("an LZ4 block ends inside a length") }
-                let byte = block[index]
+                guard index < count else { return nil }
+                let byte = source[index]
                 index += 1
                 total += Int(byte)
-                guard total <= blockMaximum else { throw .malformed("an LZ4 length beyond the block size") }
+                guard total <= end - at else { return nil }
                 if byte != 255 { return total }
             }
         }
-        while index < block.endIndex {
-            let token = block[index]
+        while index < count {
+            let token = source[index]
             index += 1
-            let literals = try length(Int(token >> 4))
-            guard literals <= block.endIndex - index, literals <= end - output.count else {
-                throw .malformed("LZ4 literals run past the block or the output limit")
+            guard let literals = length(Int(token >> 4)), literals <= count - index, literals <= end - position else {
+                return .failure(.malformed("LZ4 literals run past the block or the output limit"))
             }
-            output.append(contentsOf: block[index..<(index + literals)])
+            (target + position).update(from: source + index, count: literals)
+            position += literals
             index += literals
-            if index == block.endIndex { return }  // the last sequence has literals only
-            guard index + 2 <= block.endIndex else { throw .malformed("an LZ4 block ends inside a match offset") }
-            let offset = Int(block[index]) | Int(block[index + 1]) << 8
+            if index == count { return .success(position) }  // the last sequence has literals only
+            guard index + 2 <= count else { return .failure(.malformed("an LZ4 block ends inside a match offset")) }
+            let offset = Int(source[index]) | Int(source[index + 1]) << 8
             index += 2
-            let match = try length(Int(token & 0x0F)) + 4
-            guard offset > 0, offset <= output.count - window else { throw .malformed("an LZ4 match reaches before its window") }
-            guard match <= end - output.count else { throw .malformed("an LZ4 match runs past the output limit") }
-            // Byte by byte: a match may overlap what it produces, and a slice of `output` held
-            // while appending would copy the whole output.
-            let from = output.count - offset
-            for step in 0..<match { output.append(output[from + step]) }
+            guard let extra = length(Int(token & 0x0F)) else { return .failure(.malformed("an LZ4 block ends inside a length")) }
+            let match = extra + 4
+            guard offset > 0, offset <= position - window else { return .failure(.malformed("an LZ4 match reaches before its window")) }
+            guard match <= end - position else { return .failure(.malformed("an LZ4 match runs past the output limit")) }
+            let from = position - offset
+            if offset >= match {
+                (target + position).update(from: target + from, count: match)
+            } else {
+                // Overlapping: each byte may be one this match just wrote.
+                for step in 0..<match { target[position + step] = target[from + step] }
+            }
+            position += match
         }
+        return .success(position)
     }
 }
 
