@@ -1,7 +1,7 @@
 // One column of a record batch, as Arrow lays it out: a validity bitmap and the type's buffers
 // (values; offsets and bytes; or children), kept as the message body's bytes and read in place.
-// Every buffer is checked against the column's length when the column is made, so the accessors
-// read within bounds without checking again.
+// Every buffer is checked against the column's length when the column is made; each read is
+// checked again against its buffer, so a wrong index or accessor traps instead of reading elsewhere.
 
 /// A column of `length` values of its field's type.
 public struct ArrowArray: Sendable {
@@ -44,8 +44,12 @@ public struct ArrowArray: Sendable {
         }
     }
 
+    /// The `index`th value of `T` in `buffer`. Reading past the buffer (an index beyond the column,
+    /// or an accessor of another type's width) stops the program rather than reading other memory.
     private func load<T: FixedWidthInteger>(_ index: Int, from buffer: ArraySlice<UInt8>, as: T.Type) -> T {
-        buffer.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: index * MemoryLayout<T>.size, as: T.self)) }
+        let offset = index &* MemoryLayout<T>.size
+        precondition(index >= 0 && offset <= buffer.count - MemoryLayout<T>.size, "Arrow value \(index) read past its buffer")
+        return buffer.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
     }
 
     /// An integer value (any width, signed or not, dates and timestamps as stored); unsigned 64-bit

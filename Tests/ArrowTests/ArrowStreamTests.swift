@@ -142,6 +142,16 @@ struct ArrowStreamTests {
         #expect(refused > 1000, "most corruptions are found: \(refused) of 3000")
     }
 
+    @Test func readingPastABufferTrapsInsteadOfReadingOtherMemory() async throws {
+        await #expect(processExitsWith: .failure) {
+            let (stream, _) = try PyArrowStreams.write()
+            var reader = ArrowStreamReader()
+            let batch = try #require(try reader.read(stream).first)
+            let narrow = try #require(batch.columns.first { $0.type == .int(bitWidth: 8, signed: true) })
+            _ = narrow.double(narrow.length - 1)  // 8 bytes read where each value has 1
+        }
+    }
+
     @Test func aBatchBeforeItsSchemaAndTrailingBytesAreRefused() throws {
         let (stream, _) = try PyArrowStreams.write()
         var reader = ArrowStreamReader()
