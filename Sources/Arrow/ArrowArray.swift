@@ -26,7 +26,7 @@ public struct ArrowArray: Sendable {
     /// Whether the value at `index` is null.
     public func isNull(_ index: Int) -> Bool {
         if case .null = type { return true }
-        if let validity, validity[validity.startIndex + index >> 3] & (1 << UInt8(index & 7)) == 0 { return true }
+        if isNullHere(index) { return true }
         if let values = dictionary.first { return values.isNull(key(index)) }
         return false
     }
@@ -221,7 +221,7 @@ extension ArrowArray {
     }
 
     /// Whether the column's own validity marks `index` null (not looking into a dictionary).
-    private func isNullHere(_ index: Int) -> Bool {
+    func isNullHere(_ index: Int) -> Bool {
         guard let validity else { return false }
         return validity[validity.startIndex + index >> 3] & (1 << UInt8(index & 7)) == 0
     }

@@ -176,47 +176,49 @@ enum XXHash32 {
     private static let prime5: UInt32 = 374_761_393
 
     static func hash(_ input: some Collection<UInt8>) -> UInt32 {
-        let bytes = Array(input)
-        return bytes.withUnsafeBytes { raw -> UInt32 in
-            let count = raw.count
-            func word(_ at: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
-            func round(_ accumulator: UInt32, _ lane: UInt32) -> UInt32 {
-                ((accumulator &+ lane &* prime2) <<< 13) &* prime1
-            }
-            var position = 0
-            var hash: UInt32
-            if count >= 16 {
-                var v1 = prime1 &+ prime2
-                var v2 = prime2
-                var v3: UInt32 = 0
-                var v4 = 0 &- prime1
-                while position <= count - 16 {
-                    v1 = round(v1, word(position))
-                    v2 = round(v2, word(position + 4))
-                    v3 = round(v3, word(position + 8))
-                    v4 = round(v4, word(position + 12))
-                    position += 16
-                }
-                hash = (v1 <<< 1) &+ (v2 <<< 7) &+ (v3 <<< 12) &+ (v4 <<< 18)
-            } else {
-                hash = prime5
-            }
-            hash = hash &+ UInt32(truncatingIfNeeded: count)
-            while position + 4 <= count {
-                hash = ((hash &+ word(position) &* prime3) <<< 17) &* prime4
-                position += 4
-            }
-            while position < count {
-                hash = ((hash &+ UInt32(raw[position]) &* prime5) <<< 11) &* prime1
-                position += 1
-            }
-            hash ^= hash >> 15
-            hash = hash &* prime2
-            hash ^= hash >> 13
-            hash = hash &* prime3
-            hash ^= hash >> 16
-            return hash
+        if let hash = input.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return hash }
+        return Array(input).withUnsafeBytes(hash)
+    }
+
+    static func hash(_ raw: UnsafeRawBufferPointer) -> UInt32 {
+        let count = raw.count
+        func word(_ at: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+        func round(_ accumulator: UInt32, _ lane: UInt32) -> UInt32 {
+            ((accumulator &+ lane &* prime2) <<< 13) &* prime1
         }
+        var position = 0
+        var hash: UInt32
+        if count >= 16 {
+            var v1 = prime1 &+ prime2
+            var v2 = prime2
+            var v3: UInt32 = 0
+            var v4 = 0 &- prime1
+            while position <= count - 16 {
+                v1 = round(v1, word(position))
+                v2 = round(v2, word(position + 4))
+                v3 = round(v3, word(position + 8))
+                v4 = round(v4, word(position + 12))
+                position += 16
+            }
+            hash = (v1 <<< 1) &+ (v2 <<< 7) &+ (v3 <<< 12) &+ (v4 <<< 18)
+        } else {
+            hash = prime5
+        }
+        hash = hash &+ UInt32(truncatingIfNeeded: count)
+        while position + 4 <= count {
+            hash = ((hash &+ word(position) &* prime3) <<< 17) &* prime4
+            position += 4
+        }
+        while position < count {
+            hash = ((hash &+ UInt32(raw[position]) &* prime5) <<< 11) &* prime1
+            position += 1
+        }
+        hash ^= hash >> 15
+        hash = hash &* prime2
+        hash ^= hash >> 13
+        hash = hash &* prime3
+        hash ^= hash >> 16
+        return hash
     }
 }
 

@@ -7,13 +7,21 @@ public import Logging
 /// A log handler writing swift-log's stream format to standard error, rendering metadata lazily.
 public struct ServiceLogHandler: LogHandler {
     private let label: String
+    /// Where lines go (standard error; tests give a stream of their own).
+    private let stream: @Sendable (_ label: String, _ provider: Logger.MetadataProvider?) -> StreamLogHandler
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
 
-    /// A handler for `label`.
+    /// A handler for `label` writing to standard error.
     public init(label: String) {
+        self.init(label: label, stream: StreamLogHandler.standardError(label:metadataProvider:))
+    }
+
+    /// A handler for `label` writing through the stream handlers `stream` makes.
+    init(label: String, stream: @escaping @Sendable (_ label: String, _ provider: Logger.MetadataProvider?) -> StreamLogHandler) {
         self.label = label
+        self.stream = stream
     }
 
     /// A logger writing through this handler at `level`.
@@ -29,7 +37,7 @@ public struct ServiceLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var stream = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
+        var stream = stream(label, metadataProvider)
         stream.logLevel = logLevel
         stream.metadata = metadata
         stream.log(event: event)

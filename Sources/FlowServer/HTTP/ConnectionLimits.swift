@@ -175,7 +175,7 @@ final class ConnectionLimitsHandler: ChannelDuplexHandler, RemovableChannelHandl
             let requestId = UUID().uuidString.lowercased()
             let body = ByteBuffer(bytes: ErrorMiddleware.flowBody(error, requestId: requestId).jsonData())
             var headers: HTTPFields = [.contentType: "application/json", .connection: "close", .contentLength: String(body.readableBytes)]
-            headers[HTTPField.Name("x-request-id")!] = requestId
+            headers[RequestIdentifier.field] = requestId
             if retryAfter { headers[.retryAfter] = "1" }
             context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: headers))), promise: nil)
             context.write(wrapOutboundOut(.body(body)), promise: nil)

@@ -13,7 +13,7 @@ struct ErrorMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.requestId = RequestIdentifier.choose(supplied: request.headers[.init("x-request-id")!])
+        context.requestId = RequestIdentifier.choose(supplied: request.headers[RequestIdentifier.field])
         context.logger[metadataKey: "request-id"] = .string(context.requestId)
         let started = ContinuousClock.now
         var response: Response
@@ -22,7 +22,7 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch {
             response = render(error, request: request, context: context)
         }
-        response.headers[.init("x-request-id")!] = context.requestId
+        response.headers[RequestIdentifier.field] = context.requestId
         let elapsed = ContinuousClock.now - started
         context.logger.info(
             "\(request.method) \(request.uri.path) \(response.status.code)",
