@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Thrift binary and compact protocol codecs, no I/O.
@@ -74,13 +75,18 @@ let package = Package(
             swiftSettings: swiftSettings),
         // The domain, pure: specs, connections, JSON Schema, JSON Patch, filters, errors.
         .target(name: "FlowModel", swiftSettings: swiftSettings),
-        // Persistence behind a protocol; SQLite (GRDB) by default; secrets sealed with AES-GCM.
+        // Persistence behind a protocol: SQLite (GRDB) by default, PostgreSQL (postgres-nio) for
+        // several instances; secrets sealed with AES-GCM.
         .target(
             name: "FlowStore",
             dependencies: [
                 "FlowModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -134,7 +140,9 @@ let package = Package(
         // Test helper: a process that writes a batch and is killed before it commits.
         .executableTarget(name: "lake-writer", dependencies: ["DataLake", "FlowModel", "Parquet"], path: "Tests/Helpers/LakeWriter"),
         // Test support: the live servers scripts/test.sh starts, their health, and clusters of the Databricks-shaped endpoint.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "TestSupport", dependencies: ["FlowStore", .product(name: "PostgresNIO", package: "postgres-nio")], path: "Tests/TestSupport",
+            swiftSettings: swiftSettings),
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
         .testTarget(name: "ArrowTests", dependencies: ["Arrow", "TestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift", "DatabricksSQL", "TestSupport"]),
@@ -160,7 +168,13 @@ let package = Package(
             name: "ConnectorsTests",
             dependencies: ["Connectors", "DatabricksSQL", "FlowModel", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
-        .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
+        .testTarget(
+            name: "FlowStoreTests",
+            dependencies: [
+                "FlowStore", "FlowModel", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "FlowServerTests",
             dependencies: [

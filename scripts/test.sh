@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs and starts what the tests need (an Apache
 # Spark 4.3 Thrift Server from PyPI on the machine's Java 17, a Databricks-shaped nginx endpoint in
-# front of it, pyarrow, schemathesis), then `swift test` and a schemathesis run. The README's
+# front of it, a PostgreSQL 15 server from Debian's packages, pyarrow, schemathesis), then `swift
+# test`, the HTTP suite again on PostgreSQL, and a schemathesis run. The README's
 # test command and CI's .ci/run both call exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ cleanup() {
     wait "$setup_pid" 2>/dev/null
   fi
   scripts/databricks-endpoint/stop.sh >/dev/null 2>&1
+  scripts/postgres/stop.sh >/dev/null 2>&1
   scripts/spark/stop.sh >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -26,6 +28,8 @@ trap cleanup EXIT
 # The servers are installed and started beside the build: the installs mostly download, and the
 # Spark server then waits idle; the compiler has the cores for the rest of the build.
 (
+  scripts/postgres/install.sh
+  scripts/postgres/start.sh
   scripts/spark/install.sh
   scripts/pyarrow/install.sh
   scripts/proof/schemathesis.sh install
@@ -50,8 +54,11 @@ export TRIBUTARY_SPARK_THRIFT_URL="http://127.0.0.1:${SPARK_PORT:-10001}/cliserv
 export TRIBUTARY_SPARK_STATE_DIR="$(pwd)/.test-env/spark-state"
 export TRIBUTARY_DATABRICKS_ENDPOINT="https://127.0.0.1:${DATABRICKS_ENDPOINT_PORT:-10443}"
 export TRIBUTARY_DATABRICKS_ENDPOINT_DIR="$(pwd)/.test-env/databricks-endpoint"
+export TRIBUTARY_TEST_POSTGRES_URL="$(cat .test-env/postgres/url)"
 
 swift test --skip-build
+# The HTTP suite again, every service on PostgreSQL (a schema of its own each).
+TRIBUTARY_TEST_SERVICE_STORE=postgres swift test --skip-build --filter FlowServerTests
 # The ten-million-row Parquet round trip, alone (CPU-heavy in a debug build).
 TRIBUTARY_LARGE_TESTS=1 swift test --skip-build --filter TenMillionRowsTests
 # The API held to its OpenAPI document by schemathesis (~7,300 generated requests, ~1.5 minutes).

@@ -164,3 +164,15 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     /// JSON `null`.
     public init(nilLiteral: ()) { self = .null }
 }
+
+extension JSONValue {
+    /// Whether a string or member name anywhere in the value holds U+0000 (NUL).
+    public var containsNUL: Bool {
+        switch self {
+        case .string(let text): text.utf8.contains(0)
+        case .array(let elements): elements.contains { $0.containsNUL }
+        case .object(let members): members.contains { $0.key.utf8.contains(0) || $0.value.containsNUL }
+        case .null, .bool, .integer, .number: false
+        }
+    }
+}

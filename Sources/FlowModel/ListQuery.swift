@@ -124,7 +124,8 @@ public struct ListQuery: Sendable, Hashable, Codable {
         let invalid = FlowError.invalidQueryValue("continuationToken", reason: "the token is not one this service issued")
         guard token.count <= 16_384 else { throw invalid }
         guard let data = Base64URL.decode(token), let query = try? JSONDecoder().decode(ListQuery.self, from: data),
-            query.limit >= 1, query.limit <= maximumLimit, query.filters.count <= maximumFilters
+            query.limit >= 1, query.limit <= maximumLimit, query.filters.count <= maximumFilters,
+            !(query.after?.value.containsNUL ?? false), !(query.after?.id.utf8.contains(0) ?? false)
         else { throw invalid }
         for filter in query.filters where (try? PropertyFilter(parsing: filter)) == nil { throw invalid }
         return query

@@ -52,8 +52,7 @@ public struct FlowServices: Sendable {
             logger.notice("Created a new secret key file", metadata: ["path": .string(configuration.secretKeyFile.path)])
         }
         let sealer = SecretSealer(key: key)
-        let database = try SQLiteFlowStorage(path: configuration.databaseFile.path, sealer: sealer)
-        let storage: any FlowStorage = role == .service ? CachingFlowStorage(database) : database
+        let storage = try await openStorage(configuration, sealer: sealer, logger: logger, role: role)
         // Interrupted batches and runs are recovered by the scheduler when the service starts, not
         // here: an administrative command must not touch the batches of a service that is running.
         let lake = try DataLake(root: configuration.lakeDirectory)
@@ -62,6 +61,50 @@ public struct FlowServices: Sendable {
             tokens: await AccessTokenAuthority(signingKey: sealer.derivedKey(for: "tributary access tokens v1"), lifetimeSeconds: configuration.tokenLifetimeSeconds),
             catalog: .standard, connectors: try connectors(configuration, logger: logger), lake: lake, logger: logger)
     }
+
+    /// The store the configuration names: PostgreSQL, shared by every instance, when a database URL
+    /// is set; else the data directory's SQLite file, whose only writer (the service) keeps what it
+    /// read by id in memory.
+    static func openStorage(_ configuration: ServerConfiguration, sealer: SecretSealer, logger: Logger, role: Role) async throws -> any FlowStorage {
+        guard let url = configuration.databaseURL else {
+            let database = try SQLiteFlowStorage(path: configuration.databaseFile.path, sealer: sealer)
+            return role == .service ? CachingFlowStorage(database) : database
+        }
+        let settings: PostgresSettings
+        do {
+            settings = try PostgresSettings(url: url)
+        } catch {
+            throw ConfigurationError(error.message)
+        }
+        do {
+            let storage = try await PostgresFlowStorage.open(settings, sealer: sealer, logger: logger)
+            logger.info("Using PostgreSQL", metadata: ["database": .string(settings.redacted)])
+            return storage
+        } catch let error as FlowStoreError {
+            throw ConfigurationError("The database \(settings.redacted) cannot be used: \(error.message)")
+        }
+    }
+
+    /// Opens the configured store, which applies the migrations it lacks, and names those applied.
+    public static func migrate(_ configuration: ServerConfiguration, logger: Logger) async throws -> [String] {
+        try FileManager.default.createDirectory(
+            at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let (key, _) = try SecretKeySource.load(environmentValue: configuration.secretKey, file: configuration.secretKeyFile)
+        let storage = try await openStorage(configuration, sealer: SecretSealer(key: key), logger: logger, role: .administration)
+        switch storage {
+        case let postgres as PostgresFlowStorage:
+            defer { Task { await postgres.close() } }
+            return try await postgres.appliedMigrations()
+        case let sqlite as SQLiteFlowStorage:
+            return try await sqlite.appliedMigrations()
+        default:
+            return []
+        }
+    }
+
+    /// Whether this instance is the only one on its store: the embedded SQLite store is one
+    /// instance's; PostgreSQL may be shared.
+    public var isSoleInstance: Bool { configuration.databaseURL == nil }
 
     /// The source connectors the configuration describes; an allow-list entry that cannot be read
     /// stops the start rather than being ignored.
@@ -96,9 +139,10 @@ public struct FlowServices: Sendable {
     }
 
     /// The scheduler and run executor, a service of the service group. The embedded store serves one
-    /// instance, so runs it finds in progress at start were interrupted.
+    /// instance, so runs it finds in progress at start were interrupted; on a shared store, only runs
+    /// whose lease expired are taken over.
     public var scheduler: FlowScheduler {
-        FlowScheduler(storage: storage, lake: lake, connectors: connectors, settings: configuration.runs, logger: logger, soleInstance: true,
+        FlowScheduler(storage: storage, lake: lake, connectors: connectors, settings: configuration.runs, logger: logger, soleInstance: isSoleInstance,
             clock: schedulerClock)
     }
 

@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable {
     /// The master key, base64 of 32 bytes (`TRIBUTARY_SECRET_KEY`); when absent a key file in the
     /// data directory is used, created on first start with mode 0600.
     public var secretKey: String?
+    /// The PostgreSQL database several instances share (`TRIBUTARY_DATABASE_URL`,
+    /// `postgres://user:password@host:port/database?sslmode=…`); the data directory's SQLite file when absent.
+    public var databaseURL: String?
     /// The largest request body accepted, in bytes (`TRIBUTARY_MAX_BODY_BYTES`, default 1 MiB).
     public var maximumBodyBytes: Int = 1 << 20
     /// How long access tokens live, in seconds (`TRIBUTARY_TOKEN_LIFETIME`, default 24 h as IMS).
@@ -64,6 +67,7 @@ public struct ServerConfiguration: Sendable {
             configuration.dataDirectory = URL(fileURLWithPath: directory)
         }
         configuration.secretKey = environment["TRIBUTARY_SECRET_KEY"]
+        if let url = environment["TRIBUTARY_DATABASE_URL"], !url.isEmpty { configuration.databaseURL = url }
         if let bytes = environment["TRIBUTARY_MAX_BODY_BYTES"].flatMap(Int.init), bytes > 0 { configuration.maximumBodyBytes = bytes }
         if let seconds = environment["TRIBUTARY_TOKEN_LIFETIME"].flatMap(Int.init), seconds > 0 {
             configuration.tokenLifetimeSeconds = seconds

@@ -101,6 +101,16 @@ public struct FlowStoreError: Error, Sendable, Hashable, CustomStringConvertible
         public static let unsealFailed = Code(rawValue: "unsealFailed")
         /// A stored record could not be decoded.
         public static let corruptRecord = Code(rawValue: "corruptRecord")
+        /// The database cannot be reached or is not taking statements now; trying again later may succeed.
+        public static let unavailable = Code(rawValue: "unavailable")
+        /// Text the database cannot hold (PostgreSQL refuses U+0000).
+        public static let unstorableText = Code(rawValue: "unstorableText")
+        /// A list's position (from a continuation token) does not fit the list's order.
+        public static let invalidPosition = Code(rawValue: "invalidPosition")
+        /// The store's settings cannot be used.
+        public static let invalidSettings = Code(rawValue: "invalidSettings")
+        /// The database refused a statement for a reason of its own (logged where it happened).
+        public static let failed = Code(rawValue: "failed")
     }
 
     /// The code.

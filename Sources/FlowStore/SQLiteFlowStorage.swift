@@ -72,6 +72,11 @@ public struct SQLiteFlowStorage: FlowStorage {
         return migrator
     }
 
+    /// The migrations applied, oldest first.
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
+    }
+
     // MARK: Tenancy
 
     public func createOrganization(_ organization: Organization, defaultSandbox: Sandbox) async throws {

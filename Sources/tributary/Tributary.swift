@@ -13,7 +13,7 @@ struct Tributary: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tributary",
         abstract: "A Flow Service for database sources.",
-        subcommands: [Serve.self, Orgs.self, Sandboxes.self, Clients.self, Token.self, Runs.self, SQLCommand.self],
+        subcommands: [Serve.self, Migrate.self, Orgs.self, Sandboxes.self, Clients.self, Token.self, Runs.self, SQLCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -22,12 +22,20 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Data directory (env TRIBUTARY_DATA_DIR, default ./.tributary).")
     var dataDirectory: String?
 
+    @Option(
+        help: """
+            PostgreSQL database shared by several instances, postgres://user:password@host:port/database?sslmode=… \
+            (env TRIBUTARY_DATABASE_URL, which keeps the password out of the process list; default: SQLite in the data directory).
+            """)
+    var databaseURL: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env TRIBUTARY_LOG_LEVEL).")
     var logLevel: String?
 
     func configuration() throws -> ServerConfiguration {
         var configuration = ServerConfiguration.fromEnvironment()
         if let dataDirectory { configuration.dataDirectory = URL(fileURLWithPath: dataDirectory) }
+        if let databaseURL { configuration.databaseURL = databaseURL }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level '\(logLevel)'") }
             configuration.logLevel = level
@@ -84,6 +92,20 @@ struct Serve: AsyncParsableCommand {
         let app = try await buildApplication(configuration: configuration)
         try await app.runService()
         withExtendedLifetime(lock) {}
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply the database migrations the store lacks and print those applied (serve applies them at start too).")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let configuration = try common.configuration()
+        let logger = ServiceLogHandler.logger(level: configuration.logLevel)
+        for migration in try await FlowServices.migrate(configuration, logger: logger) {
+            print(migration)
+        }
     }
 }
 

@@ -50,6 +50,11 @@ struct ConnectionTests {
             #expect(response.status.code == 413)
             response = try await client.createConnection(tenant, body: #"{"state":"enabled","name":"x"}"#)
             #expect(response.status == .badRequest)
+            // U+0000 is refused on every store (PostgreSQL cannot hold it), in a body and in a filter.
+            response = try await client.createConnection(tenant, body: Self.body(name: #"a\u0000b"#))
+            #expect(response.status == .badRequest && response.json["errorMessage"]?.stringValue?.contains("U+0000") == true)
+            response = try await client.get("/connections?property=name%3D%3Da%00b", tenant)
+            #expect(response.status == .badRequest && response.json["errorMessage"]?.stringValue?.contains("U+0000") == true)
             let list = try await client.get("/connections?count=true", tenant)
             #expect(list.json["count"] == 0, "no failed create stored anything")
         }

@@ -21,11 +21,11 @@ struct KilledServiceTests {
     static let rows = 60_000
 
     /// Starts `tributary serve` on `directory`, its output in a file there.
-    static func serve(_ directory: URL, _ name: String) throws -> Process {
+    static func serve(_ directory: URL, _ name: String, databaseURL: String?) throws -> Process {
         let process = Process()
         process.executableURL = tributaryExecutable
         process.arguments = ["serve", "--data-dir", directory.path, "--port", "0"]
-        var environment = ProcessInfo.processInfo.environment
+        var environment = Self.environment(databaseURL: databaseURL)
         environment["TRIBUTARY_ALLOWED_SOURCE_HOSTS"] = "\(LiveSources.sparkHost):\(LiveSources.sparkPort)"
         environment["TRIBUTARY_CHUNK_ROWS"] = "6000"
         environment["TRIBUTARY_SCHEDULER_POLL_MS"] = "200"
@@ -41,8 +41,19 @@ struct KilledServiceTests {
         return process
     }
 
+    /// This process's environment, with the service's database when it is PostgreSQL. There, runs are
+    /// taken over only when their lease expires (another instance may be running them): a short one.
+    static func environment(databaseURL: String?) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        if let databaseURL {
+            environment["TRIBUTARY_DATABASE_URL"] = databaseURL
+            environment["TRIBUTARY_RUN_LEASE_SECONDS"] = "3"
+        }
+        return environment
+    }
+
     /// The flow's run as the store has it.
-    static func run(of flow: String, in storage: SQLiteFlowStorage, scope: TenantScope) async throws -> FlowRun? {
+    static func run(of flow: String, in storage: any FlowStorage, scope: TenantScope) async throws -> FlowRun? {
         try await storage.resources(.runs, in: scope, where: FlowRun.flowReference, isOneOf: [flow]).first.map { try FlowRun(body: $0.body) }
     }
 
@@ -74,11 +85,16 @@ struct KilledServiceTests {
         }
         let flowResource = try #require(try await service.services.storage.resource(.flows, id: flow, in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: "")))
         let scope = flowResource.metadata.scope
+        // The service processes write the store: it is read directly (the test service's SQLite store keeps what it read).
+        let databaseURL = service.services.configuration.databaseURL
         let (key, _) = try SecretKeySource.load(environmentValue: nil, file: service.directory.appendingPathComponent("secret.key"))
-        let storage = try SQLiteFlowStorage(path: service.directory.appendingPathComponent("tributary.sqlite").path, sealer: SecretSealer(key: key))
+        let storage: any FlowStorage =
+            databaseURL == nil
+            ? try SQLiteFlowStorage(path: service.directory.appendingPathComponent("tributary.sqlite").path, sealer: SecretSealer(key: key))
+            : service.services.storage
 
         // Stopped gracefully (SIGTERM) after two chunks: the run goes back to the queue at once.
-        let first = try Self.serve(service.directory, "first")
+        let first = try Self.serve(service.directory, "first", databaseURL: databaseURL)
         try await Self.waitFor("two committed chunks") { try await Self.run(of: flow, in: storage, scope: scope)?.chunksCommitted ?? 0 >= 2 }
         first.terminate()
         first.waitUntilExit()
@@ -87,14 +103,14 @@ struct KilledServiceTests {
         #expect(stopped.status == .scheduled && stopped.lease == nil && stopped.attempt == 1, "\(stopped.status)")
 
         // Killed (SIGKILL) after five: the run is left in progress, to be recovered at the next start.
-        let second = try Self.serve(service.directory, "second")
+        let second = try Self.serve(service.directory, "second", databaseURL: databaseURL)
         try await Self.waitFor("five committed chunks") { try await Self.run(of: flow, in: storage, scope: scope)?.chunksCommitted ?? 0 >= 5 }
         kill(second.processIdentifier, SIGKILL)
         second.waitUntilExit()
         let interrupted = try #require(try await Self.run(of: flow, in: storage, scope: scope))
         #expect(interrupted.status == .inProgress && interrupted.chunksCommitted < 10, "killed with \(interrupted.chunksCommitted) chunks committed")
 
-        let third = try Self.serve(service.directory, "third")
+        let third = try Self.serve(service.directory, "third", databaseURL: databaseURL)
         defer {
             third.terminate()
             third.waitUntilExit()
@@ -104,6 +120,7 @@ struct KilledServiceTests {
         let follow = Process()
         follow.executableURL = tributaryExecutable
         follow.arguments = ["runs", "follow", runId, "--data-dir", service.directory.path, "--interval", "0.2"]
+        follow.environment = Self.environment(databaseURL: databaseURL)
         let followed = Pipe()
         follow.standardOutput = followed
         try follow.run()

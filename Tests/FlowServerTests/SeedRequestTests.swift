@@ -8,6 +8,7 @@ import HTTPTypes
 import Foundation
 import HummingbirdTesting
 import NIOCore
+import TestSupport
 import Testing
 
 @Suite("The seed request")
@@ -66,13 +67,9 @@ struct SeedRequestTests {
                 in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: ""))
             #expect(stored?.secrets["accessToken"] == .string(secret))
         }
-        var onDisk = Data()
-        for name in try FileManager.default.subpathsOfDirectory(atPath: service.directory.path) {
-            var isDirectory: ObjCBool = false
-            let path = service.directory.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            onDisk.append(try Data(contentsOf: path))
-        }
+        // The data directory, and the rows of the database when it is PostgreSQL.
+        var onDisk = try StoredBytes.files(under: service.directory)
+        if let url = service.services.configuration.databaseURL { onDisk += try await StoredBytes.rows(at: url) }
         #expect(onDisk.range(of: Data(secret.utf8)) == nil)
         #expect(onDisk.range(of: Data("Databricks connection to Experience Platform".utf8)) != nil)
         #expect(!service.logs.text.contains(secret))

@@ -5,12 +5,12 @@ import FlowServer
 import FlowStore
 import Hummingbird
 import HTTPTypes
-import FlowStore
 import Foundation
 import HummingbirdTesting
 import Logging
 import NIOCore
 import Synchronization
+import TestSupport
 import Testing
 
 /// Every log line a service wrote.
@@ -51,10 +51,22 @@ struct TestService {
         var configuration = ServerConfiguration()
         configuration.dataDirectory = directory
         configuration.port = 0
+        if TestDatabase.servicesUsePostgres { configuration.databaseURL = try databaseURL(of: directory) }
         configure(&configuration)
         let logs = LogRecorder()
         let services = try await FlowServices.open(configuration, logger: logs.logger())
         return TestService(services: services, directory: directory, logs: logs)
+    }
+
+    /// The PostgreSQL schema of a data directory: a new one, kept in the directory, so that a service
+    /// started again on the directory finds its records.
+    static func databaseURL(of directory: URL) throws -> String? {
+        let file = directory.appendingPathComponent("test-database-url")
+        if let url = try? String(contentsOf: file, encoding: .utf8) { return url }
+        guard let url = TestDatabase.isolatedURL() else { return nil }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try url.write(to: file, atomically: true, encoding: .utf8)
+        return url
     }
 
     /// Runs `body` against the real router.

@@ -1,4 +1,4 @@
-// Lists answered by the SQLite store give exactly what filtering and sorting the shown documents in
+// Lists answered by each store (SQLite, PostgreSQL) give exactly what filtering and sorting the shown documents in
 // memory gives (the reference semantics of PropertyFilter and ListQuery), page by page through the
 // continuation tokens: strings, numbers, booleans, nulls, missing members, arrays and nested objects,
 // ties, text beyond ASCII, fields made when a document is shown, and counts.
@@ -14,10 +14,8 @@ struct StoreListingTests {
     static let fields = ListedFields.rendered(derived: ["shown"])
 
     /// A store holding a varied corpus in `scope`, and a few records of another sandbox.
-    func corpus() async throws -> SQLiteFlowStorage {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-listing-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try SQLiteFlowStorage(path: directory.appendingPathComponent("db.sqlite").path, sealer: SecretSealer(key: SymmetricKey(size: .bits256)))
+    func corpus(_ kind: StoreKind) async throws -> any FlowStorage {
+        let store = try await StoreLocation(kind).open()
         let names: [JSONValue] = ["alpha", "beta", "Beta", "gamma", "", "é", "e\u{301}", "zeta \"quoted\"", "ünïcode", 7, true, nil]
         let numbers: [JSONValue] = [1, 1.0, 2.5, -3, 0, "7", "1", true, false, nil, 1e300, ["x": 1]]
         let tags: [JSONValue] = [["x", "y"], ["z"], [], [1, "x"], "x", ["a", ["x"]], [nil]]
@@ -83,8 +81,8 @@ struct StoreListingTests {
         "nested", "missing.field", "updatedBy", "shown", "-shown", "auth.params.k",
     ]
 
-    @Test func everyFilterAndOrderPagesAsInMemory() async throws {
-        let store = try await corpus()
+    @Test(arguments: StoreKind.available) func everyFilterAndOrderPagesAsInMemory(_ kind: StoreKind) async throws {
+        let store = try await corpus(kind)
         let all = Self.show(try await store.resources(.connections, in: scope, matching: ResourceQuery()).map(\.resource))
         #expect(all.count == 72)
         var cases: [[(String, String)]] = []
@@ -111,8 +109,8 @@ struct StoreListingTests {
         }
     }
 
-    @Test func referencesAndIdsAreFoundWithoutReadingTheScope() async throws {
-        let store = try await corpus()
+    @Test(arguments: StoreKind.available) func referencesAndIdsAreFoundWithoutReadingTheScope(_ kind: StoreKind) async throws {
+        let store = try await corpus(kind)
         let caller = Caller(clientId: "client", scope: scope)
         for (index, base) in ["b-1", "b-1", "b-2", "b,1"].enumerated() {
             try await store.insert(

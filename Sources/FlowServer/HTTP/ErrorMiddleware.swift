@@ -1,6 +1,7 @@
 // The outermost middleware: gives every request an id, logs it, and turns every error into a
 // response in the right format (Flow errors, gateway errors), never leaking internals.
 import FlowModel
+import FlowStore
 import Foundation
 import Hummingbird
 import Logging
@@ -34,6 +35,8 @@ struct ErrorMiddleware: RouterMiddleware {
         switch error {
         case let error as FlowError:
             return Self.flowResponse(error, requestId: context.requestId)
+        case let error as FlowStoreError:
+            return storeResponse(error, context: context)
         case let error as GatewayError:
             return JSONResponse.make(
                 status: error.status, body: ["error_code": .string(error.code), "message": .string(error.message)])
@@ -61,6 +64,30 @@ struct ErrorMiddleware: RouterMiddleware {
             return Self.flowResponse(flowError, requestId: context.requestId)
         default:
             context.logger.error("Request failed", metadata: ["error": .string(String(describing: type(of: error)) + ": \(error)")])
+            return Self.flowResponse(.internalError, requestId: context.requestId)
+        }
+    }
+
+    /// A store failure that reached no route's own handling: the database unavailable is `503` with
+    /// `Retry-After`, text it cannot hold and a position that does not fit a list are the client's
+    /// `400`; anything else is an internal error.
+    func storeResponse(_ error: FlowStoreError, context: Context) -> Response {
+        switch error.code {
+        case .unavailable:
+            context.logger.warning("The database is not available", metadata: ["error": .string(error.message)])
+            let unavailable = FlowError(
+                code: "1103-503", title: "Service unavailable",
+                detailedMessage: "The service's database is not available at the moment; try again shortly.")
+            var response = Self.flowResponse(unavailable, requestId: context.requestId)
+            response.headers[.retryAfter] = "5"
+            return response
+        case .unstorableText:
+            return Self.flowResponse(.invalidRequest("Text must not contain the character U+0000 (NUL)."), requestId: context.requestId)
+        case .invalidPosition:
+            return Self.flowResponse(
+                .invalidQueryValue("continuationToken", reason: "the token is not one this service issued"), requestId: context.requestId)
+        default:
+            context.logger.error("Request failed", metadata: ["error": .string("\(error)")])
             return Self.flowResponse(.internalError, requestId: context.requestId)
         }
     }

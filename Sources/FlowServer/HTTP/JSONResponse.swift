@@ -53,6 +53,9 @@ enum RequestJSON {
             throw FlowError.bodyTooLarge(limit: limit)
         }
         guard buffer.readableBytes > 0 else { throw FlowError.emptyBody }
-        return try JSONValue(parsing: buffer.readableBytesView)
+        let json = try JSONValue(parsing: buffer.readableBytesView)
+        // Every store keeps the same text: PostgreSQL cannot hold U+0000, so no store is given it.
+        guard !json.containsNUL else { throw FlowError.invalidRequest("Strings must not contain the character U+0000 (NUL).") }
+        return json
     }
 }
