@@ -55,6 +55,7 @@ export TRIBUTARY_SPARK_STATE_DIR="$(pwd)/.test-env/spark-state"
 export TRIBUTARY_DATABRICKS_ENDPOINT="https://127.0.0.1:${DATABRICKS_ENDPOINT_PORT:-10443}"
 export TRIBUTARY_DATABRICKS_ENDPOINT_DIR="$(pwd)/.test-env/databricks-endpoint"
 export TRIBUTARY_TEST_POSTGRES_URL="$(cat .test-env/postgres/url)"
+export TRIBUTARY_TEST_POSTGRES_CA="$(pwd)/.test-env/postgres/ca.pem"
 
 swift test --skip-build
 # The HTTP suite again, every service on PostgreSQL (a schema of its own each).

@@ -107,6 +107,8 @@ public struct FlowStoreError: Error, Sendable, Hashable, CustomStringConvertible
         public static let unstorableText = Code(rawValue: "unstorableText")
         /// A list's position (from a continuation token) does not fit the list's order.
         public static let invalidPosition = Code(rawValue: "invalidPosition")
+        /// The database refused the store's connection: credentials, TLS, a database that does not exist.
+        public static let refused = Code(rawValue: "refused")
         /// The store's settings cannot be used.
         public static let invalidSettings = Code(rawValue: "invalidSettings")
         /// The database refused a statement for a reason of its own (logged where it happened).

@@ -36,6 +36,7 @@ public final class PostgresFlowStorage: FlowStorage {
             client: PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger), settings: settings, sealer: sealer,
             logger: logger)
         do {
+            try await storage.probe()
             try await storage.migrate()
         } catch {
             await storage.close()
@@ -51,6 +52,21 @@ public final class PostgresFlowStorage: FlowStorage {
     }
 
     deinit { runner.cancel() }
+
+    /// Opens one connection outside the pool and closes it: the pool retries a connection that
+    /// fails, where a start wants to say at once why (a wrong password, a missing database, TLS).
+    private func probe() async throws {
+        do {
+            let connection = try await PostgresConnection.connect(
+                on: PostgresClient.defaultEventLoopGroup.any(), configuration: settings.connectionConfiguration(), id: 0, logger: logger
+            ).get()
+            try await connection.close()
+        } catch let error as FlowStoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, settings: settings, logger: logger)
+        }
+    }
 
     // MARK: Migrations
 
@@ -469,7 +485,7 @@ public final class PostgresFlowStorage: FlowStorage {
                 throw CancellationError()
             }
         } catch {
-            throw storeError(error)
+            throw Self.storeError(error, settings: settings, logger: logger)
         }
     }
 
@@ -495,8 +511,14 @@ public final class PostgresFlowStorage: FlowStorage {
     }
 
     /// A PostgreSQL failure as the store's callers act on it; others unchanged.
-    private func storeError(_ error: any Error) -> any Error {
+    private static func storeError(_ error: any Error, settings: PostgresSettings, logger: Logger) -> any Error {
+        if error is NIOSSLError || error is BoringSSLError {
+            return FlowStoreError(.refused, "the TLS handshake with PostgreSQL at \(settings.host):\(settings.port) failed (sslmode=\(settings.tlsMode.rawValue)): \(error)")
+        }
         guard let error = error as? PSQLError else { return error }
+        if let underlying = error.underlying, underlying is NIOSSLError || underlying is BoringSSLError {
+            return storeError(underlying, settings: settings, logger: logger)
+        }
         switch error.code {
         case .server:
             let state = error.serverInfo?[.sqlState] ?? ""
@@ -508,6 +530,9 @@ public final class PostgresFlowStorage: FlowStorage {
                 return FlowStoreError(.unstorableText, "text must not contain the character U+0000")
             case "57014":
                 return FlowStoreError(.unavailable, "PostgreSQL cancelled a statement that ran longer than \(settings.statementTimeoutSeconds) s")
+            case _ where state.hasPrefix("28") || state.hasPrefix("3D"):
+                // Authentication, a database that does not exist: the settings are at fault.
+                return FlowStoreError(.refused, "PostgreSQL refused the connection: \(message)")
             case _ where state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P"):
                 return FlowStoreError(.unavailable, "PostgreSQL is not available (\(state): \(message))")
             default:

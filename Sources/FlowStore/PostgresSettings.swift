@@ -114,36 +114,57 @@ public struct PostgresSettings: Sendable, Hashable {
         "postgres://\(username)@\(host):\(port)/\(database) (schema \(schema), sslmode \(tlsMode.rawValue))"
     }
 
-    /// postgres-nio's configuration for these settings: TLS as `sslmode` asks, the pool's size, and
-    /// each connection's schema and statement timeout.
-    public func clientConfiguration() throws(FlowStoreError) -> PostgresClient.Configuration {
-        let tls: PostgresClient.Configuration.TLS
-        if tlsMode == .disable {
-            tls = .disable
-        } else {
-            var context = TLSConfiguration.makeClientConfiguration()
-            switch tlsMode {
-            case .disable, .prefer, .require: context.certificateVerification = .none
-            case .verifyCA: context.certificateVerification = .noHostnameVerification
-            case .verifyFull: context.certificateVerification = .fullVerification
-            }
-            if let file = rootCertificateFile {
-                do {
-                    context.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
-                } catch {
-                    throw FlowStoreError(.invalidSettings, "TRIBUTARY_DATABASE_URL: sslrootcert \(file) cannot be read as PEM certificates")
-                }
-            }
-            tls = tlsMode == .prefer ? .prefer(context) : .require(context)
+    /// The TLS configuration `sslmode` asks for, `nil` for none.
+    func tlsConfiguration() throws(FlowStoreError) -> TLSConfiguration? {
+        guard tlsMode != .disable else { return nil }
+        var context = TLSConfiguration.makeClientConfiguration()
+        switch tlsMode {
+        case .disable, .prefer, .require: context.certificateVerification = .none
+        case .verifyCA: context.certificateVerification = .noHostnameVerification
+        case .verifyFull: context.certificateVerification = .fullVerification
         }
-        var configuration = PostgresClient.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: tls)
+        if let file = rootCertificateFile {
+            do {
+                context.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+            } catch {
+                throw FlowStoreError(.invalidSettings, "TRIBUTARY_DATABASE_URL: sslrootcert \(file) cannot be read as PEM certificates")
+            }
+        }
+        return context
+    }
+
+    /// What each connection sets at its start: the schema and the statement timeout.
+    var startupParameters: [(String, String)] {
+        [("options", "-c search_path=\(schema) -c statement_timeout=\(statementTimeoutSeconds * 1000)"), ("application_name", "tributary")]
+    }
+
+    /// postgres-nio's pool configuration for these settings: TLS as `sslmode` asks, the pool's size,
+    /// and each connection's schema and statement timeout.
+    public func clientConfiguration() throws(FlowStoreError) -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS =
+            switch (tlsMode, try tlsConfiguration()) {
+            case (_, nil): .disable
+            case (.prefer, let context?): .prefer(context)
+            case (_, let context?): .require(context)
+            }
+        var configuration = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(connectTimeoutSeconds)
-        configuration.options.additionalStartupParameters = [
-            ("options", "-c search_path=\(schema) -c statement_timeout=\(statementTimeoutSeconds * 1000)"),
-            ("application_name", "tributary"),
-        ]
+        configuration.options.additionalStartupParameters = startupParameters
+        return configuration
+    }
+
+    /// The configuration of one connection outside the pool (the first, which says why it fails).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS =
+            switch (tlsMode, try tlsConfiguration()) {
+            case (_, nil): .disable
+            case (.prefer, let context?): .prefer(try NIOSSLContext(configuration: context))
+            case (_, let context?): .require(try NIOSSLContext(configuration: context))
+            }
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(Int64(connectTimeoutSeconds))
+        configuration.options.additionalStartupParameters = startupParameters
         return configuration
     }
 }

@@ -87,6 +87,41 @@ struct PostgresStoreTests {
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 
+    @Test func tlsAsTheURLAsksWithTheCertificateChecked() async throws {
+        // The server lets `tls_only` in over TLS only: opening and using the store proves TLS was used.
+        let ca = try #require(TestDatabase.certificateAuthorityFile)
+        for mode in ["require", "verify-ca", "verify-full"] {
+            let store = try await open(try #require(TestDatabase.isolatedURL(user: "tls_only", query: "sslmode=\(mode)&sslrootcert=\(ca)")))
+            try await store.insert(FlowResource(kind: .connections, metadata: ResourceMetadata(id: "t", caller: Caller(clientId: "c", scope: scope), now: 1), body: [:]))
+            #expect(try await store.resource(.connections, id: "t", in: scope) != nil, "\(mode)")
+            await store.close()
+        }
+        // Without TLS the server refuses, and says why.
+        await #expect {
+            _ = try await open(try #require(TestDatabase.isolatedURL(user: "tls_only", query: "sslmode=disable")))
+        } throws: { error in
+            let error = error as? FlowStoreError
+            return error?.code == .refused && error?.message.contains("no encryption") == true
+        }
+        // A certificate no trusted authority signed is refused when the URL asks for it to be checked.
+        await #expect {
+            _ = try await open(try #require(TestDatabase.isolatedURL(user: "tls_only", query: "sslmode=verify-full")))
+        } throws: { error in
+            let error = error as? FlowStoreError
+            return error?.code == .refused && error?.message.contains("TLS handshake") == true
+        }
+    }
+
+    @Test func aDatabaseThatDoesNotExistIsRefusedAtOnce() async throws {
+        let url = try #require(TestDatabase.isolatedURL()).replacingOccurrences(of: "/tributary?", with: "/no_such_database?")
+        await #expect {
+            _ = try await open(url)
+        } throws: { error in
+            let error = error as? FlowStoreError
+            return error?.code == .refused && error?.message.contains("does not exist") == true
+        }
+    }
+
     @Test func textWithNULIsRefusedAsSuch() async throws {
         let store = try await open(try #require(TestDatabase.isolatedURL()))
         let resource = FlowResource(
