@@ -19,12 +19,24 @@ public final class BatchWriter {
 
     static let recordName = "_batch.json"
 
-    init(lake: DataLake, dataset: Dataset, datasetFolder: URL, staging: URL, record: BatchRecord) {
+    /// The writer's lease on the batch, when it shares the lake.
+    public private(set) var lease: BatchLease?
+
+    init(lake: DataLake, dataset: Dataset, datasetFolder: URL, staging: URL, record: BatchRecord, lease: BatchLease?) {
         self.lake = lake
         self.dataset = dataset
         self.datasetFolder = datasetFolder
         self.staging = staging
         self.record = record
+        self.lease = lease
+    }
+
+    /// Extends the writer's lease on the open batch to `expiresAt` (no-op without a lease).
+    public func renewLease(until expiresAt: Int64) throws(DataLakeError) {
+        guard var renewed = lease, record.status == .loading else { return }
+        renewed.expiresAt = expiresAt
+        try DurableFiles.write(renewed.document, to: staging.appendingPathComponent(BatchLease.fileName))
+        lease = renewed
     }
 
     /// Appends rows, one column per dataset field, in schema order. Rows that do not fit the schema

@@ -97,14 +97,19 @@ public struct DataLake: Sendable {
 
     /// Opens a batch on the dataset: rows go in with ``BatchWriter/write(_:)``, become visible with
     /// ``BatchWriter/commit(now:)``, and are discarded by ``BatchWriter/abort(reason:now:)``.
-    public func openBatch(on datasetId: String, in scope: TenantScope, now: Int64) throws(DataLakeError) -> BatchWriter {
+    ///
+    /// A writer that shares the lake with other processes leases the batch: `lease` names the writer
+    /// and when the lease ends (renewed with ``BatchWriter/renewLease(until:)``); recovery leaves the
+    /// batch alone until then.
+    public func openBatch(on datasetId: String, in scope: TenantScope, now: Int64, lease: BatchLease? = nil) throws(DataLakeError) -> BatchWriter {
         guard let dataset = try dataset(datasetId, in: scope) else { throw DataLakeError(.notFound, "dataset \(datasetId) does not exist") }
         let folder = try datasetFolder(datasetId, in: scope)
         let record = BatchRecord(id: Self.newBatchId(now: now), datasetId: datasetId, status: .loading, created: now, schemaVersion: dataset.schemaVersion)
         let staging = folder.appendingPathComponent("_staging").appendingPathComponent(record.id)
         try DurableFiles.makeDirectory(staging)
+        if let lease { try DurableFiles.write(lease.document, to: staging.appendingPathComponent(BatchLease.fileName)) }
         try DurableFiles.write(record.document, to: staging.appendingPathComponent(BatchWriter.recordName))
-        return BatchWriter(lake: self, dataset: dataset, datasetFolder: folder, staging: staging, record: record)
+        return BatchWriter(lake: self, dataset: dataset, datasetFolder: folder, staging: staging, record: record, lease: lease)
     }
 
     /// The batch `id` of the organization and sandbox, in any state, or `nil`.
@@ -150,9 +155,12 @@ public struct DataLake: Sendable {
     }
 
     /// Batches left in staging by a process that stopped (crash, kill, power loss) become failed
-    /// batches without files. Call once when the service starts, before any batch is opened.
+    /// batches without files. The only writer of the lake calls it once when it starts, before it
+    /// opens a batch: every staged batch is then an interrupted one. Writers that share the lake
+    /// pass `expiredOnly`, which leaves every batch whose lease has not ended (a live writer's) and
+    /// takes a batch without a lease as leased until `unleasedFor` after its last update.
     @discardableResult
-    public func recoverInterruptedBatches(now: Int64) throws(DataLakeError) -> [BatchRecord] {
+    public func recoverInterruptedBatches(now: Int64, expiredOnly: Bool = false, unleasedFor: Int64 = 0) throws(DataLakeError) -> [BatchRecord] {
         var recovered: [BatchRecord] = []
         for org in DurableFiles.entries(root) {
             for sandbox in DurableFiles.entries(root.appendingPathComponent(org)) {
@@ -165,6 +173,10 @@ public struct DataLake: Sendable {
                         else {
                             DurableFiles.remove(staging)
                             continue
+                        }
+                        if expiredOnly {
+                            let lease = (try? DurableFiles.read(staging.appendingPathComponent(BatchLease.fileName))).flatMap(BatchLease.init(document:))
+                            if (lease?.expiresAt ?? (record.updated + unleasedFor)) > now { continue }
                         }
                         record.status = .failed
                         record.files = []

@@ -147,3 +147,27 @@ public struct BatchRecord: Sendable, Hashable {
         errors = (document["errors"]?.arrayValue ?? []).compactMap { $0["description"]?.stringValue }
     }
 }
+
+/// A writer's hold on an open batch in a lake other processes write too: recovery fails the batch
+/// only once the lease has ended (the writer stopped renewing it: it is gone).
+public struct BatchLease: Sendable, Hashable {
+    /// The writer (an instance name).
+    public var owner: String
+    /// Epoch milliseconds.
+    public var expiresAt: Int64
+
+    static let fileName = "_lease.json"
+
+    /// A lease of `owner` until `expiresAt`.
+    public init(owner: String, expiresAt: Int64) {
+        self.owner = owner
+        self.expiresAt = expiresAt
+    }
+
+    var document: JSONValue { ["owner": .string(owner), "expiresAt": .integer(expiresAt)] }
+
+    init?(document: JSONValue) {
+        guard let owner = document["owner"]?.stringValue, let expiresAt = document["expiresAt"]?.int64Value else { return nil }
+        self.init(owner: owner, expiresAt: expiresAt)
+    }
+}

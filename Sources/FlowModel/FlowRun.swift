@@ -161,6 +161,8 @@ public struct FlowRun: Sendable, Hashable, Codable {
     public var samples: [RowSample] = []
     /// Who works on it.
     public var lease: Lease?
+    /// The instance that last worked on it.
+    public var instance: String?
     /// The source connection read.
     public var sourceConnectionId: String
     /// The target connection written.
@@ -235,6 +237,8 @@ extension FlowRun {
             "status": .string(status.rawValue), "errors": .array(errors.map(Self.render)), "activityRefs": ["promotionActivity"],
         ]
         var extensions: [String: JSONValue] = ["attempt": .integer(Int64(attempt)), "chunksCommitted": .integer(Int64(chunksCommitted))]
+        if let instance { extensions["instance"] = .string(instance) }
+        if status == .inProgress, let lease { extensions["leaseExpiresAt"] = .integer(lease.expiresAt) }
         if !warnings.isEmpty { extensions["warnings"] = .array(warnings.map(Self.render)) }
         if !samples.isEmpty { extensions["rowErrorSamples"] = .array(samples.map { ["field": .string($0.field), "message": .string($0.message)] }) }
         if status == .inProgress {

@@ -16,6 +16,9 @@ public struct Organization: Sendable, Hashable, Codable {
         self.createdAt = createdAt
     }
 
+    /// The id of the organization the first start makes on an empty store.
+    public static let bootstrapId = "000000000000000000000001@AdobeOrg"
+
     /// A new org id in IMS's shape: 24 upper-case hex digits and `@AdobeOrg`.
     public static func newId() -> String {
         var generator = SystemRandomNumberGenerator()

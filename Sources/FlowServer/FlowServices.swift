@@ -143,6 +143,7 @@ public struct FlowServices: Sendable {
     /// whose lease expired are taken over.
     public var scheduler: FlowScheduler {
         FlowScheduler(storage: storage, lake: lake, connectors: connectors, settings: configuration.runs, logger: logger, soleInstance: isSoleInstance,
+            instance: configuration.instanceName,
             clock: schedulerClock)
     }
 

@@ -19,6 +19,11 @@ public struct ServerConfiguration: Sendable {
     /// The PostgreSQL database several instances share (`TRIBUTARY_DATABASE_URL`,
     /// `postgres://user:password@host:port/database?sslmode=…`); the data directory's SQLite file when absent.
     public var databaseURL: String?
+    /// The data lake's folder (`TRIBUTARY_LAKE_DIR`, default `<data directory>/lake`): instances on
+    /// one PostgreSQL database may share one, on a shared file system.
+    public var lakeFolder: URL?
+    /// This instance's name on run leases and records (`TRIBUTARY_INSTANCE_NAME`, default host-pid).
+    public var instanceName: String = ServerConfiguration.defaultInstanceName
     /// The largest request body accepted, in bytes (`TRIBUTARY_MAX_BODY_BYTES`, default 1 MiB).
     public var maximumBodyBytes: Int = 1 << 20
     /// How long access tokens live, in seconds (`TRIBUTARY_TOKEN_LIFETIME`, default 24 h as IMS).
@@ -68,6 +73,8 @@ public struct ServerConfiguration: Sendable {
         }
         configuration.secretKey = environment["TRIBUTARY_SECRET_KEY"]
         if let url = environment["TRIBUTARY_DATABASE_URL"], !url.isEmpty { configuration.databaseURL = url }
+        if let folder = environment["TRIBUTARY_LAKE_DIR"], !folder.isEmpty { configuration.lakeFolder = URL(fileURLWithPath: folder) }
+        if let name = environment["TRIBUTARY_INSTANCE_NAME"], !name.isEmpty { configuration.instanceName = name }
         if let bytes = environment["TRIBUTARY_MAX_BODY_BYTES"].flatMap(Int.init), bytes > 0 { configuration.maximumBodyBytes = bytes }
         if let seconds = environment["TRIBUTARY_TOKEN_LIFETIME"].flatMap(Int.init), seconds > 0 {
             configuration.tokenLifetimeSeconds = seconds
@@ -98,7 +105,12 @@ public struct ServerConfiguration: Sendable {
     /// The SQLite database file.
     public var databaseFile: URL { dataDirectory.appendingPathComponent("tributary.sqlite") }
     /// The data lake: datasets and their Parquet batches.
-    public var lakeDirectory: URL { dataDirectory.appendingPathComponent("lake") }
+    public var lakeDirectory: URL { lakeFolder ?? dataDirectory.appendingPathComponent("lake") }
+
+    /// `host-pid`.
+    public static var defaultInstanceName: String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
     /// The master key file, used when no key is configured.
     public var secretKeyFile: URL { dataDirectory.appendingPathComponent("secret.key") }
     /// Where the bootstrap credentials are written on first start (mode 0600).

@@ -44,6 +44,8 @@ public struct PostgresSettings: Sendable, Hashable {
     public var statementTimeoutSeconds: Int
     /// Seconds to wait for a connection, opened or free, before a call fails (`connect_timeout`, default 10).
     public var connectTimeoutSeconds: Int
+    /// The name the server shows for these connections (`application_name`, default `tributary`).
+    public var applicationName: String
 
     /// The URL's query parameters this store reads; any other is refused rather than ignored.
     public static let parameters = ["sslmode", "sslrootcert", "schema", "pool_size", "statement_timeout", "connect_timeout", "application_name"]
@@ -75,6 +77,7 @@ public struct PostgresSettings: Sendable, Hashable {
         self.maximumConnections = 10
         self.statementTimeoutSeconds = 30
         self.connectTimeoutSeconds = 10
+        self.applicationName = "tributary"
         for item in components.queryItems ?? [] {
             let value = item.value ?? ""
             func number(_ range: ClosedRange<Int>) throws(FlowStoreError) -> Int {
@@ -96,7 +99,11 @@ public struct PostgresSettings: Sendable, Hashable {
             case "pool_size": maximumConnections = try number(1...Self.maximumPoolSize)
             case "statement_timeout": statementTimeoutSeconds = try number(1...3600)
             case "connect_timeout": connectTimeoutSeconds = try number(1...600)
-            case "application_name": break
+            case "application_name":
+                guard (1...63).contains(value.utf8.count), value.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+                    throw invalid("application_name must be 1 to 63 printable ASCII characters")
+                }
+                applicationName = value
             default:
                 throw invalid("unknown parameter '\(item.name.prefix(40))'; known: \(Self.parameters.joined(separator: ", "))")
             }
@@ -135,7 +142,7 @@ public struct PostgresSettings: Sendable, Hashable {
 
     /// What each connection sets at its start: the schema and the statement timeout.
     var startupParameters: [(String, String)] {
-        [("options", "-c search_path=\(schema) -c statement_timeout=\(statementTimeoutSeconds * 1000)"), ("application_name", "tributary")]
+        [("options", "-c search_path=\(schema) -c statement_timeout=\(statementTimeoutSeconds * 1000)"), ("application_name", applicationName)]
     }
 
     /// postgres-nio's pool configuration for these settings: TLS as `sslmode` asks, the pool's size,

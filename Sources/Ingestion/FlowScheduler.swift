@@ -26,15 +26,16 @@ public struct FlowScheduler: Service {
     let soleInstance: Bool
 
     /// Creates the scheduler.
+    /// - Parameter instance: this instance's name on leases and run records.
     public init(
         storage: any FlowStorage, lake: DataLake, connectors: SourceConnectors, settings: RunSettings, logger: Logger, soleInstance: Bool,
-        clock: @escaping @Sendable () -> Int64
+        instance: String, clock: @escaping @Sendable () -> Int64
     ) {
         self.storage = storage
         self.lake = lake
         self.settings = settings
         self.logger = logger
-        self.instance = UUID().uuidString.lowercased()
+        self.instance = instance
         self.clock = clock
         self.soleInstance = soleInstance
         self.executor = RunExecutor(storage: storage, lake: lake, connectors: connectors, settings: settings, logger: logger, instance: instance, clock: clock)
@@ -54,17 +55,37 @@ public struct FlowScheduler: Service {
         let planner = RunPlanner(storage: storage, settings: settings, logger: logger)
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
+                var batchesRecovered: Int64?
                 while !Task.isCancelled {
                     do {
+                        // A shared lake: batches whose writer stopped renewing its lease, once a lease period.
+                        if !soleInstance, clock() - (batchesRecovered ?? .min / 2) >= settings.leaseMilliseconds {
+                            recoverAbandonedBatches()
+                            batchesRecovered = clock()
+                        }
                         try await planner.planAll(now: clock())
                         try await recoverInterruptedRuns(onlyExpired: true, running: running.ids.withLock { $0 })
                         try await startWaitingRuns(in: &group, running: running)
-                    } catch {
+                    } catch where !Task.isCancelled {
                         logger.error("The scheduler's round failed; it tries again", metadata: ["error": .string("\(error)")])
-                    }
+                    } catch {}
                     try? await Task.sleep(for: .milliseconds(settings.pollMilliseconds))
                 }
             }
+        }
+    }
+
+    /// Fails the open batches of writers that stopped (their lease ended), leaving live writers' alone.
+    func recoverAbandonedBatches() {
+        do {
+            let failed = try lake.recoverInterruptedBatches(now: clock(), expiredOnly: true, unleasedFor: settings.leaseMilliseconds)
+            if !failed.isEmpty {
+                logger.notice(
+                    "Batches whose writer stopped were marked failed; none of their rows is visible",
+                    metadata: ["batches": .array(failed.map { .string($0.id) })])
+            }
+        } catch {
+            logger.error("Recovering abandoned batches failed; it is tried again", metadata: ["error": .string("\(error)")])
         }
     }
 
@@ -98,6 +119,7 @@ public struct FlowScheduler: Service {
             var claimed = candidate
             claimed.value.status = .inProgress
             claimed.value.lease = FlowRun.Lease(owner: instance, expiresAt: now + settings.leaseMilliseconds)
+            claimed.value.instance = instance
             if claimed.value.startedAt == nil { claimed.value.startedAt = now }
             guard try await storage.apply([claimed.change(now: now)]) else { continue }
             free -= 1

@@ -113,7 +113,12 @@ struct RunExecutor: Sendable {
         switch error {
         case let failure as RunFailure: failure
         case let error as ConnectorError: RunFailure(error)
-        case let error as DataLakeError: RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-500", message: "Error occurred at promotion activity: \(error.message)"), isTransient: false)
+        // A lake that could not be written (a full disk, a batch another instance failed after this
+        // one's lease ended) or a database not reachable now: tried again from the last committed chunk.
+        case let error as DataLakeError:
+            RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-500", message: "Error occurred at promotion activity: \(error.message)"), isTransient: error.code == .io)
+        case let error as FlowStoreError where error.code == .unavailable:
+            RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-503", message: "the service's database was not available: \(error.message)"), isTransient: true)
         default: RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-500", message: "\(error)"), isTransient: false)
         }
     }
@@ -174,7 +179,11 @@ struct RunExecutor: Sendable {
 
     /// Copies one chunk into a batch and promotes it.
     func copyChunk(_ record: inout StoredRecord<FlowRun>, plan: Plan, window: DeltaWindow, expectedRows: Int64, log: Logger) async throws {
-        let batch = Mutex(try lake.openBatch(on: plan.datasetId, in: record.resource.metadata.scope, now: clock()))
+        let opened = clock()
+        let batch = Mutex(
+            try lake.openBatch(
+                on: plan.datasetId, in: record.resource.metadata.scope, now: opened,
+                lease: BatchLease(owner: instance, expiresAt: opened + settings.leaseMilliseconds)))
         let before = record.value
         // The run as last saved: progress is saved while rows stream in.
         let current = Mutex(record)
@@ -194,6 +203,8 @@ struct RunExecutor: Sendable {
                         snapshot.value.rowsFailed = before.rowsFailed + counted.failed
                         try await save(&snapshot)
                         current.withLock { $0 = snapshot }
+                        // The batch is held as long as the run: another instance fails it only once both ended.
+                        try batch.withLock { writer throws(DataLakeError) in try writer.renewLease(until: clock() + settings.leaseMilliseconds) }
                         lastSaved = clock()
                     }
                 }
@@ -329,7 +340,7 @@ struct RunExecutor: Sendable {
         let storage = storage
         do {
             if try await Task(operation: { try await storage.apply([change]) }).value {
-                log.notice("Run interrupted by the shutdown; it resumes at the next start")
+                log.notice("Run interrupted by the shutdown went back to the queue")
                 return
             }
             log.warning("Run interrupted by the shutdown changed meanwhile; the next start recovers it")

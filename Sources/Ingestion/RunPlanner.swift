@@ -22,6 +22,8 @@ struct RunPlanner: Sendable {
             do {
                 try await plan(flow, waiting: waitingByFlow[flow.id] ?? 0, now: now)
             } catch {
+                // A shutdown cancels the round: not a failure of the flow.
+                if Task.isCancelled { return }
                 logger.error("Planning a flow's runs failed", metadata: ["flow": .string(flow.id), "error": .string("\(error)")])
             }
         }

@@ -29,6 +29,9 @@ struct CommonOptions: ParsableArguments {
             """)
     var databaseURL: String?
 
+    @Option(name: .customLong("lake-dir"), help: "Data lake folder, which instances on one database may share (env TRIBUTARY_LAKE_DIR, default <data-dir>/lake).")
+    var lakeDirectory: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env TRIBUTARY_LOG_LEVEL).")
     var logLevel: String?
 
@@ -36,6 +39,7 @@ struct CommonOptions: ParsableArguments {
         var configuration = ServerConfiguration.fromEnvironment()
         if let dataDirectory { configuration.dataDirectory = URL(fileURLWithPath: dataDirectory) }
         if let databaseURL { configuration.databaseURL = databaseURL }
+        if let lakeDirectory { configuration.lakeFolder = URL(fileURLWithPath: lakeDirectory) }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level '\(logLevel)'") }
             configuration.logLevel = level
@@ -61,6 +65,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (env TRIBUTARY_PORT, default 8080).")
     var port: Int?
 
+    @Option(help: "This instance's name on run leases and records (env TRIBUTARY_INSTANCE_NAME, default host-pid).")
+    var instanceName: String?
+
     @Option(help: "Largest request body in bytes (env TRIBUTARY_MAX_BODY_BYTES, default 1048576).")
     var maxBodyBytes: Int?
 
@@ -77,6 +84,10 @@ struct Serve: AsyncParsableCommand {
         var configuration = try common.configuration()
         if let host { configuration.host = host }
         if let port { configuration.port = port }
+        if let instanceName { configuration.instanceName = instanceName }
+        guard (1...100).contains(configuration.instanceName.count), configuration.instanceName.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw ValidationError("the instance name must be 1 to 100 printable ASCII characters without spaces")
+        }
         let limits: [(String, Int?, WritableKeyPath<ServerConfiguration, Int>)] = [
             ("--max-body-bytes", maxBodyBytes, \.maximumBodyBytes),
             ("--max-connections", maxConnections, \.connections.maximumConnections),

@@ -133,6 +133,30 @@ struct DataLakeTests {
         #expect(try restarted.batches(in: Lake.prod).map(\.status) == [.success, .failed])
     }
 
+    @Test func aSharedLakeFailsOnlyTheBatchesWhoseWriterStopped() throws {
+        let lake = try Lake()
+        let dataset = try lake.lake.createDataset(name: "orders", description: nil, schema: Lake.schema, schemaRef: nil, in: Lake.prod, now: 1)
+        // Three writers of three instances: one gone (lease ended at 100), one alive (renewed to 400), one of a version without leases.
+        let gone = try lake.lake.openBatch(on: dataset.id, in: Lake.prod, now: 10, lease: BatchLease(owner: "a-1", expiresAt: 100))
+        try gone.write(Lake.rows(0..<10))
+        let alive = try lake.lake.openBatch(on: dataset.id, in: Lake.prod, now: 10, lease: BatchLease(owner: "b-2", expiresAt: 100))
+        try alive.write(Lake.rows(0..<10))
+        try alive.renewLease(until: 400)
+        #expect(alive.lease == BatchLease(owner: "b-2", expiresAt: 400))
+        let unleased = try lake.lake.openBatch(on: dataset.id, in: Lake.prod, now: 10)
+        // Another instance looks at 200, taking a batch without a lease as leased for 500 after its update.
+        let other = try DataLake(root: lake.root)
+        #expect(try other.recoverInterruptedBatches(now: 200, expiredOnly: true, unleasedFor: 500).map(\.id) == [gone.record.id])
+        #expect(try other.batch(alive.record.id, in: Lake.prod)?.status == .loading)
+        #expect(try other.batch(unleased.record.id, in: Lake.prod)?.status == .loading)
+        // The live writer commits; later the unleased batch's time is up too.
+        let committed = try alive.commit(now: 300)
+        #expect(lake.visibleFiles(dataset) == ["\(committed.id)/part-00000.parquet"])
+        #expect(try other.recoverInterruptedBatches(now: 600, expiredOnly: true, unleasedFor: 500).map(\.id) == [unleased.record.id])
+        #expect(throws: DataLakeError.self) { try gone.commit(now: 601) }
+        #expect(try other.batches(in: Lake.prod).filter { $0.status == .loading }.isEmpty)
+    }
+
     @Test func schemasGrowOnlyByNullableFields() throws {
         let lake = try Lake()
         let dataset = try lake.lake.createDataset(name: "orders", description: nil, schema: Lake.schema, schemaRef: nil, in: Lake.prod, now: 1)

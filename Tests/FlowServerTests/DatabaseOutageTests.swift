@@ -55,3 +55,33 @@ struct DatabaseOutageTests {
         #expect(service.logs.text.contains("The database is not available"))
     }
 }
+
+@Suite("Instances starting together", .enabled(if: TestDatabase.postgresURL != nil, Comment(rawValue: TestDatabase.skip)))
+struct InstancesStartingTogetherTests {
+    @Test func anEmptyDatabaseIsBootstrappedOnce() async throws {
+        let url = try #require(TestDatabase.isolatedURL())
+        let key = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let directories = (0..<3).map { _ in FileManager.default.temporaryDirectory.appendingPathComponent("tributary-test-\(UUID().uuidString)") }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for directory in directories {
+                group.addTask {
+                    var configuration = ServerConfiguration()
+                    configuration.dataDirectory = directory
+                    configuration.databaseURL = url
+                    configuration.secretKey = key
+                    configuration.logLevel = .warning
+                    _ = try await buildApplication(configuration: configuration)
+                }
+            }
+            try await group.waitForAll()
+        }
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = directories[0]
+        configuration.databaseURL = url
+        configuration.secretKey = key
+        let services = try await FlowServices.open(configuration, logger: LogRecorder().logger(), role: .administration)
+        #expect(try await services.storage.organizations().map(\.id) == [Organization.bootstrapId])
+        let written = directories.filter { FileManager.default.fileExists(atPath: $0.appendingPathComponent("bootstrap-credentials.json").path) }
+        #expect(written.count == 1, "one instance made the organization and wrote its credentials")
+    }
+}

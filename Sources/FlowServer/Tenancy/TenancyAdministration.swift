@@ -23,9 +23,9 @@ public struct TenancyAdministration: Sendable {
     let tokens: AccessTokenAuthority
 
     /// Creates an organization with its `prod` sandbox.
-    public func createOrganization(name: String) async throws -> Organization {
+    public func createOrganization(name: String, id: String = Organization.newId()) async throws -> Organization {
         let now = ServiceClock.now()
-        let organization = Organization(id: Organization.newId(), name: name, createdAt: now)
+        let organization = Organization(id: id, name: name, createdAt: now)
         let sandbox = Sandbox(id: UUID().uuidString.lowercased(), name: Sandbox.defaultName, orgId: organization.id, isDefault: true, createdAt: now)
         try await storage.createOrganization(organization, defaultSandbox: sandbox)
         return organization
@@ -68,7 +68,14 @@ public struct TenancyAdministration: Sendable {
     /// - Returns: the credentials when it bootstrapped, `nil` when the store already had an organization.
     public func bootstrapIfEmpty(credentialsFile file: URL) async throws -> ClientCredentials? {
         guard try await storage.organizations().isEmpty else { return nil }
-        let organization = try await createOrganization(name: "Default organization")
+        // One id for the bootstrap organization: instances starting together on one empty database
+        // make it once (the others' insert is a duplicate).
+        let organization: Organization
+        do {
+            organization = try await createOrganization(name: "Default organization", id: Organization.bootstrapId)
+        } catch let error as FlowStoreError where error.code == .duplicate {
+            return nil
+        }
         let credentials = try await createClient(orgId: organization.id, name: "Bootstrap client")
         let data = try JSONCoding.encoder.encode(credentials)
         try? FileManager.default.removeItem(at: file)
