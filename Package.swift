@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "parquet-benchmark", targets: ["ParquetBenchmark"]),
         .executable(name: "hello-benchmark", targets: ["HelloBenchmark"]),
         .executable(name: "arrow-benchmark", targets: ["ArrowBenchmark"]),
+        .executable(name: "store-seed", targets: ["StoreSeed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -135,6 +136,10 @@ let package = Package(
         .executableTarget(name: "DriverBenchmark", dependencies: ["DatabricksSQL"], path: "Benchmarks/DriverBenchmark"),
         .executableTarget(name: "ParquetBenchmark", dependencies: ["Parquet"], path: "Benchmarks/ParquetBenchmark"),
         .executableTarget(name: "ArrowBenchmark", dependencies: ["Arrow"], path: "Benchmarks/ArrowBenchmark"),
+        .executableTarget(
+            name: "StoreSeed",
+            dependencies: ["FlowStore", "FlowModel", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/StoreSeed"),
         .executableTarget(
             name: "HelloBenchmark", dependencies: [.product(name: "Hummingbird", package: "hummingbird")], path: "Benchmarks/HelloBenchmark"),
         // Test helper: a process that writes a batch and is killed before it commits.

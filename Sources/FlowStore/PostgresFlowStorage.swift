@@ -30,7 +30,8 @@ public final class PostgresFlowStorage: FlowStorage {
     }
 
     /// Connects, creates the schema when missing and applies the migrations it lacks.
-    /// - Throws: ``FlowStoreError`` `unavailable` when the server cannot be reached in the connect timeout.
+    /// - Throws: ``FlowStoreError`` `unavailable` when the server cannot be reached in the connect
+    ///   timeout, `refused` when it refuses the connection (credentials, TLS, no such database).
     public static func open(_ settings: PostgresSettings, sealer: SecretSealer, logger: Logger) async throws -> PostgresFlowStorage {
         let storage = PostgresFlowStorage(
             client: PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger), settings: settings, sealer: sealer,
@@ -255,7 +256,7 @@ public final class PostgresFlowStorage: FlowStorage {
         try await withConnection { connection in try await Self.insert(resource, columns, connection, self.logger) }
     }
 
-    private static func insert(_ resource: FlowResource, _ columns: EncodedColumns, _ connection: PostgresConnection, _ logger: Logger) async throws {
+    private static func insert(_ resource: FlowResource, _ columns: ResourceColumns, _ connection: PostgresConnection, _ logger: Logger) async throws {
         let metadata = resource.metadata
         try await connection.query(
             """
@@ -335,7 +336,7 @@ public final class PostgresFlowStorage: FlowStorage {
     }
 
     private static func replace(
-        _ resource: FlowResource, _ columns: EncodedColumns, expectedEtag: String, _ connection: PostgresConnection, _ logger: Logger
+        _ resource: FlowResource, _ columns: ResourceColumns, expectedEtag: String, _ connection: PostgresConnection, _ logger: Logger
     ) async throws -> Bool {
         let metadata = resource.metadata
         let changed = try await connection.query(
@@ -353,7 +354,7 @@ public final class PostgresFlowStorage: FlowStorage {
     private struct StaleChange: Error {}
 
     public func apply(_ changes: [ResourceChange]) async throws -> Bool {
-        let encoded: [(ResourceChange, EncodedColumns?)] = try changes.map { change in
+        let encoded: [(ResourceChange, ResourceColumns?)] = try changes.map { change in
             switch change {
             case .insert(let resource), .replace(let resource, _): (change, try encode(resource))
             case .delete: (change, nil)
@@ -402,25 +403,12 @@ public final class PostgresFlowStorage: FlowStorage {
 
     private typealias ResourceRow = (String, String, String, String, Data?)
 
-    private struct EncodedColumns: Sendable {
-        var metadata: String
-        var body: String
-        var sealedSecrets: Data?
-    }
-
-    private func encode(_ resource: FlowResource) throws -> EncodedColumns {
-        let metadata = resource.metadata
-        let metadataText = JSONValue.object(metadata.members).jsonString()
-        let bodyText = JSONValue.object(resource.body).jsonString()
+    private func encode(_ resource: FlowResource) throws -> ResourceColumns {
         // PostgreSQL's text and JSONB cannot hold U+0000; the API refuses it before it gets here.
-        guard !metadataText.contains("\\u0000"), !bodyText.contains("\\u0000") else {
+        guard !JSONValue.object(resource.body).containsNUL, !JSONValue.object(resource.metadata.members).containsNUL else {
             throw FlowStoreError(.unstorableText, "text must not contain the character U+0000")
         }
-        var sealed: Data?
-        if !resource.secrets.isEmpty {
-            sealed = try sealer.seal(JSONValue.object(resource.secrets).jsonData(), boundTo: "\(resource.kind.rawValue)/\(metadata.id)")
-        }
-        return EncodedColumns(metadata: metadataText, body: bodyText, sealedSecrets: sealed)
+        return try ResourceColumns(resource, sealer: sealer)
     }
 
     private func decodeAll(_ rows: [ResourceRow]) throws -> [FlowResource] {
@@ -428,20 +416,7 @@ public final class PostgresFlowStorage: FlowStorage {
     }
 
     private func decode(_ row: ResourceRow) throws -> FlowResource {
-        let (id, kindName, metadataText, bodyText, sealedSecrets) = row
-        let kind = ResourceKind(rawValue: kindName)
-        guard let metadata = (try? JSONValue(parsing: metadataText)).flatMap(ResourceMetadata.init(json:)),
-            case .object(let body)? = try? JSONValue(parsing: bodyText)
-        else { throw FlowStoreError(.corruptRecord, "the stored \(kind) \(id) cannot be decoded") }
-        var secrets: [String: JSONValue] = [:]
-        if let sealedSecrets {
-            let opened = try sealer.open(sealedSecrets, boundTo: "\(kind.rawValue)/\(id)")
-            guard case .object(let values)? = try? JSONValue(parsing: opened) else {
-                throw FlowStoreError(.corruptRecord, "the sealed secrets of \(kind) \(id) cannot be decoded")
-            }
-            secrets = values
-        }
-        return FlowResource(kind: kind, metadata: metadata, body: body, secrets: secrets)
+        try ResourceColumns(metadata: row.2, body: row.3, sealedSecrets: row.4).resource(ResourceKind(rawValue: row.1), id: row.0, sealer: sealer)
     }
 
     // MARK: Connections

@@ -15,22 +15,8 @@ struct PostgresFragment: Sendable {
 
     mutating func append(_ text: String) { sql += text }
 
-    mutating func bind(_ value: String) {
-        binds.append(value)
-        sql += "$\(binds.count)"
-    }
-
-    mutating func bind(_ value: Int64) {
-        binds.append(value)
-        sql += "$\(binds.count)"
-    }
-
-    mutating func bind(_ value: Double) {
-        binds.append(value)
-        sql += "$\(binds.count)"
-    }
-
-    mutating func bind(_ value: Bool) {
+    /// Appends a placeholder bound to `value`.
+    mutating func bind(_ value: some PostgresDynamicTypeEncodable) {
         binds.append(value)
         sql += "$\(binds.count)"
     }

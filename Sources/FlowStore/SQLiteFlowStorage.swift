@@ -153,7 +153,7 @@ public struct SQLiteFlowStorage: FlowStorage {
         try await write { db in try Self.insert(resource, columns, db) }
     }
 
-    private static func insert(_ resource: FlowResource, _ columns: EncodedColumns, _ db: Database) throws {
+    private static func insert(_ resource: FlowResource, _ columns: ResourceColumns, _ db: Database) throws {
         try db.execute(
             sql: """
                 INSERT INTO resources (id, kind, org_id, sandbox_name, etag, created_at, updated_at, metadata, body, sealed_secrets, state)
@@ -310,7 +310,7 @@ public struct SQLiteFlowStorage: FlowStorage {
         return try await write { db in try Self.replace(resource, columns, expectedEtag: expectedEtag, db) }
     }
 
-    private static func replace(_ resource: FlowResource, _ columns: EncodedColumns, expectedEtag: String, _ db: Database) throws -> Bool {
+    private static func replace(_ resource: FlowResource, _ columns: ResourceColumns, expectedEtag: String, _ db: Database) throws -> Bool {
         let metadata = resource.metadata
         try db.execute(
             sql: """
@@ -328,7 +328,7 @@ public struct SQLiteFlowStorage: FlowStorage {
     private struct StaleChange: Error {}
 
     public func apply(_ changes: [ResourceChange]) async throws -> Bool {
-        let encoded: [(ResourceChange, EncodedColumns?)] = try changes.map { change in
+        let encoded: [(ResourceChange, ResourceColumns?)] = try changes.map { change in
             switch change {
             case .insert(let resource), .replace(let resource, _): (change, try encode(resource))
             case .delete: (change, nil)
@@ -375,40 +375,13 @@ public struct SQLiteFlowStorage: FlowStorage {
 
     // MARK: Encoding
 
-    private struct EncodedColumns: Sendable {
-        var metadata: String
-        var body: String
-        var sealedSecrets: Data?
-    }
-
-    private func encode(_ resource: FlowResource) throws -> EncodedColumns {
-        let metadata = resource.metadata
-        let metadataText = JSONValue.object(metadata.members).jsonString()
-        let bodyText = JSONValue.object(resource.body).jsonString()
-        var sealed: Data?
-        if !resource.secrets.isEmpty {
-            sealed = try sealer.seal(JSONValue.object(resource.secrets).jsonData(), boundTo: "\(resource.kind.rawValue)/\(metadata.id)")
-        }
-        return EncodedColumns(metadata: metadataText, body: bodyText, sealedSecrets: sealed)
+    private func encode(_ resource: FlowResource) throws -> ResourceColumns {
+        try ResourceColumns(resource, sealer: sealer)
     }
 
     private func decode(_ row: Row) throws -> FlowResource {
-        let kind = ResourceKind(rawValue: row["kind"])
-        let id: String = row["id"]
-        let metadataText: String = row["metadata"]
-        let bodyText: String = row["body"]
-        guard let metadata = (try? JSONValue(parsing: metadataText)).flatMap(ResourceMetadata.init(json:)),
-            case .object(let body)? = try? JSONValue(parsing: bodyText)
-        else { throw FlowStoreError(.corruptRecord, "the stored \(kind) \(id) cannot be decoded") }
-        var secrets: [String: JSONValue] = [:]
-        if let sealed: Data = row["sealed_secrets"] {
-            let opened = try sealer.open(sealed, boundTo: "\(kind.rawValue)/\(id)")
-            guard case .object(let values)? = try? JSONValue(parsing: opened) else {
-                throw FlowStoreError(.corruptRecord, "the sealed secrets of \(kind) \(id) cannot be decoded")
-            }
-            secrets = values
-        }
-        return FlowResource(kind: kind, metadata: metadata, body: body, secrets: secrets)
+        try ResourceColumns(metadata: row["metadata"], body: row["body"], sealedSecrets: row["sealed_secrets"])
+            .resource(ResourceKind(rawValue: row["kind"]), id: row["id"], sealer: sealer)
     }
 
     private func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
