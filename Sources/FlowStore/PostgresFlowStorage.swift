@@ -21,6 +21,11 @@ public final class PostgresFlowStorage: FlowStorage {
 
     private static let columns = "id, kind, metadata, body, sealed_secrets"
 
+    // A resource named by id is found by the primary key: its scope is checked with IS NOT DISTINCT
+    // FROM, which no index serves. Written as plain equalities, the scope matched the list indexes
+    // (org, sandbox, kind, …) too, and before the table's first ANALYZE the planner took one of those
+    // at equal cost: a read by id scanned the whole sandbox (measured: 166 GETs/s instead of thousands).
+
     private init(client: PostgresClient, settings: PostgresSettings, sealer: SecretSealer, logger: Logger) {
         self.client = client
         self.settings = settings
@@ -272,7 +277,7 @@ public final class PostgresFlowStorage: FlowStorage {
             rows(
                 """
                 SELECT id, kind, metadata, body, sealed_secrets FROM resources
-                WHERE id = \(id) AND kind = \(kind.rawValue) AND org_id = \(scope.orgId) AND sandbox_name = \(scope.sandboxName)
+                WHERE id = \(id) AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM (\(kind.rawValue), \(scope.orgId), \(scope.sandboxName))
                 """) { try $0.decode(ResourceRow.self) }
         ).first
     }
@@ -343,8 +348,8 @@ public final class PostgresFlowStorage: FlowStorage {
             """
             UPDATE resources SET etag = \(metadata.etag), updated_at = \(metadata.updatedAt), metadata = \(columns.metadata)::jsonb,
                 body = \(columns.body)::jsonb, sealed_secrets = \(columns.sealedSecrets), state = \(resource.body["state"]?.stringValue)
-            WHERE id = \(metadata.id) AND kind = \(resource.kind.rawValue) AND org_id = \(metadata.imsOrgId)
-                AND sandbox_name = \(metadata.sandboxName) AND etag = \(expectedEtag)
+            WHERE id = \(metadata.id) AND etag = \(expectedEtag)
+                AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM (\(resource.kind.rawValue), \(metadata.imsOrgId), \(metadata.sandboxName))
             RETURNING id
             """, logger: logger)
         return try await changed.collect().count == 1
@@ -371,8 +376,9 @@ public final class PostgresFlowStorage: FlowStorage {
                     case .delete(let resource, let etag):
                         let deleted = try await connection.query(
                             """
-                            DELETE FROM resources WHERE id = \(resource.id) AND kind = \(resource.kind.rawValue)
-                                AND org_id = \(resource.metadata.imsOrgId) AND sandbox_name = \(resource.metadata.sandboxName) AND etag = \(etag)
+                            DELETE FROM resources WHERE id = \(resource.id) AND etag = \(etag)
+                                AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM
+                                    (\(resource.kind.rawValue), \(resource.metadata.imsOrgId), \(resource.metadata.sandboxName))
                             RETURNING id
                             """, logger: self.logger)
                         guard try await deleted.collect().count == 1 else { throw StaleChange() }
@@ -394,7 +400,8 @@ public final class PostgresFlowStorage: FlowStorage {
     public func delete(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> Bool {
         try await rows(
             """
-            DELETE FROM resources WHERE id = \(id) AND kind = \(kind.rawValue) AND org_id = \(scope.orgId) AND sandbox_name = \(scope.sandboxName)
+            DELETE FROM resources WHERE id = \(id)
+                AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM (\(kind.rawValue), \(scope.orgId), \(scope.sandboxName))
             RETURNING id
             """) { try $0.decode(String.self) }.count == 1
     }
