@@ -273,13 +273,12 @@ public final class PostgresFlowStorage: FlowStorage {
     }
 
     public func resource(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> FlowResource? {
-        try await decodeAll(
-            rows(
-                """
-                SELECT id, kind, metadata, body, sealed_secrets FROM resources
-                WHERE id = \(id) AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM (\(kind.rawValue), \(scope.orgId), \(scope.sandboxName))
-                """) { try $0.decode(ResourceRow.self) }
-        ).first
+        try await rows(
+            """
+            SELECT \(unescaped: Self.columns) FROM resources
+            WHERE id = \(id) AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM (\(kind.rawValue), \(scope.orgId), \(scope.sandboxName))
+            """
+        ) { try self.decode($0.decode(ResourceRow.self)) }.first
     }
 
     public func resources(_ kind: ResourceKind, in scope: TenantScope, matching query: ResourceQuery) async throws -> [OrderedResource] {
@@ -392,9 +391,9 @@ public final class PostgresFlowStorage: FlowStorage {
     }
 
     public func resources(_ kind: ResourceKind, state: String) async throws -> [FlowResource] {
-        try await decodeAll(
-            rows(
-                "SELECT id, kind, metadata, body, sealed_secrets FROM resources WHERE kind = \(kind.rawValue) AND state = \(state) ORDER BY created_at, id") { try $0.decode(ResourceRow.self) })
+        try await rows("SELECT \(unescaped: Self.columns) FROM resources WHERE kind = \(kind.rawValue) AND state = \(state) ORDER BY created_at, id") {
+            try self.decode($0.decode(ResourceRow.self))
+        }
     }
 
     public func delete(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> Bool {
@@ -416,10 +415,6 @@ public final class PostgresFlowStorage: FlowStorage {
             throw FlowStoreError(.unstorableText, "text must not contain the character U+0000")
         }
         return try ResourceColumns(resource, sealer: sealer)
-    }
-
-    private func decodeAll(_ rows: [ResourceRow]) throws -> [FlowResource] {
-        try rows.map(decode)
     }
 
     private func decode(_ row: ResourceRow) throws -> FlowResource {

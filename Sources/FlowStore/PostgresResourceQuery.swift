@@ -66,8 +66,7 @@ struct PostgresField {
         case .body(let segments):
             if segments.isEmpty || segments.contains("[]") {
                 // Only the filter itself can look through `[]`; such a field orders nothing.
-                self.init(value: "NULL", kind: .absent)
-                kind = .json(segments: segments)
+                self.init(value: "NULL", kind: .json(segments: segments))
             } else {
                 self.init(value: "(body #> \(Self.pathLiteral(segments)))", kind: .json(segments: segments))
             }
@@ -277,18 +276,27 @@ enum PostgresFilters {
             }
             sql.append("))")
         case .greater, .less, .greaterOrEqual, .lessOrEqual:
-            guard count > 0 else {
-                sql.append("false")
-                return
+            anyOf(value, filter.op.rawValue, count, into: &sql) { index, fragment in
+                if textual { fragment.bind(filter.values[index]) } else { fragment.bind(numbers[index]) }
             }
-            sql.append("(")
-            for index in 0..<count {
-                if index > 0 { sql.append(" OR ") }
-                sql.append("\(value) \(filter.op.rawValue) ")
-                operand(index)
-            }
-            sql.append(")")
         }
+    }
+
+    /// `(subject op $1 OR subject op $2 …)` over `count` operands that `bind` binds, or `false` without any.
+    private static func anyOf(
+        _ subject: String, _ op: String, _ count: Int, into sql: inout PostgresFragment, _ bind: (Int, inout PostgresFragment) -> Void
+    ) {
+        guard count > 0 else {
+            sql.append("false")
+            return
+        }
+        sql.append("(")
+        for index in 0..<count {
+            if index > 0 { sql.append(" OR ") }
+            sql.append("\(subject) \(op) ")
+            bind(index, &sql)
+        }
+        sql.append(")")
     }
 
     /// A JSONB value that is not an array: compared by its type as ``PropertyFilter`` compares.
@@ -315,17 +323,7 @@ enum PostgresFilters {
                 if text == "null" && [.equal, .greaterOrEqual, .lessOrEqual].contains(filter.op) { nullMatches = true }
             }
             func any(_ subject: String, _ count: Int, _ bind: (Int, inout PostgresFragment) -> Void) {
-                guard count > 0 else {
-                    sql.append("false")
-                    return
-                }
-                sql.append("(")
-                for index in 0..<count {
-                    if index > 0 { sql.append(" OR ") }
-                    sql.append("\(subject) \(op) ")
-                    bind(index, &sql)
-                }
-                sql.append(")")
+                anyOf(subject, op, count, into: &sql, bind)
             }
             sql.append("COALESCE(CASE \(type) WHEN 'number' THEN ")
             any("(\(json))::float8", numbers.count) { $1.bind(numbers[$0]) }
