@@ -41,12 +41,7 @@ public struct CachingFlowStorage: FlowStorage {
     }
 
     public func apply(_ changes: [ResourceChange]) async throws -> Bool {
-        let ids = changes.map { change in
-            switch change {
-            case .insert(let resource), .replace(let resource, _), .delete(let resource, _): resource.id
-            }
-        }
-        return try await cache.writing(ids) { try await base.apply(changes) }
+        try await cache.writing(changes.map(\.id)) { try await base.apply(changes) }
     }
 
     // What is not read by id goes to the store.
@@ -62,6 +57,12 @@ public struct CachingFlowStorage: FlowStorage {
     public func resources(_ kind: ResourceKind, state: String) async throws -> [FlowResource] {
         try await base.resources(kind, state: state)
     }
+
+    public func due(_ kind: ResourceKind, by time: Int64, limit: Int) async throws -> [FlowResource] {
+        try await base.due(kind, by: time, limit: limit)
+    }
+
+    public func earliestDue(_ kind: ResourceKind) async throws -> Int64? { try await base.earliestDue(kind) }
 
     public func createOrganization(_ organization: Organization, defaultSandbox: Sandbox) async throws {
         try await base.createOrganization(organization, defaultSandbox: defaultSandbox)

@@ -45,6 +45,19 @@ public protocol FlowStorage: Sendable {
     /// Every resource of `kind` whose `state` member is `state`, across all organizations and
     /// sandboxes, oldest first: what the scheduler and the run executor work through.
     func resources(_ kind: ResourceKind, state: String) async throws -> [FlowResource]
+
+    /// Resources of a planned kind (``ResourceKind/isPlanned``) whose next look by the scheduler is
+    /// due by `time`, across all organizations and sandboxes, the earliest due first, at most `limit`.
+    func due(_ kind: ResourceKind, by time: Int64, limit: Int) async throws -> [FlowResource]
+    /// When the earliest next look at a resource of `kind` is due; `nil` when none is ever.
+    func earliestDue(_ kind: ResourceKind) async throws -> Int64?
+}
+
+extension ResourceKind {
+    /// Whether the scheduler plans resources of this kind: every write of one (insert or replace)
+    /// makes it due at once — at the time of the write — until the scheduler sets its next look
+    /// (``ResourceChange/setDue(_:id:in:expectedEtag:at:)``).
+    public var isPlanned: Bool { self == .flows }
 }
 
 /// One change of a store transaction (``FlowStorage/apply(_:)``).
@@ -55,6 +68,20 @@ public enum ResourceChange: Sendable {
     case replace(FlowResource, expectedEtag: String)
     /// Delete a resource whose stored etag is still the one given.
     case delete(FlowResource, expectedEtag: String)
+    /// Set when the scheduler next looks at a resource of a planned kind (`nil`: not before it is
+    /// written again), while its stored etag is still the one given — the version it planned.
+    case setDue(ResourceKind, id: String, in: TenantScope, expectedEtag: String, at: Int64?)
+    /// Bring the scheduler's next look at a resource forward to `at` at the latest (nothing when it
+    /// is gone): its runs changed in a way that may let it plan more.
+    case hasten(ResourceKind, id: String, in: TenantScope, at: Int64)
+
+    /// The id of the resource changed.
+    public var id: String {
+        switch self {
+        case .insert(let resource), .replace(let resource, _), .delete(let resource, _): resource.id
+        case .setDue(_, let id, _, _, _), .hasten(_, let id, _, _): id
+        }
+    }
 }
 
 extension FlowStorage {

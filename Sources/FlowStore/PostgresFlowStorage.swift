@@ -156,7 +156,15 @@ public final class PostgresFlowStorage: FlowStorage {
                 $$
                 """,
             ]
-        )
+        ),
+        (
+            2, "the scheduler's next looks",
+            [
+                "ALTER TABLE resources ADD COLUMN due_at BIGINT",
+                "CREATE INDEX resources_due ON resources (kind, due_at) WHERE due_at IS NOT NULL",
+                "UPDATE resources SET due_at = updated_at WHERE kind = 'flows'",
+            ]
+        ),
     ]
 
     /// Applies the migrations the database lacks. Instances starting together take turns on an
@@ -265,10 +273,10 @@ public final class PostgresFlowStorage: FlowStorage {
         let metadata = resource.metadata
         try await connection.query(
             """
-            INSERT INTO resources (id, kind, org_id, sandbox_name, etag, created_at, updated_at, metadata, body, sealed_secrets, state)
+            INSERT INTO resources (id, kind, org_id, sandbox_name, etag, created_at, updated_at, metadata, body, sealed_secrets, state, due_at)
             VALUES (\(resource.id), \(resource.kind.rawValue), \(metadata.imsOrgId), \(metadata.sandboxName), \(metadata.etag),
                     \(metadata.createdAt), \(metadata.updatedAt), \(columns.metadata)::jsonb, \(columns.body)::jsonb,
-                    \(columns.sealedSecrets), \(resource.body["state"]?.stringValue))
+                    \(columns.sealedSecrets), \(resource.body["state"]?.stringValue), \(columns.dueAt))
             """, logger: logger)
     }
 
@@ -346,7 +354,8 @@ public final class PostgresFlowStorage: FlowStorage {
         let changed = try await connection.query(
             """
             UPDATE resources SET etag = \(metadata.etag), updated_at = \(metadata.updatedAt), metadata = \(columns.metadata)::jsonb,
-                body = \(columns.body)::jsonb, sealed_secrets = \(columns.sealedSecrets), state = \(resource.body["state"]?.stringValue)
+                body = \(columns.body)::jsonb, sealed_secrets = \(columns.sealedSecrets), state = \(resource.body["state"]?.stringValue),
+                due_at = \(columns.dueAt)
             WHERE id = \(metadata.id) AND etag = \(expectedEtag)
                 AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM (\(resource.kind.rawValue), \(metadata.imsOrgId), \(metadata.sandboxName))
             RETURNING id
@@ -361,7 +370,7 @@ public final class PostgresFlowStorage: FlowStorage {
         let encoded: [(ResourceChange, ResourceColumns?)] = try changes.map { change in
             switch change {
             case .insert(let resource), .replace(let resource, _): (change, try encode(resource))
-            case .delete: (change, nil)
+            case .delete, .setDue, .hasten: (change, nil)
             }
         }
         do {
@@ -381,6 +390,20 @@ public final class PostgresFlowStorage: FlowStorage {
                             RETURNING id
                             """, logger: self.logger)
                         guard try await deleted.collect().count == 1 else { throw StaleChange() }
+                    case .setDue(let kind, let id, let scope, let etag, let time):
+                        let set = try await connection.query(
+                            """
+                            UPDATE resources SET due_at = \(time) WHERE id = \(id) AND etag = \(etag)
+                                AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM (\(kind.rawValue), \(scope.orgId), \(scope.sandboxName))
+                            RETURNING id
+                            """, logger: self.logger)
+                        guard try await set.collect().count == 1 else { throw StaleChange() }
+                    case .hasten(let kind, let id, let scope, let time):
+                        try await connection.query(
+                            """
+                            UPDATE resources SET due_at = LEAST(due_at, \(time)) WHERE id = \(id)
+                                AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM (\(kind.rawValue), \(scope.orgId), \(scope.sandboxName))
+                            """, logger: self.logger)
                     }
                 }
             }
@@ -394,6 +417,16 @@ public final class PostgresFlowStorage: FlowStorage {
         try await rows("SELECT \(unescaped: Self.columns) FROM resources WHERE kind = \(kind.rawValue) AND state = \(state) ORDER BY created_at, id") {
             try self.decode($0.decode(ResourceRow.self))
         }
+    }
+
+    public func due(_ kind: ResourceKind, by time: Int64, limit: Int) async throws -> [FlowResource] {
+        try await rows(
+            "SELECT \(unescaped: Self.columns) FROM resources WHERE kind = \(kind.rawValue) AND due_at <= \(time) ORDER BY due_at LIMIT \(Int64(limit))"
+        ) { try self.decode($0.decode(ResourceRow.self)) }
+    }
+
+    public func earliestDue(_ kind: ResourceKind) async throws -> Int64? {
+        try await rows("SELECT MIN(due_at) FROM resources WHERE kind = \(kind.rawValue) AND due_at IS NOT NULL") { try $0.decode(Int64?.self) }.first ?? nil
     }
 
     public func delete(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> Bool {

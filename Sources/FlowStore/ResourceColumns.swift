@@ -8,12 +8,15 @@ struct ResourceColumns: Sendable {
     var metadata: String
     var body: String
     var sealedSecrets: Data?
+    /// When the scheduler looks at the resource next: a write makes a planned kind due at once.
+    var dueAt: Int64?
 
     /// The columns of `resource`, its secrets sealed by `sealer`.
     init(_ resource: FlowResource, sealer: SecretSealer) throws {
         let metadata = resource.metadata
         self.metadata = JSONValue.object(metadata.members).jsonString()
         body = JSONValue.object(resource.body).jsonString()
+        dueAt = resource.kind.isPlanned ? metadata.updatedAt : nil
         if !resource.secrets.isEmpty {
             sealedSecrets = try sealer.seal(JSONValue.object(resource.secrets).jsonData(), boundTo: "\(resource.kind.rawValue)/\(metadata.id)")
         }

@@ -69,6 +69,14 @@ public struct SQLiteFlowStorage: FlowStorage {
                     CREATE INDEX resources_by_target_connection ON resources (org_id, sandbox_name, kind, json_extract(body, '$.targetConnectionIds[0]'));
                     """)
         }
+        migrator.registerMigration("v4: the scheduler's next looks") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE resources ADD COLUMN due_at INTEGER;
+                    CREATE INDEX resources_due ON resources (kind, due_at) WHERE due_at IS NOT NULL;
+                    UPDATE resources SET due_at = updated_at WHERE kind = 'flows';
+                    """)
+        }
         return migrator
     }
 
@@ -156,13 +164,13 @@ public struct SQLiteFlowStorage: FlowStorage {
     private static func insert(_ resource: FlowResource, _ columns: ResourceColumns, _ db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO resources (id, kind, org_id, sandbox_name, etag, created_at, updated_at, metadata, body, sealed_secrets, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO resources (id, kind, org_id, sandbox_name, etag, created_at, updated_at, metadata, body, sealed_secrets, state, due_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 resource.id, resource.kind.rawValue, resource.metadata.imsOrgId, resource.metadata.sandboxName,
                 resource.metadata.etag, resource.metadata.createdAt, resource.metadata.updatedAt,
-                columns.metadata, columns.body, columns.sealedSecrets, resource.body["state"]?.stringValue,
+                columns.metadata, columns.body, columns.sealedSecrets, resource.body["state"]?.stringValue, columns.dueAt,
             ])
     }
 
@@ -314,11 +322,11 @@ public struct SQLiteFlowStorage: FlowStorage {
         let metadata = resource.metadata
         try db.execute(
             sql: """
-                UPDATE resources SET etag = ?, updated_at = ?, metadata = ?, body = ?, sealed_secrets = ?, state = ?
+                UPDATE resources SET etag = ?, updated_at = ?, metadata = ?, body = ?, sealed_secrets = ?, state = ?, due_at = ?
                 WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ? AND etag = ?
                 """,
             arguments: [
-                metadata.etag, metadata.updatedAt, columns.metadata, columns.body, columns.sealedSecrets, resource.body["state"]?.stringValue,
+                metadata.etag, metadata.updatedAt, columns.metadata, columns.body, columns.sealedSecrets, resource.body["state"]?.stringValue, columns.dueAt,
                 metadata.id, resource.kind.rawValue, metadata.imsOrgId, metadata.sandboxName, expectedEtag,
             ])
         return db.changesCount == 1
@@ -331,7 +339,7 @@ public struct SQLiteFlowStorage: FlowStorage {
         let encoded: [(ResourceChange, ResourceColumns?)] = try changes.map { change in
             switch change {
             case .insert(let resource), .replace(let resource, _): (change, try encode(resource))
-            case .delete: (change, nil)
+            case .delete, .setDue, .hasten: (change, nil)
             }
         }
         do {
@@ -347,6 +355,15 @@ public struct SQLiteFlowStorage: FlowStorage {
                             sql: "DELETE FROM resources WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ? AND etag = ?",
                             arguments: [resource.id, resource.kind.rawValue, resource.metadata.imsOrgId, resource.metadata.sandboxName, etag])
                         guard db.changesCount == 1 else { throw StaleChange() }
+                    case .setDue(let kind, let id, let scope, let etag, let time):
+                        try db.execute(
+                            sql: "UPDATE resources SET due_at = ? WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ? AND etag = ?",
+                            arguments: [time, id, kind.rawValue, scope.orgId, scope.sandboxName, etag])
+                        guard db.changesCount == 1 else { throw StaleChange() }
+                    case .hasten(let kind, let id, let scope, let time):
+                        try db.execute(
+                            sql: "UPDATE resources SET due_at = MIN(COALESCE(due_at, ?), ?) WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ?",
+                            arguments: [time, time, id, kind.rawValue, scope.orgId, scope.sandboxName])
                     }
                 }
             }
@@ -361,6 +378,20 @@ public struct SQLiteFlowStorage: FlowStorage {
             try Row.fetchAll(
                 db, sql: "SELECT * FROM resources WHERE kind = ? AND state = ? ORDER BY created_at, id", arguments: [kind.rawValue, state]
             ).map(self.decode)
+        }
+    }
+
+    public func due(_ kind: ResourceKind, by time: Int64, limit: Int) async throws -> [FlowResource] {
+        try await pool.unsafeRead { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM resources WHERE kind = ? AND due_at <= ? ORDER BY due_at LIMIT ?", arguments: [kind.rawValue, time, limit]
+            ).map(self.decode)
+        }
+    }
+
+    public func earliestDue(_ kind: ResourceKind) async throws -> Int64? {
+        try await pool.unsafeRead { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(due_at) FROM resources WHERE kind = ? AND due_at IS NOT NULL", arguments: [kind.rawValue])
         }
     }
 

@@ -1,8 +1,8 @@
-// The scheduler: a Service in the service group. Every poll it plans the due runs of enabled flows,
-// takes over runs whose instance stopped renewing their lease, and starts waiting runs — the oldest
-// first, one at a time per flow, a bounded number at once. On a graceful shutdown the runs in progress
-// are interrupted and queued again; on start, the batches and runs a killed process left behind are
-// recovered.
+// The scheduler: a Service in the service group. Every poll — or sooner, when a flow's next slot
+// comes first — it plans the runs of the flows due a look, takes over runs whose instance stopped
+// renewing their lease, and starts waiting runs: the oldest first, one at a time per flow, a bounded
+// number at once. On a graceful shutdown the runs in progress are interrupted and queued again; on
+// start, the batches and runs a killed process left behind are recovered.
 import Connectors
 import DataLake
 public import FlowStore
@@ -56,6 +56,7 @@ public struct FlowScheduler: Service {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 var batchesRecovered: Int64?
+                var runsRecovered: Int64?
                 while !Task.isCancelled {
                     do {
                         // A shared lake: batches whose writer stopped renewing its lease, once a lease period.
@@ -63,17 +64,31 @@ public struct FlowScheduler: Service {
                             recoverAbandonedBatches()
                             batchesRecovered = clock()
                         }
-                        try await planner.planAll(now: clock())
-                        try await recoverInterruptedRuns(onlyExpired: true, running: running.ids.withLock { $0 })
+                        try await planner.planDue(now: clock())
+                        if clock() - (runsRecovered ?? .min / 2) >= settings.pollMilliseconds {
+                            try await recoverInterruptedRuns(onlyExpired: true, running: running.ids.withLock { $0 })
+                            runsRecovered = clock()
+                        }
                         try await startWaitingRuns(in: &group, running: running)
                     } catch where !Task.isCancelled {
                         logger.error("The scheduler's round failed; it tries again", metadata: ["error": .string("\(error)")])
                     } catch {}
-                    try? await Task.sleep(for: .milliseconds(settings.pollMilliseconds))
+                    try? await Task.sleep(for: .milliseconds(await untilNextRound()))
                 }
             }
         }
     }
+
+    /// How long to wait for the next round: a poll interval, or less when a flow's next slot comes
+    /// sooner — a due run is picked up at its time, not up to a poll later.
+    func untilNextRound() async -> Int64 {
+        let now = clock()
+        guard let due = try? await storage.earliestDue(.flows) else { return settings.pollMilliseconds }
+        return min(settings.pollMilliseconds, max(Self.shortestWait, due - now))
+    }
+
+    /// The least wait between rounds, so flows that stay due (planned in a later round) never spin it.
+    static let shortestWait: Int64 = 20
 
     /// Fails the open batches of writers that stopped (their lease ended), leaving live writers' alone.
     func recoverAbandonedBatches() {
@@ -112,6 +127,8 @@ public struct FlowScheduler: Service {
         let waiting = try await storage.resources(.runs, state: FlowRun.Status.scheduled.rawValue).compactMap { resource -> StoredRecord<FlowRun>? in
             try? StoredRecord(run: resource)
         }
+        var waitingByFlow: [String: Int] = [:]
+        for run in waiting { waitingByFlow[run.value.flowId, default: 0] += 1 }
         let now = clock()
         for candidate in waiting.sorted(by: { ($0.value.scheduledAt, $0.resource.metadata.createdAt) < ($1.value.scheduledAt, $1.resource.metadata.createdAt) }) {
             guard free > 0 else { return }
@@ -121,7 +138,12 @@ public struct FlowScheduler: Service {
             claimed.value.lease = FlowRun.Lease(owner: instance, expiresAt: now + settings.leaseMilliseconds)
             claimed.value.instance = instance
             if claimed.value.startedAt == nil { claimed.value.startedAt = now }
-            guard try await storage.apply([claimed.change(now: now)]) else { continue }
+            var changes = [claimed.change(now: now)]
+            if waitingByFlow[candidate.value.flowId, default: 0] >= settings.maximumWaitingRuns {
+                // The planner stopped at the limit of waiting runs: this claim makes room for one more.
+                changes.append(.hasten(.flows, id: candidate.value.flowId, in: candidate.resource.metadata.scope, at: now))
+            }
+            guard try await storage.apply(changes) else { continue }
             free -= 1
             let id = claimed.resource.id
             running.ids.withLock { _ = $0.insert(id) }

@@ -168,6 +168,8 @@ private final class PausingStorage: FlowStorage, @unchecked Sendable {
         try await base.count(kind, in: scope, matching: filters)
     }
     func resources(_ kind: ResourceKind, state: String) async throws -> [FlowResource] { try await base.resources(kind, state: state) }
+    func due(_ kind: ResourceKind, by time: Int64, limit: Int) async throws -> [FlowResource] { try await base.due(kind, by: time, limit: limit) }
+    func earliestDue(_ kind: ResourceKind) async throws -> Int64? { try await base.earliestDue(kind) }
     func createOrganization(_ organization: Organization, defaultSandbox: Sandbox) async throws {
         try await base.createOrganization(organization, defaultSandbox: defaultSandbox)
     }

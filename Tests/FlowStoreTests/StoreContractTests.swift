@@ -110,6 +110,49 @@ struct StoreContractTests {
         #expect(try await store.resource(.connections, id: "gone", in: scope) == nil)
     }
 
+    @Test(arguments: StoreKind.available) func aPlannedKindIsDueWhenWrittenAndWhenTheSchedulerSaysSo(_ kind: StoreKind) async throws {
+        let store = try await StoreLocation(kind).open()
+        let otherOrg = TenantScope(orgId: "BBBBBBBBBBBBBBBBBBBBBBBB@AdobeOrg", sandboxName: "prod", sandboxId: "s-3")
+        func flow(_ id: String, in scope: TenantScope, at time: Int64) -> FlowResource {
+            FlowResource(kind: .flows, metadata: ResourceMetadata(id: id, caller: Caller(clientId: "c", scope: scope), now: time), body: ["name": "f"])
+        }
+        // A write makes a flow due at the time of the write, in every tenant; other kinds never are.
+        try await store.insert(flow("early", in: scope, at: 100))
+        try await store.insert(flow("late", in: otherOrg, at: 200))
+        try await store.insert(resource(id: "connection"))
+        #expect(try await store.due(.flows, by: 99, limit: 10).isEmpty)
+        #expect(try await store.due(.flows, by: 1_000, limit: 10).map(\.id) == ["early", "late"])
+        #expect(try await store.due(.flows, by: 1_000, limit: 1).map(\.id) == ["early"])
+        #expect(try await store.due(.connections, by: .max, limit: 10).isEmpty)
+        #expect(try await store.earliestDue(.flows) == 100)
+
+        // The scheduler sets the next look for the version it planned; a stale etag changes nothing.
+        let early = try #require(try await store.resource(.flows, id: "early", in: scope))
+        #expect(try await store.apply([.setDue(.flows, id: "early", in: scope, expectedEtag: "\"stale\"", at: 5_000)]) == false)
+        #expect(try await store.earliestDue(.flows) == 100)
+        #expect(try await store.apply([.setDue(.flows, id: "early", in: scope, expectedEtag: early.metadata.etag, at: 5_000)]))
+        #expect(try await store.due(.flows, by: 1_000, limit: 10).map(\.id) == ["late"])
+        #expect(try await store.earliestDue(.flows) == 200)
+
+        // Never again (nil) until written; hastening brings a look forward, never back.
+        let late = try #require(try await store.resource(.flows, id: "late", in: otherOrg))
+        #expect(try await store.apply([.setDue(.flows, id: "late", in: otherOrg, expectedEtag: late.metadata.etag, at: nil)]))
+        #expect(try await store.earliestDue(.flows) == 5_000)
+        #expect(try await store.apply([.hasten(.flows, id: "early", in: scope, at: 9_000), .hasten(.flows, id: "gone", in: scope, at: 1)]))
+        #expect(try await store.earliestDue(.flows) == 5_000)
+        #expect(try await store.apply([.hasten(.flows, id: "late", in: otherOrg, at: 300)]))
+        #expect(try await store.due(.flows, by: 1_000, limit: 10).map(\.id) == ["late"])
+        #expect(try await store.apply([.hasten(.flows, id: "late", in: scope, at: 1)]))  // another tenant's id: nothing
+        #expect(try await store.earliestDue(.flows) == 300)
+
+        // A client's write of the flow makes it due again, at the write's time.
+        var changed = early
+        changed.body["name"] = "changed"
+        changed.metadata.touch(by: Caller(clientId: "c", scope: scope), now: 7_000)
+        #expect(try await store.replace(changed, expectedEtag: early.metadata.etag))
+        #expect(try await store.due(.flows, by: 7_000, limit: 10).map(\.id) == ["late", "early"])
+    }
+
     @Test(arguments: StoreKind.available) func resourcesByStateAcrossTenants(_ kind: StoreKind) async throws {
         let store = try await StoreLocation(kind).open()
         let otherOrg = TenantScope(orgId: "BBBBBBBBBBBBBBBBBBBBBBBB@AdobeOrg", sandboxName: "prod", sandboxId: "s-3")

@@ -50,12 +50,13 @@ struct PlanningFixture {
         try await storage.resources(.runs, in: scope, where: FlowRun.flowReference, isOneOf: [flow.id]).map { try FlowRun(body: $0.body) }.sorted { $0.scheduledAt < $1.scheduledAt }
     }
 
-    /// Marks every waiting run of the flow ended, as the executor would.
+    /// Marks every waiting run of the flow ended, as the executor would — whose claim of a run
+    /// brings its flow's next look forward when the flow had as many waiting as it may.
     func finishWaitingRuns() async throws {
         for resource in try await storage.resources(.runs, state: "scheduled") {
             var record = try StoredRecord(run: resource)
             record.value.status = .success
-            #expect(try await storage.apply([record.change(now: 0)]))
+            #expect(try await storage.apply([record.change(now: 0), .hasten(.flows, id: record.value.flowId, in: scope, at: 0)]))
         }
     }
 }
@@ -70,30 +71,69 @@ struct RunPlannerTests {
         let flow = try await fixture.flow(["startTime": .integer(Self.start), "frequency": "minute", "interval": 15])
         let base = Self.start * 1000
         let now = base + 8 * 15 * Self.minute + 1
-        try await fixture.planner.planAll(now: now)
+        try await fixture.planner.planDue(now: now)
         var runs = try await fixture.runs(flow)
         // At most five wait at once; the first reads everything up to its window end.
         #expect(runs.map(\.scheduledAt) == (0..<5).map { base + Int64($0) * 15 * Self.minute })
         #expect(runs.map(\.windowEnd) == (0..<5).map { base + Int64($0) * 15 * Self.minute - 10_000 })
         #expect(runs.allSatisfy { $0.mode == .incremental && $0.status == .scheduled && $0.windowStart == nil })
+        // At the limit of waiting runs the flow is looked at again soon (a claim of one, sooner).
+        #expect(try await fixture.storage.earliestDue(.flows) == now + fixture.settings.pollMilliseconds * 5)
         // Planning again (a restart, a second instance) makes nothing new while they wait.
-        try await fixture.planner.planAll(now: now)
+        try await fixture.planner.planDue(now: now)
         #expect(try await fixture.runs(flow).count == 5)
         // As they end, the rest of the past follows, then nothing until the next slot is due.
         try await fixture.finishWaitingRuns()
-        try await fixture.planner.planAll(now: now)
+        try await fixture.planner.planDue(now: now)
         runs = try await fixture.runs(flow)
         #expect(runs.map(\.scheduledAt) == (0..<9).map { base + Int64($0) * 15 * Self.minute })
         // The clock jumps back an hour: nothing is made again.
         try await fixture.finishWaitingRuns()
-        try await fixture.planner.planAll(now: now - 60 * Self.minute)
+        try await fixture.planner.planDue(now: now - 60 * Self.minute)
         #expect(try await fixture.runs(flow).count == 9)
         // It jumps forward two hours: the slots in between are made, in order, none skipped.
-        try await fixture.planner.planAll(now: now + 120 * Self.minute)
+        try await fixture.planner.planDue(now: now + 120 * Self.minute)
         try await fixture.finishWaitingRuns()
-        try await fixture.planner.planAll(now: now + 120 * Self.minute)
+        try await fixture.planner.planDue(now: now + 120 * Self.minute)
         runs = try await fixture.runs(flow)
         #expect(runs.map(\.scheduledAt) == (0..<17).map { base + Int64($0) * 15 * Self.minute })
+    }
+
+    @Test func aRoundPlansTheFlowsDueAndLooksAtEachAgainAtItsNextSlot() async throws {
+        let fixture = try PlanningFixture()
+        let base = Self.start * 1000
+        // Ten flows every 15 minutes, their slots a minute apart.
+        var flows: [FlowResource] = []
+        for index in 0..<10 {
+            flows.append(try await fixture.flow(["startTime": .integer(Self.start + Int64(index) * 60), "frequency": "minute", "interval": 15, "backfill": false]))
+        }
+        var planner = fixture.planner
+        planner.batchSize = 3
+        // One round plans all ten (three at a time): no run yet, each looked at next at its first slot.
+        try await planner.planDue(now: base + 100 * Self.minute)
+        #expect(try await fixture.storage.due(.flows, by: base + 100 * Self.minute, limit: 100).isEmpty)
+        #expect(try await fixture.storage.earliestDue(.flows) == base + 105 * Self.minute)
+        func runtimeEtag(_ flow: FlowResource) async throws -> String {
+            try await StoredRecord<FlowRuntime>.runtime(of: flow, in: fixture.storage, now: 0).resource.metadata.etag
+        }
+        let untouched = try await runtimeEtag(flows[5])
+        // At 107 minutes three slots have come: those flows get their run, the others are not read.
+        try await planner.planDue(now: base + 107 * Self.minute)
+        for (index, flow) in flows.enumerated() {
+            #expect(try await fixture.runs(flow).map(\.scheduledAt) == (index <= 2 ? [base + Int64(105 + index) * Self.minute] : []))
+        }
+        #expect(try await runtimeEtag(flows[5]) == untouched)
+        #expect(try await fixture.storage.earliestDue(.flows) == base + 108 * Self.minute)
+        // A flow changed by its client is looked at again at once: a new schedule is planned from now.
+        var changed = flows[9]
+        changed.body["scheduleParams"] = ["startTime": .integer(Self.start), "frequency": "minute", "interval": 5, "backfill": false]
+        changed.metadata.touch(by: Caller(clientId: "c", scope: fixture.scope), now: base + 107 * Self.minute)
+        #expect(try await fixture.storage.replace(changed, expectedEtag: flows[9].metadata.etag))
+        #expect(try await fixture.storage.earliestDue(.flows) == base + 107 * Self.minute)
+        try await planner.planDue(now: base + 107 * Self.minute)
+        #expect(try await fixture.storage.earliestDue(.flows) == base + 108 * Self.minute)
+        try await planner.planDue(now: base + 110 * Self.minute)
+        #expect(try await fixture.runs(changed).map(\.scheduledAt) == [base + 110 * Self.minute])
     }
 
     @Test func withoutBackfillOnlyTheSlotsFromNowOnAreMadeReadingFromThePreviousSlot() async throws {
@@ -101,12 +141,12 @@ struct RunPlannerTests {
         let flow = try await fixture.flow(["startTime": .integer(Self.start), "frequency": "hour", "interval": 1, "backfill": false])
         let base = Self.start * 1000
         let now = base + 5 * 60 * Self.minute + 30 * Self.minute
-        try await fixture.planner.planAll(now: now)
+        try await fixture.planner.planDue(now: now)
         #expect(try await fixture.runs(flow).isEmpty)
         let runtime = try await StoredRecord<FlowRuntime>.runtime(of: flow, in: fixture.storage, now: now)
         // The first run (at slot 6) reads from slot 5's window end: nothing older.
         #expect(runtime.value.nextRun == 6 && runtime.value.watermark == base + 5 * 60 * Self.minute - 10_000)
-        try await fixture.planner.planAll(now: base + 6 * 60 * Self.minute)
+        try await fixture.planner.planDue(now: base + 6 * 60 * Self.minute)
         #expect(try await fixture.runs(flow).map(\.scheduledAt) == [base + 6 * 60 * Self.minute])
     }
 
@@ -114,7 +154,7 @@ struct RunPlannerTests {
         let fixture = try PlanningFixture()
         let base = Self.start * 1000
         var flow = try await fixture.flow(["startTime": .integer(Self.start), "frequency": "minute", "interval": 15])
-        try await fixture.planner.planAll(now: base + 20 * Self.minute)
+        try await fixture.planner.planDue(now: base + 20 * Self.minute)
         try await fixture.finishWaitingRuns()
         #expect(try await fixture.runs(flow).map(\.scheduledAt) == [base, base + 15 * Self.minute])
         func change(_ operation: String) async throws {
@@ -124,22 +164,22 @@ struct RunPlannerTests {
             #expect(try await fixture.storage.replace(flow, expectedEtag: expected))
         }
         try await change("disable")
-        try await fixture.planner.planAll(now: base + 100 * Self.minute)
+        try await fixture.planner.planDue(now: base + 100 * Self.minute)
         #expect(try await fixture.runs(flow).count == 2, "a disabled flow makes no runs")
         try await change("enable")
-        try await fixture.planner.planAll(now: base + 100 * Self.minute)
+        try await fixture.planner.planDue(now: base + 100 * Self.minute)
         #expect(try await fixture.runs(flow).count == 2, "the next slot is at 105 minutes")
-        try await fixture.planner.planAll(now: base + 105 * Self.minute)
+        try await fixture.planner.planDue(now: base + 105 * Self.minute)
         #expect(try await fixture.runs(flow).map(\.scheduledAt) == [base, base + 15 * Self.minute, base + 105 * Self.minute])
     }
 
     @Test func aOnceFlowRunsOnceWholeTable() async throws {
         let fixture = try PlanningFixture()
         let flow = try await fixture.flow(["startTime": .integer(Self.start), "frequency": "once"])
-        try await fixture.planner.planAll(now: Self.start * 1000 - 1)
+        try await fixture.planner.planDue(now: Self.start * 1000 - 1)
         #expect(try await fixture.runs(flow).isEmpty)
         for _ in 0..<3 {
-            try await fixture.planner.planAll(now: Self.start * 1000 + 5 * Self.minute)
+            try await fixture.planner.planDue(now: Self.start * 1000 + 5 * Self.minute)
             try await fixture.finishWaitingRuns()
         }
         let runs = try await fixture.runs(flow)

@@ -15,7 +15,7 @@ struct RunReleaseTests {
     @Test func aRunWhoseSaveWasCancelledIsStillPutBackInTheQueue() async throws {
         let fixture = try PlanningFixture()
         let flow = try await fixture.flow(["startTime": .integer(RunPlannerTests.start), "frequency": "once"])
-        try await fixture.planner.planAll(now: RunPlannerTests.start * 1000 + 1)
+        try await fixture.planner.planDue(now: RunPlannerTests.start * 1000 + 1)
         let resource = try #require(try await fixture.storage.resources(.runs, in: fixture.scope, where: FlowRun.flowReference, isOneOf: [flow.id]).first)
         // Claimed, as the executor holds it.
         var claimed = try StoredRecord(run: resource)
