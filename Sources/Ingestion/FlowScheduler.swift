@@ -73,14 +73,15 @@ public struct FlowScheduler: Service {
                     } catch where !Task.isCancelled {
                         logger.error("The scheduler's round failed; it tries again", metadata: ["error": .string("\(error)")])
                     } catch {}
-                    try? await Task.sleep(for: .milliseconds(await untilNextRound()))
+                    await running.ended.wait(milliseconds: await untilNextRound())
                 }
             }
         }
     }
 
     /// How long to wait for the next round: a poll interval, or less when a flow's next slot comes
-    /// sooner — a due run is picked up at its time, not up to a poll later.
+    /// sooner — a due run is picked up at its time, not up to a poll later. (A run that ends cuts
+    /// the wait short too: its slot may start a waiting run.)
     func untilNextRound() async -> Int64 {
         let now = clock()
         guard let due = try? await storage.earliestDue(.flows) else { return settings.pollMilliseconds }
@@ -151,6 +152,8 @@ public struct FlowScheduler: Service {
             group.addTask {
                 await executor.execute(started)
                 running.ids.withLock { _ = $0.remove(id) }
+                // A slot is free: a waiting run need not wait for the next poll.
+                running.ended.signal()
             }
         }
     }
@@ -159,4 +162,6 @@ public struct FlowScheduler: Service {
 /// The runs this instance executes now.
 final class RunningRuns: Sendable {
     let ids = Mutex<Set<String>>([])
+    /// Signalled when one ends.
+    let ended = Wakeup()
 }

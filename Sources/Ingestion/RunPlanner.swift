@@ -55,6 +55,7 @@ struct RunPlanner: Sendable {
     /// still the version read (a flow changed meanwhile is planned again, as it is due again).
     func plan(_ flow: FlowResource, waiting: Int, now: Int64) async throws {
         var runtime = try await StoredRecord<FlowRuntime>.runtime(of: flow, in: storage, now: now)
+        let firstPlan = runtime.isNew
         var changes: [ResourceChange] = []
         let nextLook: Int64?
         if flow.body["state"]?.stringValue != "enabled" {
@@ -64,12 +65,19 @@ struct RunPlanner: Sendable {
             }
             nextLook = nil
         } else {
-            var runs: [ResourceChange]
-            (runs, nextLook) = try plan(enabled: flow, runtime: &runtime, waiting: waiting, now: now)
+            let (runs, next) = try plan(enabled: flow, runtime: &runtime, waiting: waiting, now: now)
             changes += runs
+            nextLook = next
         }
         changes.append(.setDue(.flows, id: flow.id, in: flow.metadata.scope, expectedEtag: flow.metadata.etag, at: nextLook))
-        if try await storage.apply(changes), changes.count > 2 {
+        let applied: Bool
+        do {
+            applied = try await storage.apply(changes)
+        } catch let error as FlowStoreError where error.code == .duplicate && firstPlan {
+            // Another instance made the flow's first runtime meanwhile: it planned the flow.
+            return
+        }
+        if applied, changes.count > 2 {
             logger.info("Scheduled runs", metadata: ["flow": .string(flow.id), "runs": .stringConvertible(changes.count - 2)])
         }
     }
