@@ -49,7 +49,7 @@ struct RunExecutor: Sendable {
     let clock: @Sendable () -> Int64
 
     /// What a run works with, resolved from its flow.
-    struct Plan {
+    struct Plan: Sendable {
         var flow: FlowResource
         var definition: FlowDefinition
         var source: any SourceConnector
@@ -90,7 +90,7 @@ struct RunExecutor: Sendable {
                     log.warning("Run failed transiently; trying again", metadata: ["error": .string(failure.issue.message), "waitMs": .stringConvertible(wait)])
                     attempt += 1
                     do {
-                        try await keepAlive(&record, until: clock() + wait)
+                        try await beating(&record) { _ in try await Task.sleep(for: .milliseconds(wait)) }
                     } catch is LeaseLost {
                         return
                     } catch {
@@ -131,7 +131,8 @@ struct RunExecutor: Sendable {
         record.value.rowsRead = record.value.committedRowsRead
         record.value.rowsFailed = record.value.committedRowsFailed
         if record.value.chunksCommitted == 0 { record.value.samples = [] }
-        let plan = try await resolve(record.value, scope: record.resource.metadata.scope)
+        let (run, scope) = (record.value, record.resource.metadata.scope)
+        let plan = try await beating(&record) { _ in try await resolve(run, scope: scope) }
         while record.value.copyCompletedAt == nil {
             let runtime = try await StoredRecord<FlowRuntime>.runtime(of: plan.flow, in: storage, now: clock())
             let lower: Int64? = record.value.mode == .incremental ? runtime.value.watermark : (record.value.committedThrough ?? record.value.windowStart)
@@ -147,7 +148,7 @@ struct RunExecutor: Sendable {
                 continue
             }
             let whole = try window(plan, after: lower, through: upper)
-            let summary = try await plan.source.summarize(plan.table, window: whole)
+            let summary = try await beating(&record) { _ in try await plan.source.summarize(plan.table, window: whole) }
             record.value.rowsExpected = record.value.committedRowsRead + summary.rowCount
             if summary.rowCount == 0 {
                 try await RunRecovery.advance(&record, flow: plan.flow, through: upper, storage: storage, now: clock())
@@ -180,51 +181,40 @@ struct RunExecutor: Sendable {
     /// Copies one chunk into a batch and promotes it.
     func copyChunk(_ record: inout StoredRecord<FlowRun>, plan: Plan, window: DeltaWindow, expectedRows: Int64, log: Logger) async throws {
         let opened = clock()
-        let batch = Mutex(
+        let batch = SharedBatch(
             try lake.openBatch(
                 on: plan.datasetId, in: record.resource.metadata.scope, now: opened,
                 lease: BatchLease(owner: instance, expiresAt: opened + settings.leaseMilliseconds)))
         let before = record.value
-        // The run as last saved: progress is saved while rows stream in.
-        let current = Mutex(record)
         let chunk: ChunkCount
         do {
-            chunk = try await plan.source.read(plan.table, columns: plan.columns, window: window, filter: plan.filter, batchSize: settings.fetchRows) { result in
-                var counted = ChunkCount()
-                var lastSaved = clock()
-                for try await rows in result {
-                    try Task.checkCancellation()
-                    let mapped = plan.mapper.map(rows)
-                    if mapped.rowCount > 0 { try batch.withLock { writer throws(DataLakeError) in try writer.write(mapped.columns) } }
-                    counted.add(mapped, read: rows.rowCount, keepSamples: plan.definition.errorDiagnosticsEnabled)
-                    if clock() - lastSaved >= settings.progressMilliseconds {
-                        var snapshot = current.withLock { $0 }
-                        snapshot.value.rowsRead = before.rowsRead + counted.read
-                        snapshot.value.rowsFailed = before.rowsFailed + counted.failed
-                        try await save(&snapshot)
-                        current.withLock { $0 = snapshot }
-                        // The batch is held as long as the run: another instance fails it only once both ended.
-                        try batch.withLock { writer throws(DataLakeError) in try writer.renewLease(until: clock() + settings.leaseMilliseconds) }
-                        lastSaved = clock()
+            // The rows read so far are saved with the run's heartbeat, which holds the batch as long as the run.
+            chunk = try await beating(&record, batch: batch) { heartbeat in
+                try await plan.source.read(plan.table, columns: plan.columns, window: window, filter: plan.filter, batchSize: settings.fetchRows) { result in
+                    var counted = ChunkCount()
+                    for try await rows in result {
+                        try Task.checkCancellation()
+                        let mapped = plan.mapper.map(rows)
+                        if mapped.rowCount > 0 { try batch.writer.withLock { writer throws(DataLakeError) in try writer.write(mapped.columns) } }
+                        counted.add(mapped, read: rows.rowCount, keepSamples: plan.definition.errorDiagnosticsEnabled)
+                        heartbeat.rows.withLock { $0 = (before.rowsRead + counted.read, before.rowsFailed + counted.failed) }
                     }
+                    return counted
                 }
-                return counted
             }
         } catch {
-            record = current.withLock { $0 }
             record.value.rowsRead = before.rowsRead
             record.value.rowsFailed = before.rowsFailed
             let reason = "the copy stopped: \(Self.failure(error).issue.message)"
-            batch.withLock { _ = $0.abort(reason: reason, now: clock()) }
+            batch.writer.withLock { _ = $0.abort(reason: reason, now: clock()) }
             throw error
         }
-        record = current.withLock { $0 }
         record.value.rowsRead = before.rowsRead + chunk.read
         record.value.rowsFailed = before.rowsFailed + chunk.failed
         record.value.samples = Array((record.value.samples + chunk.samples).prefix(FlowRun.maximumSamples))
         let failedShare = chunk.read == 0 ? 0 : Double(chunk.failed) * 100 / Double(chunk.read)
         if chunk.failed > 0 && failedShare > plan.definition.partialIngestionPercent {
-            batch.withLock { _ = $0.abort(reason: "rows failed mapping", now: clock()) }
+            batch.writer.withLock { _ = $0.abort(reason: "rows failed mapping", now: clock()) }
             throw RunFailure(
                 issue: FlowRun.Issue(
                     code: "MAPPER-3700-400",
@@ -233,7 +223,7 @@ struct RunExecutor: Sendable {
                     recordCount: chunk.failed),
                 isTransient: false)
         }
-        try await promote(&record, plan: plan, batch: batch, through: window.through, chunk: chunk)
+        try await promote(&record, plan: plan, batch: batch.writer, through: window.through, chunk: chunk)
     }
 
     /// Commits the chunk's batch and records it, with the watermark, in one store transaction.
@@ -321,14 +311,6 @@ struct RunExecutor: Sendable {
         updated.value.lease = FlowRun.Lease(owner: instance, expiresAt: now + settings.leaseMilliseconds)
         guard try await storage.apply([updated.change(now: now)]) else { throw LeaseLost() }
         record = updated
-    }
-
-    /// Waits until `deadline`, keeping the lease alive.
-    func keepAlive(_ record: inout StoredRecord<FlowRun>, until deadline: Int64) async throws {
-        while clock() < deadline {
-            try await Task.sleep(for: .milliseconds(min(deadline - clock(), settings.progressMilliseconds)))
-            try await save(&record)
-        }
     }
 
     /// Puts a run interrupted by a shutdown back in the queue (outside the cancelled task, so the

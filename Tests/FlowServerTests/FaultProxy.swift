@@ -1,7 +1,8 @@
 // A TCP proxy in front of the live Spark Thrift Server that a test can break: `cut()` closes every
 // open connection mid-stream, while `isDown` new connections are closed as soon as they are
 // accepted — what a server that died looks like to its clients — and while `isSilent` they are
-// accepted and never answered, like a host that vanished behind a firewall. Blocking sockets on threads: it
+// accepted and never answered, like a host that vanished behind a firewall; `delayAnswers` makes the
+// next answers come late, like a source thinking. Blocking sockets on threads: it
 // carries a few connections at test speed, nothing more.
 import Foundation
 #if canImport(Glibc)
@@ -17,6 +18,8 @@ final class FaultProxy: @unchecked Sendable {
     private var open: Set<Int32> = []
     private var down = false
     private var silent = false
+    private var delayed = 0
+    private var delay: TimeInterval = 0
     private var connections = 0
     private var held: [Int32] = []
     private var stopped = false
@@ -54,6 +57,23 @@ final class FaultProxy: @unchecked Sendable {
     var isSilent: Bool {
         get { lock.withLock { silent } }
         set { lock.withLock { silent = newValue } }
+    }
+
+    /// Passes the first bytes of the next `count` answers (to whatever the client sent) on `seconds` late.
+    func delayAnswers(_ count: Int, by seconds: TimeInterval) {
+        lock.withLock {
+            delayed = count
+            delay = seconds
+        }
+    }
+
+    /// How late the answer about to be passed on is: an answer of the ones delayed, or none.
+    private func takeDelay() -> TimeInterval {
+        lock.withLock {
+            guard delayed > 0 else { return 0 }
+            delayed -= 1
+            return delay
+        }
     }
 
     /// Connections accepted so far.
@@ -109,16 +129,28 @@ final class FaultProxy: @unchecked Sendable {
                 open.insert(client)
                 open.insert(upstream)
             }
-            Thread.detachNewThread { [self] in pump(from: client, to: upstream) }
-            Thread.detachNewThread { [self] in pump(from: upstream, to: client) }
+            let exchange = Exchange()
+            Thread.detachNewThread { [self] in pump(from: client, to: upstream, exchange: exchange, answering: false) }
+            Thread.detachNewThread { [self] in pump(from: upstream, to: client, exchange: exchange, answering: true) }
         }
     }
 
-    private func pump(from source: Int32, to destination: Int32) {
+    /// Whether the client asked something the server has not begun to answer.
+    private final class Exchange: @unchecked Sendable {
+        let lock = NSLock()
+        var asked = false
+    }
+
+    private func pump(from source: Int32, to destination: Int32, exchange: Exchange, answering: Bool) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
             if count <= 0 { break }
+            let firstOfAnswer = exchange.lock.withLock {
+                defer { exchange.asked = !answering }
+                return answering && exchange.asked
+            }
+            if firstOfAnswer, case let delay = takeDelay(), delay > 0 { Thread.sleep(forTimeInterval: delay) }
             var written = 0
             while written < count {
                 let result = buffer.withUnsafeBytes { send(destination, $0.baseAddress! + written, count - written, Int32(MSG_NOSIGNAL)) }

@@ -102,4 +102,47 @@ struct FlowFaultTests {
             #expect(proxy.accepted - before == 3)
         }
     }
+
+    @Test func aRunWhoseSourceThinksLongerThanTheLeaseKeepsItsLease() async throws {
+        try await FlowRunTests.ready.value
+        let table = "\(FlowRunTests.database).thinking"
+        try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(10)"])
+        let proxy = try FaultProxy(upstreamPort: LiveSources.sparkPort)
+        defer { proxy.stop() }
+        let service = try await flowService { configuration in
+            configuration.allowedSourceHosts.append("127.0.0.1:\(proxy.port)")
+            configuration.runs.leaseMilliseconds = 2_000
+            configuration.runs.progressMilliseconds = 200
+        }
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let chain = try await client.flowChain(
+                tenant, base: LiveSources.sparkConnection(database: FlowRunTests.database, host: "127.0.0.1", port: proxy.port), table: table,
+                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}]"#,
+                mappings: FlowRunTests.mappings([("id", "id")]))
+            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970) + 2), "frequency": "once"}"#))
+            // The run's first answers from the source come later than its lease would last unrenewed.
+            proxy.delayAnswers(3, by: 5)
+            // While the run waits on its source, its lease is ahead of every moment it is looked at:
+            // no other instance may take it over.
+            var observed = 0
+            var least = Int64.max
+            let deadline = Date().addingTimeInterval(120)
+            var runs: [JSONValue] = []
+            while Date() < deadline {
+                let asked = Int64(Date().timeIntervalSince1970 * 1000)
+                runs = try await client.runs(of: flow, tenant)
+                if allEnded(runs) { break }
+                let summary = runs.first?["metrics"]?["statusSummary"]
+                if summary?["status"] == "inProgress", let expires = summary?["extensions"]?["leaseExpiresAt"]?.int64Value {
+                    least = min(least, expires - asked)
+                    observed += 1
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(runs.first.map(status) == "success", "\(runs)")
+            #expect(observed >= 50, "the run was watched through its slow answers")
+            #expect(least > 0, "the lease was \(least) ms ahead at its lowest")
+        }
+    }
 }
