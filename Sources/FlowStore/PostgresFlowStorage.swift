@@ -330,12 +330,23 @@ public final class PostgresFlowStorage: FlowStorage {
 
     /// The scope, the kind and every filter.
     private static func scoped(_ kind: ResourceKind, _ scope: TenantScope, _ filters: [StoredFilter], into sql: inout PostgresFragment) {
-        sql.append("org_id = ")
-        sql.bind(scope.orgId)
-        sql.append(" AND sandbox_name = ")
-        sql.bind(scope.sandboxName)
-        sql.append(" AND kind = ")
-        sql.bind(kind.rawValue)
+        if filters.contains(where: { $0.field == .id }) {
+            // Named by id: found by the primary key only (see `resource(_:id:in:)`).
+            sql.append("(kind, org_id, sandbox_name) IS NOT DISTINCT FROM (")
+            sql.bind(kind.rawValue)
+            sql.append(", ")
+            sql.bind(scope.orgId)
+            sql.append(", ")
+            sql.bind(scope.sandboxName)
+            sql.append(")")
+        } else {
+            sql.append("org_id = ")
+            sql.bind(scope.orgId)
+            sql.append(" AND sandbox_name = ")
+            sql.bind(scope.sandboxName)
+            sql.append(" AND kind = ")
+            sql.bind(kind.rawValue)
+        }
         for filter in filters {
             sql.append(" AND ")
             PostgresFilters.condition(filter.field, filter.filter, into: &sql)

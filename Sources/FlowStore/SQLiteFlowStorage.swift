@@ -230,11 +230,15 @@ public struct SQLiteFlowStorage: FlowStorage {
     private static func scoped(
         _ kind: ResourceKind, _ scope: TenantScope, _ filters: [StoredFilter], into sql: inout SQLFragment, functionFilters: inout [PropertyFilter]
     ) {
-        sql.append("org_id = ")
+        // Resources named by id are found by the primary key: with the scope's terms written `+column`
+        // no list index can serve them (SQLite took the target-connection index for ten runtimes by id
+        // and read every runtime of the sandbox).
+        let byId = filters.contains { $0.field == .id } ? "+" : ""
+        sql.append("\(byId)org_id = ")
         sql.bind(scope.orgId)
-        sql.append(" AND sandbox_name = ")
+        sql.append(" AND \(byId)sandbox_name = ")
         sql.bind(scope.sandboxName)
-        sql.append(" AND kind = ")
+        sql.append(" AND \(byId)kind = ")
         sql.bind(kind.rawValue)
         for filter in filters {
             sql.append(" AND ")
