@@ -25,11 +25,7 @@ API="http://127.0.0.1:$PORT/data/foundation/flowservice"
 BODY='{"name": "Databricks connection", "auth": {"specName": "Access Token Authentication", "params": {"domain": "https://adb-1234567890123456.7.azuredatabricks.net", "clusterId": "0123-456789-abc", "accessToken": "dapi-bench", "database": "acme"}}, "connectionSpec": {"id": "e9d7ec6b-0873-4e57-ad21-b3a7c65e310b", "version": "1.0"}}'
 ID=$(curl -sf -X POST "${HEADERS[@]}" -H "Content-Type: application/json" -d "$BODY" "$API/connections" | python3 -c "import json,sys;print(json.load(sys.stdin)['id'])")
 
-measure() {
-  local out
-  out=$(wrk --latency -t2 -c64 -d"$DURATION" "$@")
-  printf '%s %s' "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" "$(echo "$out" | awk '$1 == "99%" {print $2}')"
-}
+measure() { wrk_figures -t2 -c64 -d"$DURATION" "$@"; }
 wrk -t2 -c64 -d3s "${HEADERS[@]}" "$API/connections/$ID" >/dev/null   # warm both
 wrk -t2 -c64 -d3s "http://127.0.0.1:$HELLO_PORT/hello" >/dev/null
 L1=$(load); read -r SERVICE SERVICE_P99 <<<"$(measure "${HEADERS[@]}" "$API/connections/$ID")"

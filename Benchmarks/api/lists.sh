@@ -43,12 +43,6 @@ done
 echo "seeded $(count "${HEADERS_A[@]}" "$API/connections?count=true") connections in $(($(date +%s) - START)) s"
 ID_B=$(curl -sf -X POST "${HEADERS_B[@]}" -H "Content-Type: application/json" -d "$BODY" "$API/connections" | python3 -c "import json,sys;print(json.load(sys.stdin)['id'])")
 
-# wrk's summary: requests/s and the 99th percentile latency.
-measure() {
-  local out
-  out=$(wrk --latency "$@")
-  printf '%s req/s, p99 %s' "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" "$(echo "$out" | awk '$1 == "99%" {print $2}')"
-}
 rate() { echo "$1" | sed -E 's/^([0-9.]+) req.*/\1/'; }
 
 sleep 2   # B has been served within the last second: A's lists would keep to their share (TRIBUTARY_LIST_SHARE)

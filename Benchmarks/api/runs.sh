@@ -24,11 +24,6 @@ scripts/postgres/start.sh >/dev/null
 POSTGRES_URL="$(cat .test-env/postgres/url)"
 . scripts/lib/service.sh
 
-measure() {
-  local out
-  out=$(wrk --latency "$@")
-  printf '%s req/s, p99 %s' "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" "$(echo "$out" | awk '$1 == "99%" {print $2}')"
-}
 rate() { echo "$1" | sed -E 's/^([0-9.]+) req.*/\1/'; }
 
 declare -A BY_FLOW NEWEST

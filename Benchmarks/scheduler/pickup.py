@@ -6,18 +6,16 @@
 Starts INSTANCES `tributary serve` processes on one PostgreSQL schema of their own and one lake,
 creates FLOWS flows through the API (every 15 minutes, no backfill), their first slots spread evenly
 over SPREAD_SECONDS (900: the steady-state rate of FLOWS flows every 15 minutes; less: that many times
-the rate), and waits until every first slot has passed. The flows' source is a Spark Thrift Server
-address where a stand-in answers every call `503` (a cluster not up), runs wait for no cluster
-(TRIBUTARY_CLUSTER_WAIT_SECONDS=0) and are tried once: every run is claimed, resolves its flow,
-asks the source and fails at once — so what is measured is the scheduler (planning, claims, the runs'
+the rate), and waits until every first slot has passed. The flows' source is a stand-in that
+answers every call `503` (Benchmarks/lib/flows.py), runs wait for no cluster
+(TRIBUTARY_CLUSTER_WAIT_SECONDS=0) and are tried once: every run is claimed, resolves its flow, asks
+the source and fails at once — so what is measured is the scheduler (planning, claims, the runs'
 records), not a source: the local Spark Thrift Server answers some 8 runs a second on this machine,
-fewer than 10,000 flows every 15 minutes make (11 a second). Pickup is a run's start (startedAtUTC) minus its slot time
-(scheduledAt), for every scheduled run whose slot came. Beside it: the CPU PostgreSQL and the instances
+fewer than 10,000 flows every 15 minutes make (11 a second). Pickup is a run's start (startedAtUTC)
+minus its slot time (scheduledAt), for every scheduled run whose slot came. Beside it: the CPU PostgreSQL and the instances
 used (from /proc, in cores) and the database's transactions per second over the slots' span.
 """
 import base64
-import concurrent.futures
-import http.server
 import json
 import os
 import shutil
@@ -26,13 +24,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import threading
 import urllib.request
 
-FLOWS_API = "/data/foundation/flowservice"
-SPARK_SPEC = "6f8b2c1e-3d4a-4b5c-9e7f-0a1b2c3d4e5f"
-DATA_LAKE_SPEC = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
-FLOW_SPEC = "14518937-270c-4525-bdec-c2ba7cce3860"
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from flows import FLOWS_API, Client, UnavailableSource, make_flows  # noqa: E402
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -90,9 +86,9 @@ class Service:
         credentials = json.load(open(os.path.join(self.directory, "instance-0", "bootstrap-credentials.json")))
         form = f"grant_type=client_credentials&client_id={credentials['clientId']}&client_secret={credentials['clientSecret']}".encode()
         token = json.load(urllib.request.urlopen(urllib.request.Request(self.bases[0] + "/ims/token/v3", data=form)))["access_token"]
-        self.headers = {"Authorization": f"Bearer {token}", "x-api-key": credentials["clientId"], "x-gw-ims-org-id": credentials["orgId"],
-                        "x-sandbox-name": "prod", "content-type": "application/json"}
-        self.calls = 0
+        self.client = Client(self.bases, {
+            "Authorization": f"Bearer {token}", "x-api-key": credentials["clientId"], "x-gw-ims-org-id": credentials["orgId"],
+            "x-sandbox-name": "prod", "content-type": "application/json"})
 
     def wait_healthy(self, base):
         for _ in range(300):
@@ -103,12 +99,6 @@ class Service:
                 time.sleep(0.1)
         raise SystemExit(f"the service at {base} did not start; see {self.directory}")
 
-    def call(self, path, body=None):
-        base = self.bases[self.calls % len(self.bases)]  # spread over the instances, as a load balancer would
-        self.calls += 1
-        request = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None, headers=self.headers)
-        return json.load(urllib.request.urlopen(request, timeout=60))
-
     def stop(self):
         for process in self.processes:
             process.terminate()
@@ -117,54 +107,14 @@ class Service:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-class Unavailable(http.server.BaseHTTPRequestHandler):
-    """The stand-in source: every call answered 503, as a cluster that is not up answers."""
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("content-length", 0)))
-        self.send_response(503)
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-    def log_message(self, *arguments):
-        pass
-
-
-def create_flows(service, count, first_slot, spread):
-    connection = service.call(FLOWS_API + "/connections", {
-        "name": "not up", "connectionSpec": {"id": SPARK_SPEC, "version": "1.0"},
-        "auth": {"specName": "Basic Authentication", "params": {
-            "host": "127.0.0.1", "port": service.source_port, "httpPath": "/cliservice", "username": "bench", "password": "x", "database": "default"}}})["id"]
-    source = service.call(FLOWS_API + "/sourceConnections", {
-        "name": "bench", "baseConnectionId": connection, "connectionSpec": {"id": SPARK_SPEC, "version": "1.0"},
-        "data": {"format": "tabular"}, "params": {"tableName": "default.events"}})["id"]
-    dataset = service.call("/data/foundation/catalog/dataSets", {"name": "events", "schema": {"fields": [
-        {"name": "id", "type": "integer", "meta:xdmType": "long"}, {"name": "ts", "type": "string", "format": "date-time"}]}})[0].split("/")[-1]
-    target = service.call(FLOWS_API + "/targetConnections", {
-        "name": "bench", "connectionSpec": {"id": DATA_LAKE_SPEC, "version": "1.0"}, "params": {"dataSetId": dataset}})["id"]
-    mapping = service.call("/data/foundation/conversion/mappingSets", {
-        "xdmSchema": f"@/dataSets/{dataset}", "mappings": [{"sourceAttribute": n, "destinationXdmPath": n} for n in ("id", "ts")]})["id"]
-
-    def create(index):
-        start = first_slot + index * spread // count
-        return service.call(FLOWS_API + "/flows", {
-            "name": f"flow {index}", "flowSpec": {"id": FLOW_SPEC, "version": "1.0"},
-            "sourceConnectionIds": [source], "targetConnectionIds": [target],
-            "transformations": [{"name": "Copy", "params": {"deltaColumn": {"name": "ts"}}}, {"name": "Mapping", "params": {"mappingId": mapping}}],
-            "scheduleParams": {"startTime": start, "frequency": "minute", "interval": 15, "backfill": False}})["id"]
-
-    with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        return list(pool.map(create, range(count)))
-
-
-def runs(service):
+def runs(client):
     found, path = [], f"{FLOWS_API}/runs?limit=1000"
     while path:
-        page = service.call(path)
+        page = client.call(path)
         found += page["items"]
         path = page.get("_links", {}).get("next", {}).get("href")
-        if path and path.startswith("http"):
-            path = "/" + path.split("/", 3)[3]
+        if path:
+            path = FLOWS_API + path  # relative to the Flow Service's base, as Adobe's are
     return found
 
 
@@ -175,14 +125,13 @@ def percentile(values, share):
 
 def main():
     binary, instances, count, spread, url, postgres_data = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
-    source = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable)
-    threading.Thread(target=source.serve_forever, daemon=True).start()
-    service = Service(binary, instances, url, source.server_address[1])
+    source = UnavailableSource()
+    service = Service(binary, instances, url, source.port)
     try:
         began = time.time()
         # The first slot after the flows are made: creation at a few hundred a second, with room.
         first_slot = int(began) + 30 + count // 200
-        flows = create_flows(service, count, first_slot, spread)
+        flows = make_flows(service.client, source.port, count, first_slot, spread)
         made = time.time()
         print(f"  {len(flows)} flows made through the API in {made - began:.1f} s; first slots from +{first_slot - made:.0f} s over {spread} s", flush=True)
         time.sleep(max(0, first_slot - time.time()))
@@ -199,7 +148,7 @@ def main():
         time.sleep(5)  # the last slots' runs start
         end = int(time.time() * 1000)
         pickups, waiting, statuses = [], 0, {}
-        for run in runs(service):
+        for run in runs(service.client):
             params = run.get("providerParams", {})
             if params.get("trigger") != "scheduled" or params["scheduledAt"] > end:
                 continue
@@ -218,7 +167,7 @@ def main():
               f"the instances' CPU {tributary / wall:.2f} cores, {xacts / wall:.0f} database transactions/s; load {' '.join(loads)}")
     finally:
         service.stop()
-        source.shutdown()
+        source.stop()
 
 
 if __name__ == "__main__":

@@ -21,5 +21,5 @@ for INSTANCES in 1 3; do
   SCHEMA="bench_scheduler_$$_$INSTANCES"
   echo "$INSTANCES instance(s), $FLOWS flows every 15 minutes, first slots over $SPREAD s:"
   python3 Benchmarks/scheduler/pickup.py "$BIN" "$INSTANCES" "$FLOWS" "$SPREAD" "$URL&schema=$SCHEMA&pool_size=10" .test-env/postgres/data
-  psql "${URL%%\?*}" -qc "DROP SCHEMA $SCHEMA CASCADE" >/dev/null
+  PGOPTIONS=--client-min-messages=warning psql "${URL%%\?*}" -qc "DROP SCHEMA $SCHEMA CASCADE" >/dev/null
 done

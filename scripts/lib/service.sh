@@ -4,10 +4,22 @@
 #                                      KEY, ORG, TOKEN (the bootstrap client, its org, a token)
 #   field FILE MEMBER                  a member of a JSON file
 #   load                               the 1-minute load average
+#   wrk_figures WRK_ARGUMENTS…         wrk's requests per second and 99th percentile latency: "RATE P99"
+#   measure WRK_ARGUMENTS…             the same as "RATE req/s, p99 P99"
 # A script that starts more processes adds them to SERVICE_PIDS so that they stop too.
 
 field() { python3 -c "import json,sys;print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 load() { cut -d' ' -f1 /proc/loadavg; }
+wrk_figures() {
+  local out
+  out=$(wrk --latency "$@")
+  printf '%s %s' "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" "$(echo "$out" | awk '$1 == "99%" {print $2}')"
+}
+measure() {
+  local figures
+  figures=$(wrk_figures "$@")
+  printf '%s req/s, p99 %s' "${figures% *}" "${figures#* }"
+}
 
 SERVICE_PIDS=()
 service_stop() {
