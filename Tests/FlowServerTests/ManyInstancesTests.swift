@@ -1,7 +1,8 @@
 // Three `tributary serve` processes on one PostgreSQL database and one lake, running backfilled
 // 15-minute flows over a live Spark table while one instance is killed (SIGKILL) and another
 // stopped (SIGTERM) mid-run: every slot runs once, every run ends in success, no batch is left
-// loading, and every dataset holds each row of the table exactly once (read back by pyarrow).
+// loading, and every dataset holds each row of the table exactly once (read back by pyarrow). And a
+// hundred PATCHes of one version spread over three instances at once: exactly one is taken.
 import DataLake
 import FlowModel
 import FlowServer
@@ -148,5 +149,66 @@ struct ManyInstancesTests {
         let finishers = Set(all.joined().compactMap { $0["metrics"]?["statusSummary"]?["extensions"]?["instance"]?.stringValue })
         #expect(finishers.isSubset(of: ["instance-a", "instance-b", "instance-c", "instance-d"]), "\(finishers)")
         #expect(finishers.count >= 2, "the work was shared: \(finishers)")
+    }
+
+    /// The port instance `name` of `service` listens on, from its log.
+    static func port(of name: String, _ service: TestService) async throws -> Int {
+        let log = service.directory.appendingPathComponent("\(name).log")
+        for _ in 0..<200 {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let range = text.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+                let port = Int(text[range].split(separator: ":").last ?? "")
+            {
+                return port
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw FlowTestFailure(message: "\(name) did not start listening")
+    }
+
+    @Test func aHundredPatchesOfOneVersionOverThreeInstancesOneIsTaken() async throws {
+        let service = try await flowService { configuration in
+            configuration.databaseURL = TestDatabase.isolatedURL(poolSize: 8)
+            configuration.runs.maximumConcurrentRuns = 0
+        }
+        let (tenant, id, etag) = try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let created = try await client.send(.post, "/connections", tenant, body: LiveSources.sparkConnection(database: "patched"))
+            #expect(created.status == .created, "\(String(buffer: created.body))")
+            return (tenant, try #require(created.json["id"]?.stringValue), try #require(created.json["etag"]?.stringValue))
+        }
+        let names = ["patch-a", "patch-b", "patch-c"]
+        let instances = try names.map { try Self.serve($0, service) }
+        defer {
+            for process in instances where process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+        }
+        var ports: [Int] = []
+        for name in names { ports.append(try await Self.port(of: name, service)) }
+        let statuses = try await withThrowingTaskGroup(of: (Int, Int?).self) { group in
+            for index in 0..<100 {
+                let body = #"[{"op": "replace", "path": "/name", "value": "written by \#(index)"}]"#
+                let request = [
+                    "PATCH /data/foundation/flowservice/connections/\(id) HTTP/1.1", "Host: 127.0.0.1", "Authorization: Bearer \(tenant.token)",
+                    "x-api-key: \(tenant.clientId)", "x-gw-ims-org-id: \(tenant.orgId)", "x-sandbox-name: prod", "Content-Type: application/json",
+                    "If-Match: \(etag)", "Content-Length: \(body.utf8.count)", "Connection: close", "", body,
+                ].joined(separator: "\r\n")
+                let port = ports[index % ports.count]
+                group.addTask {
+                    let connection = try RawConnection(port: port)
+                    defer { connection.close() }
+                    _ = connection.send(request)
+                    return (index, await connection.readResponse(within: .seconds(60)).status)
+                }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        let taken = statuses.filter { $0.value == 200 }.map(\.key)
+        #expect(taken.count == 1, "\(statuses)")
+        #expect(statuses.values.filter { $0 == 412 }.count == 99, "the others are told the version changed: \(statuses)")
+        let stored = try #require(try await service.services.storage.resource(.connections, id: id, in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: "")))
+        #expect(stored.body["name"]?.stringValue == "written by \(taken.first ?? -1)")
     }
 }
