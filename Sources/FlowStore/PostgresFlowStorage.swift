@@ -330,23 +330,16 @@ public final class PostgresFlowStorage: FlowStorage {
 
     /// The scope, the kind and every filter.
     private static func scoped(_ kind: ResourceKind, _ scope: TenantScope, _ filters: [StoredFilter], into sql: inout PostgresFragment) {
-        if filters.contains(where: { $0.field == .id }) {
-            // Named by id: found by the primary key only (see `resource(_:id:in:)`).
-            sql.append("(kind, org_id, sandbox_name) IS NOT DISTINCT FROM (")
-            sql.bind(kind.rawValue)
-            sql.append(", ")
-            sql.bind(scope.orgId)
-            sql.append(", ")
-            sql.bind(scope.sandboxName)
-            sql.append(")")
-        } else {
-            sql.append("org_id = ")
-            sql.bind(scope.orgId)
-            sql.append(" AND sandbox_name = ")
-            sql.bind(scope.sandboxName)
-            sql.append(" AND kind = ")
-            sql.bind(kind.rawValue)
-        }
+        // Named by id: found by the primary key only (see `resource(_:id:in:)`); PostgreSQL splits a
+        // row equality into one equality per column, which the list indexes serve.
+        let byId = filters.contains { $0.field == .id }
+        sql.append(byId ? "(kind, org_id, sandbox_name) IS NOT DISTINCT FROM (" : "(kind, org_id, sandbox_name) = (")
+        sql.bind(kind.rawValue)
+        sql.append(", ")
+        sql.bind(scope.orgId)
+        sql.append(", ")
+        sql.bind(scope.sandboxName)
+        sql.append(")")
         for filter in filters {
             sql.append(" AND ")
             PostgresFilters.condition(filter.field, filter.filter, into: &sql)
