@@ -51,6 +51,7 @@ cat .test-env/servers.log
 
 export TRIBUTARY_PYARROW_PYTHON="$(pwd)/.test-env/pyarrow-venv/bin/python"
 export TRIBUTARY_SPARK_THRIFT_URL="http://127.0.0.1:${SPARK_PORT:-10001}/cliservice"
+export TRIBUTARY_SPARK_CONNECT_URL="sc://127.0.0.1:${SPARK_CONNECT_PORT:-15002}"
 export TRIBUTARY_SPARK_STATE_DIR="$(pwd)/.test-env/spark-state"
 export TRIBUTARY_DATABRICKS_ENDPOINT="https://127.0.0.1:${DATABRICKS_ENDPOINT_PORT:-10443}"
 export TRIBUTARY_DATABRICKS_ENDPOINT_DIR="$(pwd)/.test-env/databricks-endpoint"

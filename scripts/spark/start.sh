@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Starts the Spark Thrift Server in HTTP mode on 127.0.0.1:$PORT/cliservice in the background and
-# waits until it answers. State (Derby metastore, warehouse, logs) lives under the test folder.
+# Starts the Spark Thrift Server in HTTP mode on 127.0.0.1:$PORT/cliservice, with Spark Connect on
+# 127.0.0.1:$CONNECT_PORT in the same JVM, in the background and waits until both answer. State
+# (Derby metastore, warehouse, logs) lives under the test folder.
 set -euo pipefail
 HOME_DIR=${TRIBUTARY_TEST_HOME:-"$(cd "$(dirname "$0")/../.." && pwd)/.test-env"}
 STATE=${SPARK_STATE:-"$HOME_DIR/spark-state"}
 PORT=${SPARK_PORT:-10001}
+# The same server speaks Spark Connect (gRPC) on its own port: one JVM, one metastore, so a table is
+# the same table through either protocol.
+CONNECT_PORT=${SPARK_CONNECT_PORT:-15002}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 export SPARK_HOME="$("$HOME_DIR/spark-venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
 export SPARK_LOCAL_IP=127.0.0.1
@@ -45,6 +49,9 @@ setsid "$SPARK_HOME/bin/spark-submit" \
   --conf spark.ui.enabled=false \
   --conf spark.sql.shuffle.partitions=2 \
   --conf spark.sql.thriftServer.incrementalCollect=true \
+  --conf spark.plugins=org.apache.spark.sql.connect.SparkConnectPlugin \
+  --conf spark.connect.grpc.binding.address=127.0.0.1 \
+  --conf spark.connect.grpc.binding.port="$CONNECT_PORT" \
   --conf spark.sql.warehouse.dir="$STATE/warehouse" \
   --conf spark.driver.bindAddress=127.0.0.1 \
   --conf spark.driver.host=127.0.0.1 \
@@ -62,8 +69,8 @@ echo $! > "$STATE/thrift.pid"
 
 for _ in $(seq 1 360); do
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$PORT/cliservice" || true)
-  if [ "$code" != "000" ]; then
-    echo "spark: ready on http://127.0.0.1:$PORT/cliservice (pid $(cat "$STATE/thrift.pid"))"
+  if [ "$code" != "000" ] && (exec 3<>"/dev/tcp/127.0.0.1/$CONNECT_PORT") 2>/dev/null; then
+    echo "spark: ready on http://127.0.0.1:$PORT/cliservice and sc://127.0.0.1:$CONNECT_PORT (pid $(cat "$STATE/thrift.pid"))"
     exit 0
   fi
   if ! kill -0 "$(cat "$STATE/thrift.pid")" 2>/dev/null; then

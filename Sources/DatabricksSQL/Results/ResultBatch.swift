@@ -75,8 +75,20 @@ extension ColumnValues {
             }
         case .utf8, .largeUtf8: return interpret(array.string(row), as: type)
         case .binary, .largeBinary, .fixedSizeBinary: return .binary(Array(array.bytes(row)))
-        case .time, .duration, .interval, .list, .largeList, .fixedSizeList, .struct, .map:
-            // Not asked for natively (ArrowResults refuses a schema holding them).
+        case .interval(.yearMonth): return .interval(SQLIntervalFormatting.yearMonth(months: array.int64(row)))
+        case .duration(let unit):
+            let value = array.int64(row)
+            let micros: Int64
+            switch unit {
+            case .second: micros = value &* 1_000_000
+            case .millisecond: micros = value &* 1_000
+            case .microsecond: micros = value
+            case .nanosecond: micros = value / 1_000
+            }
+            return .interval(SQLIntervalFormatting.dayTime(microseconds: micros))
+        case .time, .interval, .list, .largeList, .fixedSizeList, .struct, .map:
+            // Not sent by Spark for what the connectors select (nested values are selected as JSON
+            // text); ArrowResults refuses a Databricks schema holding them.
             return .null
         }
     }
@@ -99,6 +111,26 @@ extension ColumnValues {
         case .float: return Float(text).map(SQLValue.float) ?? .string(text)
         default: return .string(text)
         }
+    }
+}
+
+/// Spark's own text of ANSI intervals (Hive style, as its Thrift server sends them): `1-2` for
+/// 1 year 2 months, `1 02:03:04.500000000` for a day-time interval.
+public enum SQLIntervalFormatting {
+    /// `[-]years-months`.
+    public static func yearMonth(months: Int64) -> String {
+        let magnitude = months.magnitude
+        return "\(months < 0 ? "-" : "")\(magnitude / 12)-\(magnitude % 12)"
+    }
+
+    /// `[-]days hh:mm:ss.nnnnnnnnn`.
+    public static func dayTime(microseconds: Int64) -> String {
+        let magnitude = microseconds.magnitude
+        let seconds = magnitude / 1_000_000
+        func two(_ value: UInt64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let nanos = String(magnitude % 1_000_000 * 1_000)
+        return "\(microseconds < 0 ? "-" : "")\(seconds / 86_400) \(two(seconds / 3_600 % 24)):\(two(seconds / 60 % 60)):\(two(seconds % 60))."
+            + String(repeating: "0", count: 9 - nanos.count) + nanos
     }
 }
 

@@ -1,0 +1,104 @@
+// The entry point: a gRPC client for one Spark Connect endpoint that opens sessions.
+import DatabricksSQL
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import SparkConnectProtocol
+
+/// A client for one Spark Connect server (Spark 3.4+, or a Databricks cluster on DBR 13.3+).
+///
+/// ```swift
+/// let client = SparkConnectClient(endpoint: try .connectionString("sc://127.0.0.1:15002"))
+/// try await client.withSession { session in
+///     try await session.execute("SELECT * FROM sales.orders") { result in
+///         for try await batch in result { … }
+///     }
+/// }
+/// ```
+public struct SparkConnectClient: Sendable {
+    /// The endpoint.
+    public let endpoint: SparkConnectEndpoint
+    /// A PEM file of the certificates to trust instead of the system's (a server behind a private CA).
+    public var trustedCAFile: String?
+    /// The largest message accepted from the server. Spark keeps its Arrow batches under
+    /// `spark.connect.grpc.arrow.maxBatchSize` (4 MiB by default); its own limit is 128 MiB.
+    public var maximumMessageBytes: Int
+    /// How long a unary call (config, analyze, release, interrupt) may take.
+    public var callTimeout: Duration
+    /// How often a broken result stream is resumed (`ReattachExecute`) before the statement fails.
+    public var reattachAttempts: Int
+    let logger: Logger
+
+    /// A client of `endpoint`.
+    public init(
+        endpoint: SparkConnectEndpoint, trustedCAFile: String? = nil, maximumMessageBytes: Int = 128 << 20,
+        callTimeout: Duration = .seconds(60), reattachAttempts: Int = 8, logger: Logger = Logger(label: "SparkConnect")
+    ) {
+        self.endpoint = endpoint
+        self.trustedCAFile = trustedCAFile
+        self.maximumMessageBytes = maximumMessageBytes
+        self.callTimeout = callTimeout
+        self.reattachAttempts = reattachAttempts
+        self.logger = logger
+    }
+
+    /// Connects, opens a session whose time zone is UTC (and whose current database is `database`,
+    /// when given), runs `body`, and releases the session and the connection whatever happens.
+    public func withSession<T: Sendable>(database: String? = nil, _ body: (SparkConnectSession) async throws -> T) async throws(DatabricksSQLError) -> T {
+        do {
+            let transport = try HTTP2ClientTransport.Posix(
+                target: .dns(host: endpoint.host, port: endpoint.port), transportSecurity: transportSecurity,
+                config: .defaults { config in
+                    config.connection.maxIdleTime = .seconds(300)
+                    config.backoff.initial = .milliseconds(200)
+                })
+            return try await withGRPCClient(transport: transport) { grpc in
+                let session = SparkConnectSession(client: self, service: Spark_Connect_SparkConnectService.Client(wrapping: grpc))
+                do {
+                    try await session.set(["spark.sql.session.timeZone": "UTC"])
+                    if let database { _ = try await session.rows("USE \(SQLIdentifier.quoted(database))") }
+                    let value = try await body(session)
+                    await session.release()
+                    return value
+                } catch {
+                    await session.release()
+                    throw error
+                }
+            }
+        } catch {
+            throw SparkConnectErrors.driverError(error, endpoint: endpoint)
+        }
+    }
+
+    var transportSecurity: HTTP2ClientTransport.Posix.TransportSecurity {
+        guard endpoint.usesTLS else { return .plaintext }
+        return .tls { tls in
+            if let trustedCAFile { tls.trustRoots = .certificates([.file(path: trustedCAFile, format: .pem)]) }
+        }
+    }
+
+    /// What every call sends: the token and the endpoint's headers.
+    var metadata: Metadata {
+        var metadata = Metadata()
+        if let token = endpoint.token { metadata.addString("Bearer \(token)", forKey: "authorization") }
+        for header in endpoint.headers { metadata.addString(header.value, forKey: header.name) }
+        return metadata
+    }
+
+    /// Options of a unary call.
+    var unaryOptions: CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = callTimeout
+        options.maxRequestMessageBytes = maximumMessageBytes
+        options.maxResponseMessageBytes = maximumMessageBytes
+        return options
+    }
+
+    /// Options of a result stream: no deadline (a long result may stream for hours), large messages.
+    var streamOptions: CallOptions {
+        var options = CallOptions.defaults
+        options.maxRequestMessageBytes = maximumMessageBytes
+        options.maxResponseMessageBytes = maximumMessageBytes
+        return options
+    }
+}
