@@ -201,7 +201,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SparkConnectTests",
-            dependencies: ["SparkConnect", "DatabricksSQL", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "SparkConnect", "DatabricksSQL", "TestSupport", .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
         .testTarget(

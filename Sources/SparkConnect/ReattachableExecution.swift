@@ -30,6 +30,8 @@ final class ReattachableExecution: Sendable {
         var rows: Int64 = 0
         /// Whether the server said the result is complete.
         var complete = false
+        /// Streams opened: the ExecutePlan and every ReattachExecute.
+        var streams = 0
     }
 
     init(session: SparkConnectSession, plan: Spark_Connect_Plan) {
@@ -51,8 +53,9 @@ final class ReattachableExecution: Sendable {
                 if executed {
                     try await reattach()
                 } else {
-                    try await execute()
+                    // From here on the server may know the operation: a failure resumes it.
                     executed = true
+                    try await execute()
                 }
                 if progress.withLock({ $0.complete }) { break }
                 // The server ended this stream before the end of the result: resume. A stream that
@@ -68,11 +71,6 @@ final class ReattachableExecution: Sendable {
             } catch {
                 if Task.isCancelled { return await cancelled() }
                 let driverError = SparkConnectErrors.driverError(error, endpoint: session.client.endpoint)
-                if !executed, SparkConnectErrors.isOperationAlreadyExists(error) {
-                    // The first ExecutePlan reached the server even though its answer was lost.
-                    executed = true
-                    continue
-                }
                 guard SparkConnectErrors.isResumable(error), attempt < session.client.reattachAttempts else { return await fail(driverError) }
                 if executed, progress.withLock({ $0.responses }) == 0, SparkConnectErrors.isOperationNotFound(error) {
                     // The first ExecutePlan never reached the server: execute again.
@@ -106,6 +104,7 @@ final class ReattachableExecution: Sendable {
         var option = Spark_Connect_ExecutePlanRequest.RequestOption()
         option.reattachOptions = reattach
         request.requestOptions = [option]
+        progress.withLock { $0.streams += 1 }
         try await session.service.executePlan(request, metadata: session.client.metadata, options: session.client.streamOptions) { response in
             try await self.take(response.messages)
         }
@@ -118,6 +117,7 @@ final class ReattachableExecution: Sendable {
         request.clientType = SparkConnectSession.clientType
         request.operationID = operation
         if let last = progress.withLock({ $0.lastResponse }) { request.lastResponseID = last }
+        progress.withLock { $0.streams += 1 }
         try await session.service.reattachExecute(request, metadata: session.client.metadata, options: session.client.streamOptions) { response in
             try await self.take(response.messages)
         }

@@ -59,9 +59,4 @@ enum SparkConnectErrors {
     static func isOperationNotFound(_ error: any Error) -> Bool {
         (error as? RPCError)?.message.contains("OPERATION_NOT_FOUND") == true
     }
-
-    /// The server already runs an operation of that id (an ExecutePlan whose answer was lost).
-    static func isOperationAlreadyExists(_ error: any Error) -> Bool {
-        (error as? RPCError)?.message.contains("OPERATION_ALREADY_EXISTS") == true
-    }
 }

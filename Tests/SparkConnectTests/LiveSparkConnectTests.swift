@@ -78,4 +78,130 @@ struct LiveSparkConnectTests {
         let byConnect = try await LiveSparkConnect.client().withSession { session in try await session.rows(query) }
         #expect(byConnect == byThrift)
     }
+
+    /// Reads `SELECT id, … FROM range(count)` and checks every id came once, in order.
+    static func readRange(_ session: SparkConnectSession, count: Int, onBatch: (Int) -> Void = { _ in }) async throws -> (rows: Int, streams: Int, largest: Int) {
+        try await session.execute("SELECT id, CAST(id AS STRING) AS text, IF(id % 10 = 0, NULL, id / 3.0) AS third FROM range(\(count))") { result in
+            var rows = 0
+            var largest = 0
+            var sum: Int64 = 0
+            var nulls = 0
+            for try await batch in result {
+                #expect(batch.startRowOffset == Int64(rows))
+                for row in 0..<batch.rowCount {
+                    guard case .int64(let id) = batch.value(row: row, column: 0), id == Int64(rows + row) else {
+                        Issue.record("row \(rows + row) is \(batch.value(row: row, column: 0))")
+                        throw DatabricksSQLError(.protocolViolation, "rows out of order")
+                    }
+                    sum += id
+                    if batch.value(row: row, column: 2) == .null { nulls += 1 }
+                }
+                rows += batch.rowCount
+                largest = max(largest, batch.rowCount)
+                onBatch(rows)
+            }
+            #expect(sum == Int64(count) * Int64(count - 1) / 2)
+            #expect(nulls == count / 10)
+            return (rows, result.streamCount, largest)
+        }
+    }
+
+    @Test func aMillionRowsStreamWithFlatMemory() async throws {
+        let before = LiveSparkConnect.peakResidentBytes()
+        let read = try await LiveSparkConnect.client().withSession { session in try await Self.readRange(session, count: 1_000_000) }
+        #expect(read.rows == 1_000_000)
+        #expect(read.largest <= 10_000, "Spark's Arrow batches hold at most spark.sql.execution.arrow.maxRecordsPerBatch rows")
+        let growth = LiveSparkConnect.peakResidentBytes() - before
+        #expect(growth < 150 << 20, "peak RSS grew by \(growth >> 20) MiB while streaming 1M rows")
+    }
+
+    @Test func aStreamTheServerEndsEarlyIsResumedWithEveryRowOnce() async throws {
+        // The test server ends a result stream after 8 MiB (scripts/spark/start.sh) and waits for
+        // the client to reattach; a million rows of this shape are about 40 MB.
+        let read = try await LiveSparkConnect.client().withSession { session in try await Self.readRange(session, count: 1_000_000) }
+        #expect(read.rows == 1_000_000)
+        #expect(read.streams >= 3, "the server ended the stream every 8 MiB: \(read.streams) streams")
+    }
+
+    @Test func aConnectionBrokenMidStreamIsResumedWithEveryRowOnce() async throws {
+        // The relay cuts the first connection after 2 MB of answers; the client reconnects through it.
+        let relay = try TCPRelay.start(target: LiveSparkConnect.port, cutAfterBytes: 2_000_000)
+        defer { relay.stop() }
+        let read = try await LiveSparkConnect.client("sc://127.0.0.1:\(relay.port)").withSession { session in
+            try await Self.readRange(session, count: 500_000)
+        }
+        #expect(read.rows == 500_000)
+        #expect(read.streams >= 2, "the stream was resumed after the cut")
+    }
+
+    @Test func cancellingAStatementInterruptsItOnTheServer() async throws {
+        let client = try LiveSparkConnect.client()
+        try await client.withSession { session in
+            let task = Task {
+                try await session.rows("SELECT count(*) FROM range(0, 400000000000)")
+            }
+            try await Task.sleep(for: .seconds(3))
+            task.cancel()
+            let cancelledAt = ContinuousClock.now
+            let outcome = await task.result
+            #expect(throws: DatabricksSQLError.self) { try outcome.get() }
+            #expect(ContinuousClock.now - cancelledAt < .seconds(10))
+            // The job is gone from the server: with it still running (both local cores busy for
+            // hours), this statement's tasks would wait.
+            let after = try await withThrowingTaskGroup(of: [[SQLValue]]?.self) { group in
+                group.addTask { try await session.rows("SELECT count(*) FROM range(1000)") }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(20))
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+            #expect(after == [[.int64(1000)]], "a statement after the cancelled one did not finish within 20 s")
+        }
+    }
+
+    @Test func aReaderThatStopsEarlyInterruptsTheRest() async throws {
+        let rows = try await LiveSparkConnect.client().withSession { session in
+            // Many small partitions: Spark Connect collects a whole partition as Arrow before sending it.
+            let first = try await session.rows("SELECT id FROM range(0, 4000000000, 1, 2000)", limit: 3)
+            let after = try await session.rows("SELECT 7 AS seven")
+            return first + after
+        }
+        #expect(rows == [[.int64(0)], [.int64(1)], [.int64(2)], [.int32(7)]])
+    }
+
+    @Test func failuresAreTypedAndNamed() async throws {
+        let client = try LiveSparkConnect.client()
+        try await client.withSession { session in
+            await #expect {
+                _ = try await session.rows("SELECT * FROM no_such_database.no_such_table")
+            } throws: { error in
+                guard let error = error as? DatabricksSQLError else { return false }
+                return error.code == .sql && error.message.contains("TABLE_OR_VIEW_NOT_FOUND") && error.sqlState == "42P01"
+            }
+            await #expect {
+                _ = try await session.rows("SELEC 1")
+            } throws: { error in
+                guard let error = error as? DatabricksSQLError else { return false }
+                return error.code == .sql && error.message.contains("PARSE_SYNTAX_ERROR")
+            }
+            await #expect {
+                _ = try await session.schema(of: "SELECT nope FROM range(1)")
+            } throws: { error in
+                (error as? DatabricksSQLError)?.message.contains("UNRESOLVED_COLUMN") == true
+            }
+            // The session is still usable.
+            let two = try await session.rows("SELECT 2 AS two")
+            #expect(two == [[.int32(2)]])
+        }
+        let started = ContinuousClock.now
+        await #expect {
+            try await LiveSparkConnect.client("sc://127.0.0.1:1", reattachAttempts: 1).withSession { _ in }
+        } throws: { error in
+            (error as? DatabricksSQLError)?.code == .connection
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
 }

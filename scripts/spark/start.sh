@@ -7,7 +7,8 @@ HOME_DIR=${TRIBUTARY_TEST_HOME:-"$(cd "$(dirname "$0")/../.." && pwd)/.test-env"
 STATE=${SPARK_STATE:-"$HOME_DIR/spark-state"}
 PORT=${SPARK_PORT:-10001}
 # The same server speaks Spark Connect (gRPC) on its own port: one JVM, one metastore, so a table is
-# the same table through either protocol.
+# the same table through either protocol. The server ends a result stream after 8 MiB (Spark's
+# default: 1 GiB or 2 minutes) and the client resumes it: the tests' reads cross that path.
 CONNECT_PORT=${SPARK_CONNECT_PORT:-15002}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 export SPARK_HOME="$("$HOME_DIR/spark-venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
@@ -52,6 +53,7 @@ setsid "$SPARK_HOME/bin/spark-submit" \
   --conf spark.plugins=org.apache.spark.sql.connect.SparkConnectPlugin \
   --conf spark.connect.grpc.binding.address=127.0.0.1 \
   --conf spark.connect.grpc.binding.port="$CONNECT_PORT" \
+  --conf spark.connect.execute.reattachable.senderMaxStreamSize="${SPARK_CONNECT_STREAM_BYTES:-8m}" \
   --conf spark.sql.warehouse.dir="$STATE/warehouse" \
   --conf spark.driver.bindAddress=127.0.0.1 \
   --conf spark.driver.host=127.0.0.1 \

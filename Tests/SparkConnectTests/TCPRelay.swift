@@ -1,0 +1,42 @@
+// scripts/tcp-relay.py in front of a test server: a connection to cut mid-stream.
+import DatabricksSQL
+import Foundation
+
+struct TCPRelay {
+    let process: Process
+    /// The port it listens on.
+    let port: Int
+
+    /// Stops it: SIGKILL (a test process may leave SIGTERM ignored for its children), then waits.
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Starts the relay to `target` (cutting its first connection after `cutAfterBytes` from the
+    /// server, when given). Its output goes nowhere but its port: a child holding the test's own
+    /// stderr open would keep `swift test` waiting for it.
+    static func start(target: Int, cutAfterBytes: Int? = nil) throws -> TCPRelay {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        let relay = Process()
+        relay.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        relay.arguments = ["python3", root.appendingPathComponent("scripts/tcp-relay.py").path, String(target)] + (cutAfterBytes.map { [String($0)] } ?? [])
+        let output = Pipe()
+        relay.standardOutput = output
+        relay.standardError = FileHandle.nullDevice
+        try relay.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            relay.terminate()
+            throw DatabricksSQLError(.connection, "the relay did not start")
+        }
+        return TCPRelay(process: relay, port: port)
+    }
+}
