@@ -126,7 +126,7 @@ let package = Package(
         .target(
             name: "Connectors",
             dependencies: [
-                "FlowModel", "DatabricksSQL",
+                "FlowModel", "DatabricksSQL", "SparkConnect",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -26,7 +26,7 @@ public protocol SourceConnector: Sendable {
     /// starting cluster (runs may start it).
     func read<T: Sendable>(
         _ table: TablePath, columns: [SourceColumn], window: DeltaWindow?, filter: RowFilter?, batchSize: Int,
-        _ body: sending (QueryResult) async throws -> T
+        _ body: sending (SourceRows) async throws -> T
     ) async throws -> T
 
     /// How many rows a delta window holds, and its earliest and latest delta values.

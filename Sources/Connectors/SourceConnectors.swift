@@ -7,6 +7,7 @@ import Foundation
 public import Logging
 import NIOCore
 import NIOSSL
+import SparkConnect
 import Synchronization
 
 /// The sources this service can explore and read.
@@ -22,19 +23,23 @@ public struct SourceConnectors: Sendable {
     /// How long a run waits for one answer from the source before the try fails as a timeout.
     /// Statements are polled, so this bounds a source that stopped answering, not a long query.
     public var runRequestTimeout: Duration
+    /// A PEM file of certificates trusted for sources besides the system's (the HTTP client's
+    /// roots; Spark Connect's gRPC connections read it themselves).
+    public var trustedCAFile: String?
     /// The driver's logger.
     public var logger: Logger
 
     /// Creates the connectors.
     public init(
         hostPolicy: SourceHostPolicy, timeout: Duration = .seconds(60), clusterWait: Duration = .seconds(900), runRequestTimeout: Duration = .seconds(120),
-        httpClient: HTTPClient, logger: Logger
+        httpClient: HTTPClient, trustedCAFile: String? = nil, logger: Logger
     ) {
         self.hostPolicy = hostPolicy
         self.timeout = timeout
         self.clusterWait = clusterWait
         self.runRequestTimeout = runRequestTimeout
         self.httpClient = httpClient
+        self.trustedCAFile = trustedCAFile
         self.logger = logger
     }
 
@@ -70,10 +75,7 @@ public struct SourceConnectors: Sendable {
 
     /// The source of a base connection: its spec id, its parameters and its secrets (merged).
     public func connector(specId: String, params: [String: JSONValue]) throws(ConnectorError) -> any SourceConnector {
-        let endpoint: SQLEndpoint
-        let checkDestination: @Sendable () async throws(ConnectorError) -> Void
         let database = params["database"]?.stringValue ?? "default"
-        var catalog: String?
         let policy = hostPolicy
         do {
             switch specId.lowercased() {
@@ -82,22 +84,44 @@ public struct SourceConnectors: Sendable {
                     let clusterId = params["clusterId"]?.stringValue, let token = params["accessToken"]?.stringValue
                 else { throw ConnectorError(.invalidConfiguration, "the connection lacks domain, clusterId or accessToken") }
                 try policy.checkDatabricks(url)
-                endpoint = try SQLEndpoint.databricks(domain: domain, clusterId: clusterId, accessToken: token, httpPath: params["httpPath"]?.stringValue)
-                catalog = params["catalog"]?.stringValue
-                checkDestination = { () async throws(ConnectorError) in try policy.checkDatabricks(url) }
+                let endpoint = try SQLEndpoint.databricks(domain: domain, clusterId: clusterId, accessToken: token, httpPath: params["httpPath"]?.stringValue)
+                let check: @Sendable () async throws(ConnectorError) -> Void = { try policy.checkDatabricks(url) }
+                let channel: any SparkSQLChannel
+                switch params["protocol"]?.stringValue ?? "sql" {
+                case "connect":
+                    channel = SparkConnectChannel(
+                        client: sparkConnectClient(try .databricks(domain: domain, clusterId: clusterId, accessToken: token)),
+                        cluster: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClient, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
+                        timeout: timeout, clusterWait: clusterWait, checkDestination: check)
+                default:
+                    channel = thriftChannel(endpoint, check)
+                }
+                return SparkSQLSource(channel: channel, database: database, catalog: params["catalog"]?.stringValue)
             case ConnectionSpec.sparkThriftServerId:
                 let (host, port) = try Self.sparkAddress(params)
                 try policy.checkStatically(host: host, port: port)
-                let scheme = params["useTLS"]?.boolValue == true ? "https" : "http"
-                var path = params["httpPath"]?.stringValue ?? "/cliservice"
-                if !path.hasPrefix("/") { path = "/" + path }
+                let check: @Sendable () async throws(ConnectorError) -> Void = { try await policy.checkResolved(host: host, port: port) }
                 let hostText = host.contains(":") ? "[\(host)]" : host
-                guard let url = URL(string: "\(scheme)://\(hostText):\(port)\(path)") else {
-                    throw ConnectorError(.invalidConfiguration, "host, port and httpPath do not form a URL")
+                let channel: any SparkSQLChannel
+                switch params["protocol"]?.stringValue ?? "thrift" {
+                case "connect":
+                    var endpoint = try SparkConnectEndpoint.connectionString(
+                        "sc://\(hostText):\(port)", token: params["password"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
+                    endpoint.usesTLS = params["useTLS"]?.boolValue ?? false
+                    if let user = params["username"]?.stringValue, !user.isEmpty { endpoint.userId = user }
+                    channel = SparkConnectChannel(client: sparkConnectClient(endpoint), cluster: nil, timeout: timeout, clusterWait: clusterWait, checkDestination: check)
+                default:
+                    let scheme = params["useTLS"]?.boolValue == true ? "https" : "http"
+                    var path = params["httpPath"]?.stringValue ?? "/cliservice"
+                    if !path.hasPrefix("/") { path = "/" + path }
+                    guard let url = URL(string: "\(scheme)://\(hostText):\(port)\(path)") else {
+                        throw ConnectorError(.invalidConfiguration, "host, port and httpPath do not form a URL")
+                    }
+                    let endpoint = try SQLEndpoint.sparkThriftServer(
+                        url: url, username: params["username"]?.stringValue ?? "tributary", password: params["password"]?.stringValue ?? "")
+                    channel = thriftChannel(endpoint, check)
                 }
-                endpoint = try SQLEndpoint.sparkThriftServer(
-                    url: url, username: params["username"]?.stringValue ?? "tributary", password: params["password"]?.stringValue ?? "")
-                checkDestination = { () async throws(ConnectorError) in try await policy.checkResolved(host: host, port: port) }
+                return SparkSQLSource(channel: channel, database: database, catalog: nil)
             default:
                 throw ConnectorError(.invalidConfiguration, "connections of spec \(specId.prefix(64)) are not sources that can be explored")
             }
@@ -108,11 +132,18 @@ public struct SourceConnectors: Sendable {
         } catch {
             throw ConnectorError(.invalidConfiguration, "\(error)")
         }
-        return HiveServer2Source(
-            interactive: DatabricksSQLClient(
-                endpoint: endpoint, httpClient: httpClient, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
+    }
+
+    func thriftChannel(_ endpoint: SQLEndpoint, _ check: @escaping @Sendable () async throws(ConnectorError) -> Void) -> ThriftChannel {
+        ThriftChannel(
+            interactive: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClient, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
             batch: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClient, retryPolicy: batchPolicy, logger: logger),
-            database: database, catalog: catalog, timeout: timeout, clusterWait: clusterWait, checkDestination: checkDestination)
+            timeout: timeout, clusterWait: clusterWait, checkDestination: check)
+    }
+
+    /// A Spark Connect client whose unary calls time out with a run's request timeout.
+    func sparkConnectClient(_ endpoint: SparkConnectEndpoint) -> SparkConnectClient {
+        SparkConnectClient(endpoint: endpoint, trustedCAFile: trustedCAFile, callTimeout: runRequestTimeout, logger: logger)
     }
 
     /// Runs wait for a starting cluster up to ``clusterWait`` and for one answer up to ``runRequestTimeout``.

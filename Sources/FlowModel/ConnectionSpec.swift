@@ -135,6 +135,11 @@ extension ConnectionSpec {
                             "type": "string", "maxLength": 255, "pattern": "^/sql/protocolv1/o/[0-9]+/[A-Za-z0-9-]+$",
                             "description": "The cluster's HTTP path, when the workspace URL does not carry the workspace id.",
                         ],
+                        "protocol": [
+                            "type": "string", "enum": ["sql", "connect"], "default": "sql",
+                            "description":
+                                "How rows are read: `sql`, the Databricks SQL protocol (HiveServer2 Thrift over HTTP, rows in Arrow), or `connect`, Spark Connect (gRPC, Arrow batches made by the executors; clusters on Databricks Runtime 13.3 LTS and later).",
+                        ],
                     ],
                     "required": ["domain", "clusterId", "accessToken", "database"],
                     "additionalProperties": false,
@@ -156,7 +161,7 @@ extension ConnectionSpec {
                 schema: JSONSchema([
                     "$schema": "http://json-schema.org/draft-07/schema#",
                     "type": "object",
-                    "description": "Address and credentials of an Apache Spark Thrift Server (hive.server2.transport.mode=http).",
+                    "description": "Address and credentials of an Apache Spark Thrift Server (hive.server2.transport.mode=http) or Spark Connect server.",
                     "properties": [
                         "host": [
                             "type": "string", "minLength": 1, "maxLength": 253,
@@ -168,9 +173,17 @@ extension ConnectionSpec {
                             "type": "string", "maxLength": 255, "pattern": "^/[A-Za-z0-9/_.-]*$",
                             "description": "hive.server2.thrift.http.path; /cliservice by default.",
                         ],
-                        "useTLS": ["type": "boolean", "description": "Connect with https."],
-                        "username": ["type": "string", "maxLength": 255],
-                        "password": ["type": "string", "format": "password", "maxLength": 4096],
+                        "useTLS": ["type": "boolean", "description": "Connect with TLS (https, or gRPC over TLS for Spark Connect)."],
+                        "username": ["type": "string", "maxLength": 255, "description": "The user (Spark Connect: the user id of the session)."],
+                        "password": [
+                            "type": "string", "format": "password", "maxLength": 4096,
+                            "description": "The password (Spark Connect: a Bearer token, when the server asks for one).",
+                        ],
+                        "protocol": [
+                            "type": "string", "enum": ["thrift", "connect"], "default": "thrift",
+                            "description":
+                                "How the server is reached: `thrift`, a Spark Thrift Server (HiveServer2 over HTTP), or `connect`, a Spark Connect server (Spark 3.4 and later; `port` is then its gRPC port, 15002 by default).",
+                        ],
                         "database": [
                             "type": "string", "minLength": 1, "maxLength": 255, "pattern": identifierPattern,
                             "description": "The database to read tables from.",

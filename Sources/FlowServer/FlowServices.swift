@@ -117,7 +117,7 @@ public struct FlowServices: Sendable {
             return SourceConnectors(
                 hostPolicy: policy, timeout: .seconds(configuration.sourceTimeoutSeconds), clusterWait: .seconds(configuration.clusterWaitSeconds),
                 runRequestTimeout: .seconds(configuration.runRequestTimeoutSeconds), httpClient: try SourceHTTPClient.trusting(configuration.trustedCAFile),
-                logger: logger)
+                trustedCAFile: configuration.trustedCAFile, logger: logger)
         } catch {
             throw ConfigurationError("TRIBUTARY_TRUSTED_CA_FILE \(configuration.trustedCAFile ?? "") cannot be read as PEM certificates: \(error)")
         }

@@ -44,7 +44,10 @@ public struct SparkConnectClient: Sendable {
 
     /// Connects, opens a session whose time zone is UTC (and whose current database is `database`,
     /// when given), runs `body`, and releases the session and the connection whatever happens.
-    public func withSession<T: Sendable>(database: String? = nil, _ body: (SparkConnectSession) async throws -> T) async throws(DatabricksSQLError) -> T {
+    /// Failures of the connection and the session are the driver's errors; `body`'s own errors
+    /// reach the caller as they are.
+    public func withSession<T: Sendable>(database: String? = nil, _ body: (SparkConnectSession) async throws -> T) async throws -> T {
+        let outcome: Result<T, any Error>
         do {
             let transport = try HTTP2ClientTransport.Posix(
                 target: .dns(host: endpoint.host, port: endpoint.port), transportSecurity: transportSecurity,
@@ -52,22 +55,28 @@ public struct SparkConnectClient: Sendable {
                     config.connection.maxIdleTime = .seconds(300)
                     config.backoff.initial = .milliseconds(200)
                 })
-            return try await withGRPCClient(transport: transport) { grpc in
+            outcome = try await withGRPCClient(transport: transport) { grpc in
                 let session = SparkConnectSession(client: self, service: Spark_Connect_SparkConnectService.Client(wrapping: grpc))
                 do {
                     try await session.set(["spark.sql.session.timeZone": "UTC"])
                     if let database { _ = try await session.rows("USE \(SQLIdentifier.quoted(database))") }
-                    let value = try await body(session)
-                    await session.release()
-                    return value
                 } catch {
                     await session.release()
                     throw error
                 }
+                let outcome: Result<T, any Error>
+                do {
+                    outcome = .success(try await body(session))
+                } catch {
+                    outcome = .failure(error)
+                }
+                await session.release()
+                return outcome
             }
         } catch {
             throw SparkConnectErrors.driverError(error, endpoint: endpoint)
         }
+        return try outcome.get()
     }
 
     var transportSecurity: HTTP2ClientTransport.Posix.TransportSecurity {

@@ -59,11 +59,11 @@ struct SourceErrorMessageTests {
             The schema `spark_catalog`.`probe` cannot be found. Verify the spelling and correctness of the schema and catalog.
             If you did not qualify the name with a catalog, verify the current_schema() output.
             """
-        let error = HiveServer2Source.classify(DatabricksSQLError(.sql, schema, sqlState: "42704"))
+        let error = SparkSQLSource.classify(DatabricksSQLError(.sql, schema, sqlState: "42704"))
         #expect(error.reason == .databaseNotFound)
         #expect(error.message == "the database does not exist: [SCHEMA_NOT_FOUND] The schema `spark_catalog`.`probe` cannot be found. Verify the spelling and correctness of the schema and catalog.")
         let table = "Error running query: [TABLE_OR_VIEW_NOT_FOUND] [TABLE_OR_VIEW_NOT_FOUND] The table or view `probe`.`nope` cannot be found.\n'DescribeRelation false"
-        let missing = HiveServer2Source.classify(DatabricksSQLError(.sql, table, sqlState: "42P01"))
+        let missing = SparkSQLSource.classify(DatabricksSQLError(.sql, table, sqlState: "42P01"))
         #expect(missing.reason == .tableNotFound && missing.message == "the table does not exist: [TABLE_OR_VIEW_NOT_FOUND] The table or view `probe`.`nope` cannot be found.")
     }
 }

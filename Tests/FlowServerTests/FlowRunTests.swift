@@ -51,14 +51,16 @@ struct FlowRunTests {
         mappings(["id", "b", "i8", "i16", "i32", "f", "d", "dec", "s", "bin", "dt"].map { ($0, $0) } + [("updated_at", "updated")])
     }
 
-    @Test func aOnceFlowCopiesTheTableExactly() async throws {
+    @Test(arguments: ["thrift", "connect"])
+    func aOnceFlowCopiesTheTableExactly(_ sparkProtocol: String) async throws {
         try await Self.ready.value
-        try await LiveSources.run([Self.everything])
+        let table = "\(Self.database).everything_\(sparkProtocol)"
+        try await LiveSources.run([Self.everything.replacingOccurrences(of: "\(Self.database).everything ", with: "\(table) ")])
         let service = try await flowService()
         try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: LiveSources.sparkConnection(database: Self.database), table: "\(Self.database).everything",
+                tenant, base: LiveSources.sparkConnection(database: Self.database, protocol: sparkProtocol), table: table,
                 datasetSchema: Self.everythingSchema, mappings: Self.everythingMappings)
             let start = Int(Date().timeIntervalSince1970)
             // The source answers: the delta column must exist and hold times.
@@ -79,7 +81,7 @@ struct FlowRunTests {
             let batch = try await client.catalog(.get, "/batches/\(batchIds.first?.stringValue ?? "")", tenant)
             #expect(batch.json[batchIds.first?.stringValue ?? ""]?["status"] == "success" && batch.json[batchIds.first?.stringValue ?? ""]?["metrics"]?["recordsWritten"] == 1000)
 
-            let expected = try await LiveSources.query(Self.everythingRows("\(Self.database).everything")).sorted { Int($0[0] ?? "") ?? 0 < Int($1[0] ?? "") ?? 0 }
+            let expected = try await LiveSources.query(Self.everythingRows(table)).sorted { Int($0[0] ?? "") ?? 0 < Int($1[0] ?? "") ?? 0 }
             let actual = try service.datasetRows(chain.dataset, tenant)
             #expect(actual.count == 1000 && expected.count == 1000)
             let difference = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }
@@ -120,9 +122,10 @@ struct FlowRunTests {
         }
     }
 
-    @Test func scheduledWindowsRunInOrderAndEveryRowArrivesOnce() async throws {
+    @Test(arguments: ["thrift", "connect"])
+    func scheduledWindowsRunInOrderAndEveryRowArrivesOnce(_ sparkProtocol: String) async throws {
         try await Self.ready.value
-        let table = "\(Self.database).changes"
+        let table = "\(Self.database).changes_\(sparkProtocol)"
         let period: Int64 = 900_000
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         // Slots 0–2 are past (backfill makes them at once); slot 3 is due in 10 minutes, and the
@@ -145,7 +148,7 @@ struct FlowRunTests {
         try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: LiveSources.sparkConnection(database: Self.database), table: table,
+                tenant, base: LiveSources.sparkConnection(database: Self.database, protocol: sparkProtocol), table: table,
                 datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
                 mappings: Self.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")]))
             let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(start), "frequency": "minute", "interval": 15, "backfill": true}"#))

@@ -22,6 +22,8 @@ enum LiveSources {
 
     static var sparkHost: String { sparkURL?.host ?? "127.0.0.1" }
     static var sparkPort: Int { sparkURL?.port ?? 10001 }
+    /// The same server's Spark Connect port (TRIBUTARY_SPARK_CONNECT_URL, sc://host:port).
+    static var sparkConnectPort: Int { environment["TRIBUTARY_SPARK_CONNECT_URL"].flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } ?? 15002 }
     static var databricksPort: Int { databricksOrigin.flatMap(URLComponents.init(string:))?.port ?? 10443 }
     static var databricksToken: String {
         (try? String(contentsOf: databricksDirectory!.appendingPathComponent("token"), encoding: .utf8)) ?? ""
@@ -32,21 +34,26 @@ enum LiveSources {
     /// A service that may reach the local servers (allow-listed) and trusts the endpoint's test CA.
     static func service(timeoutSeconds: Int = 60, directory: URL? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestService {
         try await TestService.make(directory: directory) { configuration in
-            configuration.allowedSourceHosts = ["\(sparkHost):\(sparkPort)", "127.0.0.1:\(databricksPort)", "127.0.0.1:1"]
+            configuration.allowedSourceHosts = ["\(sparkHost):\(sparkPort)", "\(sparkHost):\(sparkConnectPort)", "127.0.0.1:\(databricksPort)", "127.0.0.1:1"]
             configuration.trustedCAFile = databricksDirectory!.appendingPathComponent("ca.pem").path
             configuration.sourceTimeoutSeconds = timeoutSeconds
             configure(&configuration)
         }
     }
 
-    /// A create body for a Spark Thrift Server connection.
-    static func sparkConnection(database: String, host: String? = nil, port: Int? = nil) -> String {
-        """
-        {"name": "local spark", "connectionSpec": {"id": "6f8b2c1e-3d4a-4b5c-9e7f-0a1b2c3d4e5f", "version": "1.0"},
-         "auth": {"specName": "Basic Authentication",
-                  "params": {"host": "\(host ?? sparkHost)", "port": \(port ?? sparkPort), "httpPath": "\(sparkURL?.path ?? "/cliservice")",
-                             "username": "tributary", "password": "spark-secret-\(UUID().uuidString.prefix(8))", "database": \(json(database))}}}
-        """
+    /// A create body for a connection to the local Spark: its Thrift server, or over `spark_protocol`
+    /// `connect` its Spark Connect server.
+    static func sparkConnection(database: String, host: String? = nil, port: Int? = nil, protocol sparkProtocol: String = "thrift") -> String {
+        let address =
+            sparkProtocol == "connect"
+            ? #""port": \#(port ?? sparkConnectPort), "protocol": "connect""#
+            : #""port": \#(port ?? sparkPort), "httpPath": "\#(sparkURL?.path ?? "/cliservice")""#
+        return """
+            {"name": "local spark", "connectionSpec": {"id": "6f8b2c1e-3d4a-4b5c-9e7f-0a1b2c3d4e5f", "version": "1.0"},
+             "auth": {"specName": "Basic Authentication",
+                      "params": {"host": "\(host ?? sparkHost)", \(address),
+                                 "username": "tributary", "password": "spark-secret-\(UUID().uuidString.prefix(8))", "database": \(json(database))}}}
+            """
     }
 
     /// A create body for a connection to the Databricks-shaped endpoint.
