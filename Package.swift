@@ -156,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "tributary",
             dependencies: [
-                "FlowModel", "FlowStore", "FlowServer", "DatabricksSQL",
+                "FlowModel", "FlowStore", "FlowServer", "DatabricksSQL", "SparkConnect",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -164,7 +164,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Benchmarks (Benchmarks/*/run.sh build them in release mode).
-        .executableTarget(name: "DriverBenchmark", dependencies: ["DatabricksSQL"], path: "Benchmarks/DriverBenchmark"),
+        .executableTarget(name: "DriverBenchmark", dependencies: ["DatabricksSQL", "SparkConnect"], path: "Benchmarks/DriverBenchmark"),
         .executableTarget(name: "ParquetBenchmark", dependencies: ["Parquet"], path: "Benchmarks/ParquetBenchmark"),
         .executableTarget(name: "ArrowBenchmark", dependencies: ["Arrow"], path: "Benchmarks/ArrowBenchmark"),
         .executableTarget(

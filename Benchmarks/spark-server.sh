@@ -6,16 +6,21 @@
 # large task results back ("unread block data", seen fetching a ten-million-row table). It listens
 # on BENCH_SPARK_PORT (10002) and keeps its state apart from the tests'. It is started if nothing
 # answers there and stopped when the script exits.
-# Sets BENCH_SPARK_PORT and BENCH_SPARK_URL.
+# Spark Connect answers in the same JVM on BENCH_SPARK_CONNECT_PORT (15003), ending a result stream
+# only after Spark's default 1 GiB (the tests' server ends one every 8 MiB to exercise resuming).
+# Sets BENCH_SPARK_PORT, BENCH_SPARK_URL, BENCH_SPARK_CONNECT_PORT and BENCH_SPARK_CONNECT_URL.
 BENCH_SPARK_PORT=${BENCH_SPARK_PORT:-10002}
 BENCH_SPARK_URL="http://127.0.0.1:$BENCH_SPARK_PORT/cliservice"
+BENCH_SPARK_CONNECT_PORT=${BENCH_SPARK_CONNECT_PORT:-15003}
+BENCH_SPARK_CONNECT_URL="sc://127.0.0.1:$BENCH_SPARK_CONNECT_PORT"
 bench_spark_state="${TRIBUTARY_TEST_HOME:-"$(pwd)/.test-env"}/spark-bench-state"
 bench_spark_started=0
 
 bench_spark_start() {
   scripts/spark/install.sh >/dev/null
   if ! curl -s -o /dev/null -X POST "$BENCH_SPARK_URL"; then
-    SPARK_JVM_FLAGS="-XX:+UseSerialGC" SPARK_PORT="$BENCH_SPARK_PORT" SPARK_STATE="$bench_spark_state" scripts/spark/start.sh >/dev/null
+    SPARK_JVM_FLAGS="-XX:+UseSerialGC" SPARK_PORT="$BENCH_SPARK_PORT" SPARK_CONNECT_PORT="$BENCH_SPARK_CONNECT_PORT" SPARK_CONNECT_STREAM_BYTES=1g \
+      SPARK_STATE="$bench_spark_state" scripts/spark/start.sh >/dev/null
     bench_spark_started=1
   fi
   trap bench_spark_stop EXIT

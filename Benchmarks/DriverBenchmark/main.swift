@@ -1,7 +1,9 @@
-// Fetches a whole table through the Swift driver and prints rows/s and peak memory, for
-// Benchmarks/driver/run.sh. Every value is touched, as a client that uses the rows would.
+// Fetches a whole table through the Swift driver — HiveServer2 Thrift for an http(s) URL, Spark
+// Connect for an sc:// address — and prints rows/s and peak memory, for Benchmarks/driver/run.sh and
+// Benchmarks/connect/run.sh. Every value is touched, as a client that uses the rows would.
 import DatabricksSQL
 import Foundation
+import SparkConnect
 
 @main
 struct DriverBenchmark {
@@ -17,9 +19,10 @@ struct DriverBenchmark {
     static func run() async throws {
         let arguments = CommandLine.arguments
         guard arguments.count >= 3, let url = URL(string: arguments[1]) else {
-            print("usage: driver-benchmark <spark-thrift-url> <table> [batch-size]")
+            print("usage: driver-benchmark <spark-thrift-url | sc://host:port> <table> [batch-size]")
             exit(2)
         }
+        if arguments[1].hasPrefix("sc://") { return try await connect(arguments[1], table: arguments[2]) }
         let options = arguments.count > 3 ? StatementOptions(batchSize: Int(arguments[3]) ?? 50_000) : StatementOptions()
         let table = arguments[2]
         let client = DatabricksSQLClient(endpoint: try .sparkThriftServer(url: url, username: "bench", password: "x"))
@@ -46,9 +49,42 @@ struct DriverBenchmark {
             }
             return (rows, checksum)
         }
+        report("swift", rows: rows, since: started, checksum: checksum)
+    }
+
+    /// The same fetch over Spark Connect: Arrow batches, every value read through the same accessor.
+    static func connect(_ address: String, table: String) async throws {
+        let client = SparkConnectClient(endpoint: try .connectionString(address))
+        let started = ContinuousClock.now
+        let (rows, checksum) = try await client.withSession { session in
+            try await session.execute("SELECT * FROM \(table)") { result in
+                var rows = 0
+                var checksum = 0
+                for try await batch in result {
+                    for row in 0..<batch.rowCount {
+                        for index in batch.columns.indices {
+                            switch batch.value(row: row, column: index) {
+                            case .null: checksum &+= 1
+                            case .int32(let value): checksum &+= Int(value)
+                            case .int64(let value): checksum &+= Int(value)
+                            case .double(let value): checksum &+= Int(value.bitPattern & 0xFF)
+                            case .string(let value): checksum &+= value.utf8.count
+                            default: break
+                            }
+                        }
+                    }
+                    rows += batch.rowCount
+                }
+                return (rows, checksum)
+            }
+        }
+        report("swift-connect", rows: rows, since: started, checksum: checksum)
+    }
+
+    static func report(_ name: String, rows: Int, since started: ContinuousClock.Instant, checksum: Int) {
         let elapsed = (ContinuousClock.now - started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        print("swift rows=\(rows) seconds=\(String(format: "%.2f", seconds)) rows_per_s=\(Int(Double(rows) / seconds)) peak_rss_mib=\(peakResidentMiB()) checksum=\(checksum)")
+        print("\(name) rows=\(rows) seconds=\(String(format: "%.2f", seconds)) rows_per_s=\(Int(Double(rows) / seconds)) peak_rss_mib=\(peakResidentMiB()) checksum=\(checksum)")
     }
 
     static func peakResidentMiB() -> Int {

@@ -1,16 +1,19 @@
-// `tributary sql`: run one statement against a Databricks cluster or a Spark Thrift Server and
-// print the result as a table, for users checking their credentials.
+// `tributary sql`: run one statement against a Databricks cluster, a Spark Thrift Server or a Spark
+// Connect server and print the result as a table, for users checking their credentials.
 import ArgumentParser
 import DatabricksSQL
 import Foundation
+import SparkConnect
 
 struct SQLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sql",
-        abstract: "Run one SQL statement against a Databricks cluster or a Spark Thrift Server and print the rows.",
+        abstract: "Run one SQL statement against a Databricks cluster, a Spark Thrift Server or a Spark Connect server and print the rows.",
         discussion: """
-            Databricks: --domain https://adb-<id>.<n>.azuredatabricks.net --cluster-id <id>, token from $DATABRICKS_TOKEN.
+            Databricks: --domain https://adb-<id>.<n>.azuredatabricks.net --cluster-id <id>, token from $DATABRICKS_TOKEN;
+              add --connect to go through Spark Connect (Databricks Connect's endpoint) instead of the SQL protocol.
             Spark Thrift Server: --spark-url http://host:10001/cliservice [--username u], password from $SPARK_PASSWORD.
+            Spark Connect: --connect sc://host:15002[/;use_ssl=true], token (if any) from $SPARK_CONNECT_TOKEN.
             Secrets are read from the environment only, never from arguments (which other users can see).
             """)
 
@@ -19,6 +22,10 @@ struct SQLCommand: AsyncParsableCommand {
     @Option(name: .customLong("http-path"), help: "Cluster HTTP path, when the workspace URL does not carry the workspace id.")
     var httpPath: String?
     @Option(name: .customLong("spark-url"), help: "Spark Thrift Server URL (HTTP transport mode).") var sparkURL: String?
+    @Option(
+        name: .customLong("connect"), help: ArgumentHelp("A Spark Connect server: sc://host:port[/;use_ssl=true].", valueName: "address"))
+    var connect: String?
+    @Flag(name: .customLong("databricks-connect"), help: "With --domain: read through Spark Connect.") var databricksConnect = false
     @Option(help: "Spark user name.") var username = "tributary"
     @Option(help: "Database to start in.") var database: String?
     @Option(help: "Catalog (Databricks Unity Catalog).") var catalog: String?
@@ -39,8 +46,27 @@ struct SQLCommand: AsyncParsableCommand {
         return try SQLEndpoint.sparkThriftServer(url: url, username: username, password: environment["SPARK_PASSWORD"] ?? "x")
     }
 
+    /// The Spark Connect endpoint, when the statement goes through Spark Connect.
+    func connectEndpoint() throws -> SparkConnectEndpoint? {
+        let environment = ProcessInfo.processInfo.environment
+        if databricksConnect {
+            guard let domain, let clusterId else { throw ValidationError("--databricks-connect needs --domain and --cluster-id") }
+            guard let token = environment["DATABRICKS_TOKEN"], !token.isEmpty else {
+                throw ValidationError("set DATABRICKS_TOKEN to a Databricks personal access token")
+            }
+            return try SparkConnectEndpoint.databricks(domain: domain, clusterId: clusterId, accessToken: token)
+        }
+        guard let connect else { return nil }
+        var endpoint = try SparkConnectEndpoint.connectionString(connect, token: environment["SPARK_CONNECT_TOKEN"])
+        if username != "tributary" { endpoint.userId = username }
+        return endpoint
+    }
+
     func run() async throws {
         guard maxRows >= 0, wait >= 0 else { throw ValidationError("--max-rows and --wait must not be negative") }
+        if let endpoint = try connectEndpoint() {
+            return try await run(SparkConnectClient(endpoint: endpoint))
+        }
         var policy = RetryPolicy.interactive
         policy.unavailableDeadline = .seconds(wait)
         let client = DatabricksSQLClient(endpoint: try endpoint(), retryPolicy: policy)
@@ -51,6 +77,32 @@ struct SQLCommand: AsyncParsableCommand {
                 return (result.schema, Array(rows.prefix(maxRows)), rows.count > maxRows)
             }
             print(ResultTable.render(columns: header.map(\.name), rows: rows.map { $0.map(ResultTable.text) }))
+            print(more ? "(first \(maxRows) rows)" : "(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
+        } catch let error as DatabricksSQLError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
+
+extension SQLCommand {
+    /// The statement through Spark Connect.
+    func run(_ client: SparkConnectClient) async throws {
+        do {
+            let (header, rows, more) = try await client.withSession(database: database) { session in
+                try await session.execute(statement) { result in
+                    var header: [String] = []
+                    var rows: [[SQLValue]] = []
+                    for try await batch in result {
+                        if header.isEmpty { header = batch.schema.map(\.name) }
+                        for index in 0..<batch.rowCount where rows.count <= maxRows { rows.append(batch.row(index)) }
+                        if rows.count > maxRows { break }
+                    }
+                    if header.isEmpty { header = try await session.schema(of: statement).map(\.name) }
+                    return (header, Array(rows.prefix(maxRows)), rows.count > maxRows)
+                }
+            }
+            print(ResultTable.render(columns: header, rows: rows.map { $0.map(ResultTable.text) }))
             print(more ? "(first \(maxRows) rows)" : "(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
         } catch let error as DatabricksSQLError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
