@@ -28,15 +28,17 @@ BIN=$(swift build -c release --show-bin-path)/driver-benchmark
 SQL="$(swift build -c release --show-bin-path)/tributary"
 SMALL=$((N / 10))
 "$SQL" sql --spark-url "$BENCH_SPARK_URL" "CREATE DATABASE IF NOT EXISTS bench" >/dev/null
+# Files of about 500,000 rows (tens of MB, as a lake's files are): Spark Connect collects a whole
+# partition as Arrow on an executor before sending it.
 for rows in "$N" "$SMALL"; do
-  if ! "$SQL" sql --spark-url "$BENCH_SPARK_URL" "SELECT 1 FROM bench.mixed_$rows LIMIT 1" >/dev/null 2>&1; then
-    "$SQL" sql --spark-url "$BENCH_SPARK_URL" "CREATE TABLE bench.mixed_$rows USING parquet AS SELECT
+  if ! "$SQL" sql --spark-url "$BENCH_SPARK_URL" "SELECT 1 FROM bench.connect_$rows LIMIT 1" >/dev/null 2>&1; then
+    "$SQL" sql --spark-url "$BENCH_SPARK_URL" "CREATE TABLE bench.connect_$rows USING parquet AS SELECT /*+ REPARTITION($(( (rows + 499999) / 500000 ))) */
       CAST(id AS INT) AS i, id * 7919 AS big, id / 7.0 AS d, CAST(id AS DECIMAL(18,2)) / 100 AS dec,
       concat('customer-', CAST(id % 5000 AS STRING)) AS s, TIMESTAMP'2024-01-01 00:00:00' + make_interval(0, 0, 0, 0, 0, 0, id) AS ts,
       IF(id % 3 = 0, NULL, id) AS maybe FROM range($rows)" >/dev/null
   fi
 done
-TABLE="bench.mixed_$N"
+TABLE="bench.connect_$N"
 
 # One subject: its line, its client CPU and the load average when it ended.
 measure() {
@@ -52,7 +54,7 @@ CONNECT=$(measure "$BIN" "$BENCH_SPARK_CONNECT_URL" "$TABLE")
 PYSPARK=$(measure "$HOME_DIR/spark-venv/bin/python" Benchmarks/connect/pyspark_connect_fetch.py "$BENCH_SPARK_CONNECT_URL" "$TABLE")
 THRIFT=$(measure "$BIN" "$BENCH_SPARK_URL" "$TABLE")
 PYHIVE=$(measure "$HOME_DIR/bench-venv/bin/python" Benchmarks/driver/pyhive_fetch.py "$BENCH_SPARK_URL" "$TABLE")
-CONNECT_SMALL=$(measure "$BIN" "$BENCH_SPARK_CONNECT_URL" "bench.mixed_$SMALL")
+CONNECT_SMALL=$(measure "$BIN" "$BENCH_SPARK_CONNECT_URL" "bench.connect_$SMALL")
 
 echo "$CONNECT"
 echo "$PYSPARK"

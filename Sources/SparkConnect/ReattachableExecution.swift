@@ -71,11 +71,13 @@ final class ReattachableExecution: Sendable {
             } catch {
                 if Task.isCancelled { return await cancelled() }
                 let driverError = SparkConnectErrors.driverError(error, endpoint: session.client.endpoint)
-                guard SparkConnectErrors.isResumable(error), attempt < session.client.reattachAttempts else { return await fail(driverError) }
-                if executed, progress.withLock({ $0.responses }) == 0, SparkConnectErrors.isOperationNotFound(error) {
-                    // The first ExecutePlan never reached the server: execute again.
-                    executed = false
+                // A reattach to an operation the server never heard of: the ExecutePlan that failed
+                // never reached it.
+                let neverStarted = progress.withLock { $0.responses } == 0 && SparkConnectErrors.isOperationNotFound(error)
+                guard SparkConnectErrors.isResumable(error) || neverStarted, attempt < session.client.reattachAttempts else {
+                    return await fail(driverError)
                 }
+                if neverStarted { executed = false }
                 if progress.withLock({ $0.responses }) > before { attempt = 0 }
                 attempt += 1
                 session.client.logger.info(

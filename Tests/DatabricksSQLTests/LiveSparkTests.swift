@@ -181,33 +181,10 @@ struct LiveSparkTests {
 /// The server disappearing under a client; part of the serialized live suite so that its
 /// multi-million-row query does not run beside the memory and cancellation tests.
 extension LiveSparkTests {
-    /// Starts scripts/tcp-relay.py in front of the Spark server and returns it with its port.
-    static func startRelay() throws -> (Process, Int) {
-        var root = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { root.deleteLastPathComponent() }
-        let relay = Process()
-        relay.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        relay.arguments = ["python3", root.appendingPathComponent("scripts/tcp-relay.py").path, String(LiveSpark.url!.port ?? 10001)]
-        let output = Pipe()
-        relay.standardOutput = output
-        try relay.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            relay.terminate()
-            throw DatabricksSQLError(.connection, "the relay did not start")
-        }
-        return (relay, port)
-    }
-
     @Test func theServerVanishingMidFetchIsATypedErrorNotAHang() async throws {
-        let (relay, port) = try Self.startRelay()
-        defer { if relay.isRunning { relay.terminate() } }
-        let endpoint = try SQLEndpoint.sparkThriftServer(url: URL(string: "http://127.0.0.1:\(port)/cliservice")!, username: "t", password: "x")
+        let relay = try TCPRelay.start(target: LiveSpark.url!.port ?? 10001)
+        defer { relay.stop() }
+        let endpoint = try SQLEndpoint.sparkThriftServer(url: URL(string: "http://127.0.0.1:\(relay.port)/cliservice")!, username: "t", password: "x")
         var policy = RetryPolicy.interactive
         policy.requestTimeout = .seconds(20)
         let client = DatabricksSQLClient(endpoint: endpoint, retryPolicy: policy)
@@ -219,7 +196,7 @@ extension LiveSparkTests {
         await #expect {
             for try await batch in result {
                 received += batch.rowCount
-                if received >= 10_000, relay.isRunning { kill(relay.processIdentifier, SIGKILL) }
+                if received >= 10_000, relay.isRunning { relay.stop() }
             }
         } throws: { error in
             guard let error = error as? DatabricksSQLError else { return false }

@@ -1,5 +1,5 @@
 // A `tributary serve` process stopped (SIGTERM) and then killed (SIGKILL) in the middle of a large
-// first load, each time started again on the same data directory: the interrupted run is queued
+// first load (over the Thrift server and over Spark Connect), each time started again on the same data directory: the interrupted run is queued
 // again (at the stop) or recovered (at the start after the kill), resumes after its last committed
 // chunk, and the dataset holds every row of the table exactly once.
 import FlowModel
@@ -16,7 +16,7 @@ let tributaryExecutable: URL? = {
     return candidates.map { $0.appendingPathComponent("tributary") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }()
 
-@Suite("A killed service", .enabled(if: LiveSources.canCompareDatasets && tributaryExecutable != nil, LiveSources.skipComparison), .liveServers)
+@Suite("A killed service", .serialized, .enabled(if: LiveSources.canCompareDatasets && tributaryExecutable != nil, LiveSources.skipComparison), .liveServers)
 struct KilledServiceTests {
     static let rows = 60_000
 
@@ -26,7 +26,7 @@ struct KilledServiceTests {
         process.executableURL = tributaryExecutable
         process.arguments = ["serve", "--data-dir", directory.path, "--port", "0"]
         var environment = Self.environment(databaseURL: databaseURL)
-        environment["TRIBUTARY_ALLOWED_SOURCE_HOSTS"] = "\(LiveSources.sparkHost):\(LiveSources.sparkPort)"
+        environment["TRIBUTARY_ALLOWED_SOURCE_HOSTS"] = "\(LiveSources.sparkHost):\(LiveSources.sparkPort),\(LiveSources.sparkHost):\(LiveSources.sparkConnectPort)"
         environment["TRIBUTARY_CHUNK_ROWS"] = "6000"
         environment["TRIBUTARY_SCHEDULER_POLL_MS"] = "200"
         environment["TRIBUTARY_SAFETY_LAG_SECONDS"] = "0"
@@ -66,9 +66,10 @@ struct KilledServiceTests {
         Issue.record("timed out waiting for \(what)")
     }
 
-    @Test func aKilledServiceResumesItsRunAndLosesAndDoublesNothing() async throws {
+    @Test(arguments: ["thrift", "connect"])
+    func aKilledServiceResumesItsRunAndLosesAndDoublesNothing(_ sparkProtocol: String) async throws {
         try await FlowRunTests.ready.value
-        let table = "\(FlowRunTests.database).killed"
+        let table = "\(FlowRunTests.database).killed_\(sparkProtocol)"
         try await LiveSources.run([
             "CREATE TABLE \(table) USING parquet AS SELECT id, concat('row ', id) AS name, timestamp_seconds(1704067200 + id) AS updated_at FROM range(\(Self.rows))"
         ])
@@ -77,7 +78,7 @@ struct KilledServiceTests {
         let (chain, flow, tenant) = try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: LiveSources.sparkConnection(database: FlowRunTests.database), table: table,
+                tenant, base: LiveSources.sparkConnection(database: FlowRunTests.database, protocol: sparkProtocol), table: table,
                 datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
                 mappings: FlowRunTests.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")]))
             let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970) + 8), "frequency": "once"}"#))

@@ -2,7 +2,9 @@
 # A Databricks-shaped endpoint in front of the local Spark Thrift Server, for end-to-end tests of the
 # Databricks code path: nginx with TLS (a CA made here), Bearer-token check, the cluster HTTP path
 # /sql/protocolv1/o/<workspace>/<cluster> forwarded to Spark with Basic auth, and the Clusters API
-# (GET /api/2.0/clusters/get, POST /api/2.0/clusters/start).
+# (GET /api/2.0/clusters/get, POST /api/2.0/clusters/start). The same listener speaks HTTP/2 and
+# forwards Spark Connect (gRPC, the path /spark.connect.SparkConnectService/…) to Spark's Connect port,
+# as a cluster answers Databricks Connect: Bearer token, x-databricks-cluster-id naming a cluster.
 #
 # Clusters are files, one set per cluster id, so that every test can own clusters no other test sees:
 #   $STATE/clusters/<id>.json         what GET /api/2.0/clusters/get answers (the cluster exists);
@@ -20,6 +22,7 @@ HOME_DIR=${TRIBUTARY_TEST_HOME:-"$(cd "$(dirname "$0")/../.." && pwd)/.test-env"
 STATE="$HOME_DIR/databricks-endpoint"
 PORT=${DATABRICKS_ENDPOINT_PORT:-10443}
 SPARK_PORT=${SPARK_PORT:-10001}
+SPARK_CONNECT_PORT=${SPARK_CONNECT_PORT:-15002}
 WORKSPACE=1234567890123456
 CLUSTER=0123-456789-tributary
 
@@ -78,7 +81,7 @@ http {
   default_type application/json;
   map \$http_authorization \$authorized { "Bearer $TOKEN" 1; default 0; }
   server {
-    listen 127.0.0.1:$PORT ssl;
+    listen 127.0.0.1:$PORT ssl http2;
     ssl_certificate $STATE/server.pem;
     ssl_certificate_key $STATE/server.key;
     client_max_body_size 64m;
@@ -102,6 +105,26 @@ http {
       proxy_read_timeout 300s;
       rewrite ^ /cliservice break;
       proxy_pass http://127.0.0.1:$SPARK_PORT;
+    }
+    # Spark Connect, as Databricks Connect reaches a cluster: gRPC errors by HTTP status (401 →
+    # UNAUTHENTICATED, 404 → UNIMPLEMENTED, 503 → UNAVAILABLE), the token not passed on.
+    location /spark.connect.SparkConnectService/ {
+      if (\$authorized = 0) {
+        return 401;
+      }
+      if (\$http_x_databricks_cluster_id !~ "^[0-9A-Za-z-]+\$") {
+        return 400;
+      }
+      if (!-f $STATE/clusters/\$http_x_databricks_cluster_id.json) {
+        return 404;
+      }
+      if (-f $STATE/clusters/\$http_x_databricks_cluster_id.unavailable) {
+        return 503;
+      }
+      grpc_set_header Authorization "";
+      grpc_read_timeout 300s;
+      grpc_send_timeout 300s;
+      grpc_pass grpc://127.0.0.1:$SPARK_CONNECT_PORT;
     }
     location = /api/2.0/clusters/get {
       if (\$authorized = 0) {

@@ -20,12 +20,22 @@ public struct SQLDecimal: Sendable, Hashable, CustomStringConvertible {
     /// A decimal from its unscaled two's complement 128-bit value (as Arrow stores it).
     public init(unscaled: (high: Int64, low: UInt64), precision: Int, scale: Int) {
         let value = Int128(unscaled.high) << 64 | Int128(unscaled.low)
-        var digits = String(value.magnitude)
+        // Digits below 10^18 (nearly every value) through UInt64, whose formatting is far cheaper.
+        let magnitude = value.magnitude
+        let digits = magnitude < 1_000_000_000_000_000_000 ? String(UInt64(magnitude)) : String(magnitude)
+        var text = value < 0 ? "-" : ""
         if scale > 0 {
-            if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
-            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+            let count = digits.utf8.count
+            if count <= scale {
+                text += "0." + String(repeating: "0", count: scale - count) + digits
+            } else {
+                let point = digits.utf8.index(digits.utf8.startIndex, offsetBy: count - scale)
+                text += digits[..<point] + "." + digits[point...]
+            }
+        } else {
+            text += digits
         }
-        self.init(text: (value < 0 ? "-" : "") + digits, precision: precision, scale: scale)
+        self.init(text: text, precision: precision, scale: scale)
     }
 
     /// The unscaled integer value (`text` × 10^scale) when it fits in 128 bits… or `nil`.

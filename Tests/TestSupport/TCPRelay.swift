@@ -1,14 +1,16 @@
 // scripts/tcp-relay.py in front of a test server: a connection to cut mid-stream.
-import DatabricksSQL
 import Foundation
 
-struct TCPRelay {
+public struct TCPRelay {
     let process: Process
     /// The port it listens on.
-    let port: Int
+    public let port: Int
 
-    /// Stops it: SIGKILL (a test process may leave SIGTERM ignored for its children), then waits.
-    func stop() {
+    /// Whether it still runs.
+    public var isRunning: Bool { process.isRunning }
+
+    /// Stops it at once (SIGKILL: a test process may leave SIGTERM ignored for its children), then waits.
+    public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -17,7 +19,7 @@ struct TCPRelay {
     /// Starts the relay to `target` (cutting its first connection after `cutAfterBytes` from the
     /// server, when given). Its output goes nowhere but its port: a child holding the test's own
     /// stderr open would keep `swift test` waiting for it.
-    static func start(target: Int, cutAfterBytes: Int? = nil) throws -> TCPRelay {
+    public static func start(target: Int, cutAfterBytes: Int? = nil) throws -> TCPRelay {
         var root = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { root.deleteLastPathComponent() }
         let relay = Process()
@@ -35,7 +37,7 @@ struct TCPRelay {
         }
         guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             relay.terminate()
-            throw DatabricksSQLError(.connection, "the relay did not start")
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "scripts/tcp-relay.py did not start"])
         }
         return TCPRelay(process: relay, port: port)
     }
