@@ -59,7 +59,7 @@ public struct SparkConnectClient: Sendable {
         let outcome: Result<T, any Error>
         do {
             let transport = try HTTP2ClientTransport.Posix(
-                target: .dns(host: endpoint.host, port: endpoint.port), transportSecurity: transportSecurity,
+                target: target, transportSecurity: transportSecurity,
                 config: .defaults { config in
                     config.connection.maxIdleTime = .seconds(300)
                     config.backoff.initial = .milliseconds(200)
@@ -86,6 +86,16 @@ public struct SparkConnectClient: Sendable {
             throw SparkConnectErrors.driverError(error, endpoint: endpoint)
         }
         return try outcome.get()
+    }
+
+    /// Where to connect: an address as itself (TLS must not send an IP address as the server name,
+    /// which the DNS target would), a name through DNS.
+    var target: any ResolvableTarget {
+        if endpoint.host.contains(":") { return .ipv6(host: endpoint.host, port: endpoint.port) }
+        if endpoint.host.split(separator: ".").count == 4, endpoint.host.allSatisfy({ $0.isNumber || $0 == "." }) {
+            return .ipv4(host: endpoint.host, port: endpoint.port)
+        }
+        return .dns(host: endpoint.host, port: endpoint.port)
     }
 
     var transportSecurity: HTTP2ClientTransport.Posix.TransportSecurity {

@@ -23,7 +23,9 @@ enum SparkConnectErrors {
         case .permissionDenied:
             return DatabricksSQLError(.authentication, "the server denied permission: \(message)", httpStatus: 403)
         case .unavailable:
-            return DatabricksSQLError(.connection, "\(endpoint) is unavailable: \(message)")
+            // The transport's own reason (refused, TLS handshake, …) is the cause's.
+            let cause = rpc.cause.map { " (\($0))" } ?? ""
+            return DatabricksSQLError(.connection, "\(endpoint) is unavailable: \(message)\(cause)")
         case .deadlineExceeded:
             return DatabricksSQLError(.timeout, "\(endpoint) did not answer in time: \(message)")
         case .cancelled:

@@ -31,7 +31,7 @@ struct DatabricksConnectTests {
             specId: ConnectionSpec.azureDatabricksId,
             params: [
                 "domain": .string(Self.origin), "clusterId": .string(cluster), "accessToken": .string(token), "database": .string(database),
-                "httpPath": "/sql/protocolv1/o/1234567890123456/\(cluster)", "protocol": "connect",
+                "httpPath": .string("/sql/protocolv1/o/1234567890123456/\(cluster)"), "protocol": "connect",
             ])
     }
 
@@ -65,14 +65,14 @@ struct DatabricksConnectTests {
 
     @Test func aWrongTokenIsAnAuthenticationFailureThatNamesNoSecret() async throws {
         let cluster = try DatabricksTestCluster(.running, name: "connect-auth")
-        let check = await source(cluster: cluster.id, token: "dapi-wrong-token-0000").test()
+        let check = await (try source(cluster: cluster.id, token: "dapi-wrong-token-0000")).test()
         #expect(check.failure?.reason == .authenticationFailed, "\(check.document)")
         #expect(!"\(check.document)".contains("dapi-wrong-token"))
     }
 
     @Test func aPendingClusterIsNotRunningAndExploreDoesNotStartIt() async throws {
         let cluster = try DatabricksTestCluster(.terminated, name: "connect-idle")
-        let check = await source(cluster: cluster.id).test()
+        let check = await (try source(cluster: cluster.id)).test()
         #expect(check.failure?.reason == .clusterNotRunning, "\(check.document)")
         #expect(cluster.startCalls == 0)
     }
