@@ -23,7 +23,8 @@ struct SparkConnectChannel: SparkSQLChannel {
                 try await checkDestination()
                 if let cluster { try await cluster.checkCluster(requireRunning: true) }
                 return try await client.withSession { session in
-                    try await Self.rows(session, sql, limit: limit)
+                    let (columns, rows) = try await session.table(sql, limit: limit)
+                    return SQLRows(columns: columns, rows: rows)
                 }
             }
         } catch {
@@ -32,7 +33,10 @@ struct SparkConnectChannel: SparkSQLChannel {
     }
 
     func batchRows(_ sql: String) async throws -> SQLRows {
-        try await batchCall { session in try await Self.rows(session, sql, limit: .max) }
+        try await batchCall { session in
+            let (columns, rows) = try await session.table(sql)
+            return SQLRows(columns: columns, rows: rows)
+        }
     }
 
     func batchStream<T: Sendable>(_ sql: String, batchSize: Int, _ body: sending (SourceRows) async throws -> T) async throws -> T {
@@ -40,19 +44,6 @@ struct SparkConnectChannel: SparkSQLChannel {
             // Spark cuts its Arrow batches at this many rows (10,000 by default) or 4 MiB.
             try await session.set(["spark.sql.execution.arrow.maxRecordsPerBatch": String(max(batchSize, 1))])
             return try await session.execute(sql) { result in try await body(result) }
-        }
-    }
-
-    /// At most `limit` rows of `sql` with their column names.
-    static func rows(_ session: SparkConnectSession, _ sql: String, limit: Int) async throws -> SQLRows {
-        try await session.execute(sql) { result in
-            var rows = SQLRows(columns: [], rows: [])
-            for try await batch in result {
-                if rows.columns.isEmpty { rows.columns = batch.schema.map(\.name) }
-                for index in 0..<batch.rowCount where rows.rows.count < limit { rows.rows.append(batch.row(index)) }
-                if rows.rows.count >= limit { break }
-            }
-            return rows
         }
     }
 

@@ -47,13 +47,21 @@ public struct SparkConnectSession: Sendable {
 
     /// Every row of `sql` (for small results: settings, metadata, previews), at most `limit`.
     public func rows(_ sql: String, limit: Int = .max) async throws -> [[SQLValue]] {
+        try await table(sql, limit: limit).rows
+    }
+
+    /// At most `limit` rows of `sql` with the result's column names (none when no row came: ask
+    /// ``schema(of:)`` then). Reading stops, and the rest is interrupted, at the limit.
+    public func table(_ sql: String, limit: Int = .max) async throws -> (columns: [String], rows: [[SQLValue]]) {
         try await execute(sql) { result in
+            var columns: [String] = []
             var rows: [[SQLValue]] = []
             for try await batch in result {
+                if columns.isEmpty { columns = batch.schema.map(\.name) }
                 for index in 0..<batch.rowCount where rows.count < limit { rows.append(batch.row(index)) }
                 if rows.count >= limit { break }
             }
-            return rows
+            return (columns, rows)
         }
     }
 

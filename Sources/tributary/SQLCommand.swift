@@ -90,17 +90,9 @@ extension SQLCommand {
     func run(_ client: SparkConnectClient) async throws {
         do {
             let (header, rows, more) = try await client.withSession(database: database) { session in
-                try await session.execute(statement) { result in
-                    var header: [String] = []
-                    var rows: [[SQLValue]] = []
-                    for try await batch in result {
-                        if header.isEmpty { header = batch.schema.map(\.name) }
-                        for index in 0..<batch.rowCount where rows.count <= maxRows { rows.append(batch.row(index)) }
-                        if rows.count > maxRows { break }
-                    }
-                    if header.isEmpty { header = try await session.schema(of: statement).map(\.name) }
-                    return (header, Array(rows.prefix(maxRows)), rows.count > maxRows)
-                }
+                var (header, rows) = try await session.table(statement, limit: maxRows + 1)
+                if header.isEmpty { header = try await session.schema(of: statement).map(\.name) }
+                return (header, Array(rows.prefix(maxRows)), rows.count > maxRows)
             }
             print(ResultTable.render(columns: header, rows: rows.map { $0.map(ResultTable.text) }))
             print(more ? "(first \(maxRows) rows)" : "(\(rows.count) row\(rows.count == 1 ? "" : "s"))")

@@ -12,12 +12,9 @@ import Testing
 struct LiveReadTests {
     static let url = URLComponents(string: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"] ?? "")!
 
-    /// The Spark Connect port of the same server (TRIBUTARY_SPARK_CONNECT_URL, sc://host:port).
-    static let connectPort = ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_CONNECT_URL"].flatMap { $0.split(separator: ":").last.flatMap { Int($0) } }
-
     /// The Spark connection spec's source over `spark_protocol` (`thrift` or `connect`).
     func source(database: String, protocol sparkProtocol: String = "thrift") throws -> any SourceConnector {
-        let port = sparkProtocol == "connect" ? Self.connectPort ?? 15002 : Self.url.port!
+        let port = sparkProtocol == "connect" ? LiveServers.sparkConnectPort : Self.url.port!
         let policy = SourceHostPolicy(allowed: [SourceHostPolicy.Entry("\(Self.url.host!):\(port)")!])
         let connectors = SourceConnectors(hostPolicy: policy, httpClient: try SourceHTTPClient.trusting(nil), logger: Logger(label: "test"))
         var params: [String: JSONValue] = [

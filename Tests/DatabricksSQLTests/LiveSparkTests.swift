@@ -59,7 +59,7 @@ struct LiveSparkTests {
 
     @Test func aMillionRowsStreamInBoundedBatches() async throws {
         let options = StatementOptions(batchSize: 20_000)
-        let before = LiveSpark.peakResidentBytes()
+        let before = ProcessMemory.peakResidentBytes()
         let (rows, sum, largestBatch, nullCount) = try await LiveSpark.client(RetryPolicy()).withSession { session in
             let result = try await session.execute(
                 "SELECT id, id * 2 AS twice, CAST(id AS STRING) AS text, IF(id % 10 = 0, NULL, id / 3.0) AS third FROM range(1000000)",
@@ -82,7 +82,7 @@ struct LiveSparkTests {
         #expect(sum == 499_999_500_000)
         #expect(nullCount == 100_000)
         #expect(largestBatch <= 20_000)
-        let growth = LiveSpark.peakResidentBytes() - before
+        let growth = ProcessMemory.peakResidentBytes() - before
         #expect(growth < 150 << 20, "peak RSS grew by \(growth >> 20) MiB while streaming 1M rows")
     }
 

@@ -23,7 +23,7 @@ enum LiveSources {
     static var sparkHost: String { sparkURL?.host ?? "127.0.0.1" }
     static var sparkPort: Int { sparkURL?.port ?? 10001 }
     /// The same server's Spark Connect port (TRIBUTARY_SPARK_CONNECT_URL, sc://host:port).
-    static var sparkConnectPort: Int { environment["TRIBUTARY_SPARK_CONNECT_URL"].flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } ?? 15002 }
+    static var sparkConnectPort: Int { LiveServers.sparkConnectPort }
     static var databricksPort: Int { databricksOrigin.flatMap(URLComponents.init(string:))?.port ?? 10443 }
     static var databricksToken: String {
         (try? String(contentsOf: databricksDirectory!.appendingPathComponent("token"), encoding: .utf8)) ?? ""

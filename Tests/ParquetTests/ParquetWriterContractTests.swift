@@ -3,6 +3,7 @@
 // is not Parquet is an error, never a crash.
 import Foundation
 import Parquet
+import TestSupport
 import Testing
 
 @Suite("Parquet writer contract")
@@ -87,20 +88,12 @@ struct ParquetWriterContractTests {
         var options = ParquetWriterOptions()
         options.rowGroupBytes = 8 << 20
         let path = directory.appendingPathComponent("flat.parquet").path
-        let before = peakResidentBytes()
+        let before = ProcessMemory.peakResidentBytes()
         let summary = try GeneratedTable.write(to: path, rows: 1_500_000, batchSize: 20_000, options: options)
-        let growth = peakResidentBytes() - before
+        let growth = ProcessMemory.peakResidentBytes() - before
         #expect(summary.rowGroupCount >= 3)
         // Row groups of 8 MiB, batches of 20k rows: the peak is a few row groups, not the file.
         #expect(growth < 120 << 20, "peak RSS grew by \(growth >> 20) MiB")
         try? FileManager.default.removeItem(atPath: path)
-    }
-
-    /// Peak resident memory of this process so far (Linux VmHWM).
-    func peakResidentBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-        else { return 0 }
-        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
     }
 }

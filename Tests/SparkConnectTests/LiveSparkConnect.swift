@@ -3,6 +3,7 @@
 import DatabricksSQL
 import Foundation
 import SparkConnect
+import TestSupport
 import Testing
 
 enum LiveSparkConnect {
@@ -28,13 +29,5 @@ enum LiveSparkConnect {
     }
 
     /// The port of the address (`sc://host:port`).
-    static var port: Int { (try? SparkConnectEndpoint.connectionString(address!).port) ?? SparkConnectEndpoint.defaultPort }
-
-    /// Peak resident memory of this process so far, in bytes (Linux VmHWM).
-    static func peakResidentBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-        else { return 0 }
-        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
-    }
+    static var port: Int { LiveServers.sparkConnectPort }
 }

@@ -9,6 +9,8 @@ public enum LiveServers {
     static let environment = ProcessInfo.processInfo.environment
     /// The Spark Thrift Server's state folder (thrift.pid, thrift.log): TRIBUTARY_SPARK_STATE_DIR.
     public static let sparkStateDirectory = environment["TRIBUTARY_SPARK_STATE_DIR"].map(URL.init(fileURLWithPath:))
+    /// The Spark Connect port of the test Spark (TRIBUTARY_SPARK_CONNECT_URL, sc://host:port), 15002 when unset.
+    public static let sparkConnectPort = environment["TRIBUTARY_SPARK_CONNECT_URL"].flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } ?? 15002
     /// The Databricks-shaped endpoint's folder (token, ca.pem, clusters/, logs/): TRIBUTARY_DATABRICKS_ENDPOINT_DIR.
     public static let databricksEndpointDirectory = environment["TRIBUTARY_DATABRICKS_ENDPOINT_DIR"].map(URL.init(fileURLWithPath:))
 
