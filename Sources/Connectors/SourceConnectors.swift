@@ -94,7 +94,9 @@ public struct SourceConnectors: Sendable {
                         cluster: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClient, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
                         timeout: timeout, clusterWait: clusterWait, checkDestination: check)
                 default:
-                    channel = thriftChannel(endpoint, check)
+                    var thrift = thriftChannel(endpoint, check)
+                    if params["cloudFetch"]?.boolValue ?? true { thrift.cloudFetch = Self.cloudFetch(policy) }
+                    channel = thrift
                 }
                 return SparkSQLSource(channel: channel, database: database, catalog: params["catalog"]?.stringValue)
             case ConnectionSpec.sparkThriftServerId:
@@ -139,6 +141,20 @@ public struct SourceConnectors: Sendable {
             interactive: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClient, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
             batch: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClient, retryPolicy: batchPolicy, logger: logger),
             timeout: timeout, clusterWait: clusterWait, checkDestination: check)
+    }
+
+    /// CloudFetch downloads whose links must point where the host policy lets the service go (the
+    /// links come from the server: a server could otherwise send the service to an internal address).
+    static func cloudFetch(_ policy: SourceHostPolicy) -> CloudFetchOptions {
+        var options = CloudFetchOptions()
+        options.checkDestination = { url throws(DatabricksSQLError) in
+            do throws(ConnectorError) {
+                try await policy.checkResolved(host: url.host ?? "", port: url.port ?? 443)
+            } catch {
+                throw DatabricksSQLError(.invalidConfiguration, "a CloudFetch link points where the service may not go: \(error.message)")
+            }
+        }
+        return options
     }
 
     /// A Spark Connect client whose unary calls time out with a run's request timeout.

@@ -15,11 +15,20 @@ struct ThriftChannel: SparkSQLChannel {
     let clusterWait: Duration
     /// The destination check that needs the network (DNS), run before every call.
     let checkDestination: @Sendable () async throws(ConnectorError) -> Void
+    /// How a large Databricks result's CloudFetch files are downloaded; nil = rows inline only.
+    var cloudFetch: CloudFetchOptions?
+
+    /// Options of a statement with `batchSize` rows per fetch.
+    func options(batchSize: Int) -> StatementOptions {
+        var options = StatementOptions(batchSize: batchSize)
+        options.cloudFetch = cloudFetch
+        return options
+    }
 
     var isDatabricks: Bool { interactive.endpoint.flavor == .databricks }
 
     func interactiveRows(_ sql: String, limit: Int, what: String) async throws(ConnectorError) -> SQLRows {
-        var options = StatementOptions(batchSize: min(max(limit, 1), 10_000))
+        var options = options(batchSize: min(max(limit, 1), 10_000))
         options.queryTimeoutSeconds = max(1, timeout.components.seconds)
         options.executionDeadline = timeout
         return try await interactiveCall(what) { [self, options] in
@@ -32,13 +41,13 @@ struct ThriftChannel: SparkSQLChannel {
 
     func batchRows(_ sql: String) async throws -> SQLRows {
         try await batchCall { session in
-            let result = try await session.execute(sql, options: StatementOptions(batchSize: 10_000))
+            let result = try await session.execute(sql, options: options(batchSize: 10_000))
             return SQLRows(columns: result.schema.map(\.name), rows: try await result.rows())
         }
     }
 
     func batchStream<T: Sendable>(_ sql: String, batchSize: Int, _ body: sending (SourceRows) async throws -> T) async throws -> T {
-        let options = StatementOptions(batchSize: batchSize)
+        let options = options(batchSize: batchSize)
         return try await batchCall { session in
             try await body(try await session.execute(sql, options: options))
         }

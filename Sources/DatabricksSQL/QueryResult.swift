@@ -16,8 +16,8 @@ public struct QueryResult: AsyncSequence, Sendable {
     let batchSize: Int
     /// Rows changed by DML, when the server reports it.
     public let modifiedRowCount: Int64?
-    /// How Arrow batches are read, when the rows arrive in Arrow.
-    let arrow: ArrowResults?
+    /// How the rows arrive.
+    let encoding: ResultEncoding
 
     /// Reads every batch and returns all rows (for small results: previews, metadata).
     public func rows(limit: Int = .max) async throws(DatabricksSQLError) -> [[SQLValue]] {
@@ -50,11 +50,14 @@ public struct QueryResult: AsyncSequence, Sendable {
         var finished: Bool
         var closed = false
         var prefetch: Task<FetchResultsResponse, any Error>?
-        /// Batches of a page already read (an Arrow page may hold several).
+        /// Batches of a page already read (an Arrow page or a result file may hold several).
         var ready: [ResultBatch] = []
+        /// The result files of a CloudFetch result.
+        var files: CloudFetchQueue?
 
         public mutating func next() async throws(DatabricksSQLError) -> ResultBatch? {
             if !ready.isEmpty { return ready.removeFirst() }
+            if case .cloudFetch(let arrow, let options) = result.encoding, !finished { return try await nextFile(arrow, options) }
             while !finished {
                 let page: FetchResultsResponse
                 do {
@@ -71,11 +74,11 @@ public struct QueryResult: AsyncSequence, Sendable {
                 }
                 let rows = page.results
                 var batches: [ResultBatch] = []
-                if let rows, rows.resultLinkCount > 0 || (!rows.arrowBatches.isEmpty && result.arrow == nil) {
+                if let rows, !rows.resultLinks.isEmpty || (!rows.arrowBatches.isEmpty && result.encoding.arrow == nil) {
                     await finish()
-                    throw DatabricksSQLError(.protocolViolation, "the server sent cloud-fetch links, or Arrow batches for a result in columns")
+                    throw DatabricksSQLError(.protocolViolation, "the server sent CloudFetch links, or Arrow batches for a result in columns")
                 }
-                if let rows, !rows.arrowBatches.isEmpty, let arrow = result.arrow {
+                if let rows, !rows.arrowBatches.isEmpty, let arrow = result.encoding.arrow {
                     do {
                         batches = try arrow.resultBatches(rows.arrowBatches, columns: result.schema, startRowOffset: rows.startRowOffset)
                     } catch {
@@ -102,6 +105,40 @@ public struct QueryResult: AsyncSequence, Sendable {
                     return ready.removeFirst()
                 }
             }
+            await finish()
+            return nil
+        }
+
+        /// The next batch of a CloudFetch result: files downloaded ahead, read in row order.
+        private mutating func nextFile(_ arrow: ArrowResults, _ options: CloudFetchOptions) async throws(DatabricksSQLError) -> ResultBatch? {
+            do {
+                if files == nil {
+                    var queue = CloudFetchQueue(
+                        session: result.session, operation: result.operation, columns: result.schema, arrow: arrow, options: options,
+                        batchSize: result.batchSize)
+                    if let page = pending {
+                        pending = nil
+                        try queue.add(page.results?.resultLinks ?? [], serverHasMore: page.hasMoreRows ?? true)
+                    }
+                    files = queue
+                }
+                while let batches = try await files?.next() {
+                    ready = batches.filter { $0.rowCount > 0 }
+                    if !ready.isEmpty { return ready.removeFirst() }
+                }
+            } catch {
+                files?.cancel()
+                files = nil
+                if error.code == .cancelled || error.code == .timeout {
+                    finished = true
+                    closed = true
+                    await result.session.cancel(result.operation)
+                } else {
+                    await finish()
+                }
+                throw error
+            }
+            files = nil
             await finish()
             return nil
         }
@@ -138,6 +175,8 @@ public struct QueryResult: AsyncSequence, Sendable {
         /// Stops reading and closes the operation.
         mutating func finish() async {
             finished = true
+            files?.cancel()
+            files = nil
             if let prefetch {
                 prefetch.cancel()
                 _ = try? await prefetch.value
@@ -147,5 +186,21 @@ public struct QueryResult: AsyncSequence, Sendable {
             closed = true
             await result.close()
         }
+    }
+}
+
+/// How a result's rows arrive.
+enum ResultEncoding: Sendable {
+    /// `COLUMN_BASED_SET`: Thrift columns.
+    case columns
+    /// `ARROW_BASED_SET`: Arrow batches inline.
+    case arrow(ArrowResults)
+    /// `URL_BASED_SET`: links to result files of Arrow batches (CloudFetch).
+    case cloudFetch(ArrowResults, CloudFetchOptions)
+
+    /// The reader of inline Arrow batches.
+    var arrow: ArrowResults? {
+        if case .arrow(let arrow) = self { return arrow }
+        return nil
     }
 }

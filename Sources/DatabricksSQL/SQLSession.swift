@@ -13,6 +13,9 @@ public struct StatementOptions: Sendable {
     public var queryTimeoutSeconds: Int64 = 0
     /// How long to wait for the statement to finish before fetching, in total.
     public var executionDeadline: Duration = .seconds(3600)
+    /// Whether Databricks may answer a large result with CloudFetch links to result files (the
+    /// official drivers' default), and how they are downloaded; nil = rows inline only.
+    public var cloudFetch: CloudFetchOptions? = CloudFetchOptions()
 
     /// The defaults, with `batchSize` rows per fetch.
     public init(batchSize: Int = 50_000) {
@@ -120,6 +123,7 @@ public actor SQLSession {
             request.directResultsMaxRows = Int64(options.batchSize)
             request.directResultsMaxBytes = 100 << 20
             request.arrow = true
+            request.cloudFetch = options.cloudFetch != nil
         }
         let response = try await call("ExecuteStatement", idempotent: false, as: OperationStartResponse.self, request: { request.encode(to: &$0) })
         return try await started(response, "ExecuteStatement", options: options)
@@ -168,7 +172,7 @@ public actor SQLSession {
         try await checkFinished(finalStatus, operation: operation, closedByServer: direct?.closeOperation != nil)
         let hasResultSet = finalStatus.hasResultSet ?? operation.hasResultSet
         var schema: [ColumnDescriptor] = []
-        var arrow: ArrowResults?
+        var encoding = ResultEncoding.columns
         if hasResultSet {
             var metadata: ResultSetMetadataResponse
             if let direct = direct?.resultSetMetadata {
@@ -178,12 +182,12 @@ public actor SQLSession {
             }
             try Self.check(metadata.status, "GetResultSetMetadata")
             schema = metadata.schema?.columns ?? []
-            arrow = try Self.results(of: metadata)
+            encoding = try Self.encoding(of: metadata, cloudFetch: options.cloudFetch)
         }
         let modified = finalStatus.numModifiedRows ?? operation.modifiedRowCount.map { Int64($0) }
         return QueryResult(
             session: self, operation: operation, schema: schema, hasResultSet: hasResultSet, firstPage: direct?.resultSet,
-            closedByServer: direct?.closeOperation != nil, batchSize: options.batchSize, modifiedRowCount: modified, arrow: arrow)
+            closedByServer: direct?.closeOperation != nil, batchSize: options.batchSize, modifiedRowCount: modified, encoding: encoding)
     }
 
     /// A server error message without the Java stack trace and exception class names that OSS
@@ -203,20 +207,23 @@ public actor SQLSession {
         return String(text.prefix(4000))
     }
 
-    /// How the result's rows arrive: in columns (`nil`), or in Arrow batches read with the
-    /// metadata's Arrow schema. Anything else (rows, CloudFetch links) was never asked for.
-    static func results(of metadata: ResultSetMetadataResponse) throws(DatabricksSQLError) -> ArrowResults? {
+    /// How the result's rows arrive: in columns, in Arrow batches read with the metadata's Arrow
+    /// schema, or in result files behind CloudFetch links (only when asked for). Rows are never asked for.
+    static func encoding(of metadata: ResultSetMetadataResponse, cloudFetch: CloudFetchOptions?) throws(DatabricksSQLError) -> ResultEncoding {
         switch metadata.resultFormat {
-        case nil, 1: return nil
-        case 0:
+        case nil, 1: return .columns
+        case let format? where format == 0 || (format == 3 && cloudFetch != nil):
             guard let schema = metadata.arrowSchema else { throw DatabricksSQLError(.protocolViolation, "Arrow results without an Arrow schema") }
+            let arrow: ArrowResults
             do {
-                return try ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed)
+                arrow = try ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed)
             } catch {
                 throw DatabricksSQLError(.protocolViolation, "the results' Arrow schema: \(error)")
             }
+            if format == 3, let cloudFetch { return .cloudFetch(arrow, cloudFetch) }
+            return .arrow(arrow)
         case let format?:
-            throw DatabricksSQLError(.protocolViolation, "the server sent results in format \(format); this driver reads columns and Arrow batches")
+            throw DatabricksSQLError(.protocolViolation, "the server sent results in format \(format), which this driver did not ask for")
         }
     }
 
@@ -267,9 +274,10 @@ public actor SQLSession {
         }
     }
 
-    /// The next page of an operation's rows.
-    func fetch(_ operation: OperationHandle, maxRows: Int) async throws(DatabricksSQLError) -> FetchResultsResponse {
-        let request = FetchResultsRequest(operationHandle: operation, maxRows: Int64(maxRows))
+    /// The next page of an operation's rows, or (CloudFetch) the links from `startRowOffset` on.
+    func fetch(_ operation: OperationHandle, maxRows: Int, startRowOffset: Int64? = nil) async throws(DatabricksSQLError) -> FetchResultsResponse {
+        var request = FetchResultsRequest(operationHandle: operation, maxRows: Int64(maxRows))
+        request.startRowOffset = startRowOffset
         let response = try await call("FetchResults", idempotent: false, as: FetchResultsResponse.self, request: { request.encode(to: &$0) })
         try Self.check(response.status, "FetchResults")
         return response

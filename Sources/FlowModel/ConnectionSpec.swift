@@ -140,6 +140,11 @@ extension ConnectionSpec {
                             "description":
                                 "How rows are read: `sql`, the Databricks SQL protocol (HiveServer2 Thrift over HTTP, rows in Arrow), or `connect`, Spark Connect (gRPC, Arrow batches made by the executors; clusters on Databricks Runtime 13.3 LTS and later).",
                         ],
+                        "cloudFetch": [
+                            "type": "boolean", "default": true,
+                            "description":
+                                "With `protocol` `sql`: whether the cluster may answer a large result with links to result files it wrote to cloud storage (CloudFetch), downloaded in parallel, as the official Databricks drivers do. Turn off when the service cannot reach the workspace's storage account; rows then come inline.",
+                        ],
                     ],
                     "required": ["domain", "clusterId", "accessToken", "database"],
                     "additionalProperties": false,

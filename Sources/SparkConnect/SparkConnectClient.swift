@@ -91,9 +91,9 @@ public struct SparkConnectClient: Sendable {
     /// Where to connect: an address as itself (TLS must not send an IP address as the server name,
     /// which the DNS target would), a name through DNS.
     var target: any ResolvableTarget {
-        if endpoint.host.contains(":") { return .ipv6(host: endpoint.host, port: endpoint.port) }
+        if endpoint.host.contains(":") { return .ipv6(address: endpoint.host, port: endpoint.port) }
         if endpoint.host.split(separator: ".").count == 4, endpoint.host.allSatisfy({ $0.isNumber || $0 == "." }) {
-            return .ipv4(host: endpoint.host, port: endpoint.port)
+            return .ipv4(address: endpoint.host, port: endpoint.port)
         }
         return .dns(host: endpoint.host, port: endpoint.port)
     }

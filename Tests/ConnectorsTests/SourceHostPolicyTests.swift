@@ -1,6 +1,7 @@
 // The SSRF rules: a client-chosen host never reaches metadata endpoints, loopback or private
 // networks unless the operator allow-lists it; Databricks connections name Databricks hosts.
-import Connectors
+@testable import Connectors
+import DatabricksSQL
 import FlowModel
 import Foundation
 import Logging
@@ -34,6 +35,23 @@ struct SourceHostPolicyTests {
     ])
     func nonPublicSparkHostsAreRefused(_ host: String) {
         #expect(throws: ConnectorError.self) { try none.checkStatically(host: host, port: 10001) }
+    }
+
+    @Test(arguments: ["https://169.254.169.254/latest/meta-data?sig=x", "https://127.0.0.1:10445/files/a", "https://10.0.0.7/blob"])
+    func cloudFetchLinksToInternalAddressesAreNeverDownloaded(_ link: String) async throws {
+        // The links come from the server; a server of the user's choosing must not send the service inward.
+        let check = try #require(SourceConnectors.cloudFetch(none).checkDestination)
+        await #expect {
+            try await check(URL(string: link)!)
+        } throws: { error in
+            guard let error = error as? DatabricksSQLError else { return false }
+            return error.code == .invalidConfiguration && !error.message.contains("sig=")
+        }
+    }
+
+    @Test func cloudFetchLinksToAllowListedHostsAreDownloaded() async throws {
+        let check = try #require(SourceConnectors.cloudFetch(SourceHostPolicy.parse("127.0.0.1").policy).checkDestination)
+        try await check(URL(string: "https://127.0.0.1:10445/files/a")!)
     }
 
     @Test func publicAddressesPassTheStaticCheck() throws {

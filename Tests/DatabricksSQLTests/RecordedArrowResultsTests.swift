@@ -106,7 +106,7 @@ struct RecordedArrowResultsTests {
         let session = SQLSession(transport: transport, handle: SessionHandle(identifier: HandleIdentifier(guid: [UInt8](repeating: 1, count: 16), secret: [UInt8](repeating: 2, count: 16))), serverProtocolVersion: 0xA508)
         #expect(response.directResults?.closeOperation != nil && response.directResults?.resultSet?.hasMoreRows == false)
         let result = try await session.started(response, "ExecuteStatement", options: StatementOptions(batchSize: 100))
-        #expect(result.arrow != nil)
+        #expect(result.encoding.arrow != nil)
         let rows = try await result.rows()
         #expect(rows.count == 5)
         #expect(rows.first == [.int32(1), .string("   leading and trailing spaces   ")])

@@ -5,6 +5,8 @@
 # (GET /api/2.0/clusters/get, POST /api/2.0/clusters/start). The same listener speaks HTTP/2 and
 # forwards Spark Connect (gRPC, the path /spark.connect.SparkConnectService/…) to Spark's Connect port,
 # as a cluster answers Databricks Connect: Bearer token, x-databricks-cluster-id naming a cluster.
+# Beside it, on port 10445 (CLOUDFETCH_PORT), cloudfetch.py: a Databricks SQL endpoint of its own
+# that answers with CloudFetch links to result files (see that file; needs scripts/pyarrow/install.sh).
 #
 # Clusters are files, one set per cluster id, so that every test can own clusters no other test sees:
 #   $STATE/clusters/<id>.json         what GET /api/2.0/clusters/get answers (the cluster exists);
@@ -18,11 +20,13 @@
 # The workers run as the user who starts the endpoint, so they see these files wherever the checkout
 # lives (nginx's default worker user, nobody, cannot search a 0700 home or mktemp directory).
 set -euo pipefail
+SCRIPTS="$(cd "$(dirname "$0")" && pwd)"
 HOME_DIR=${TRIBUTARY_TEST_HOME:-"$(cd "$(dirname "$0")/../.." && pwd)/.test-env"}
 STATE="$HOME_DIR/databricks-endpoint"
 PORT=${DATABRICKS_ENDPOINT_PORT:-10443}
 SPARK_PORT=${SPARK_PORT:-10001}
 SPARK_CONNECT_PORT=${SPARK_CONNECT_PORT:-15002}
+CLOUDFETCH_PORT=${CLOUDFETCH_PORT:-10445}
 WORKSPACE=1234567890123456
 CLUSTER=0123-456789-tributary
 
@@ -159,13 +163,17 @@ http {
 }
 CONF
 nginx -c "$STATE/nginx.conf" -p "$STATE"
-for _ in $(seq 1 50); do
-  if curl -s -o /dev/null --cacert "$STATE/ca.pem" "https://127.0.0.1:$PORT/"; then
-    echo "databricks-endpoint: ready on https://127.0.0.1:$PORT (workspace $WORKSPACE, cluster $CLUSTER)"
+HOME_DIR="$HOME_DIR" setsid "$HOME_DIR/pyarrow-venv/bin/python" "$SCRIPTS/cloudfetch.py" "$CLOUDFETCH_PORT" server.pem server.key token \
+  > logs/cloudfetch.log 2>&1 < /dev/null &
+echo $! > cloudfetch.pid
+ready() { curl -s -o /dev/null --cacert "$STATE/ca.pem" "https://127.0.0.1:$1/"; }
+for _ in $(seq 1 100); do
+  if ready "$PORT" && ready "$CLOUDFETCH_PORT"; then
+    echo "databricks-endpoint: ready on https://127.0.0.1:$PORT (workspace $WORKSPACE, cluster $CLUSTER), CloudFetch on $CLOUDFETCH_PORT"
     exit 0
   fi
   sleep 0.1
 done
-echo "databricks-endpoint: nginx did not come up" >&2
-cat "$STATE/logs/error.log" >&2
+echo "databricks-endpoint: nginx or the CloudFetch endpoint did not come up" >&2
+cat "$STATE/logs/error.log" "$STATE/logs/cloudfetch.log" >&2
 exit 1

@@ -15,8 +15,10 @@ struct ExecuteStatementRequest: Sendable {
     var queryTimeout: Int64 = 0
     /// Whether to ask for Arrow results (Databricks): `canReadArrowResult` (0x502),
     /// `canDecompressLZ4Result` (0x504) and `useArrowNativeTypes` (0x506) with timestamps, decimals
-    /// and NULL as Arrow types and nested values and intervals as text; never CloudFetch (0x503).
+    /// and NULL as Arrow types and nested values and intervals as text.
     var arrow = false
+    /// Whether large Arrow results may come as CloudFetch links to result files (`canDownloadResult`, 0x503).
+    var cloudFetch = false
 
     func encode(to writer: inout ThriftBinaryWriter) {
         writer.writeFieldBegin(.struct, id: 1)
@@ -31,6 +33,7 @@ struct ExecuteStatementRequest: Sendable {
         encodeDirectResults(maxRows: directResultsMaxRows, maxBytes: directResultsMaxBytes, to: &writer)
         if arrow {
             writer.writeBoolField(id: 0x502, true)
+            if cloudFetch { writer.writeBoolField(id: 0x503, true) }
             writer.writeBoolField(id: 0x504, true)
             writer.writeFieldBegin(.struct, id: 0x506)
             for (id, native) in [(Int16(1), true), (2, true), (3, false), (4, false), (5, true)] { writer.writeBoolField(id: id, native) }
@@ -249,6 +252,9 @@ struct FetchResultsRequest: Sendable {
     var operationHandle: OperationHandle
     var maxRows: Int64
     var maxBytes: Int64?
+    /// The first row wanted (0x502): Databricks answers from there — how CloudFetch links are asked
+    /// for in order and fresh links fetched for an expired one.
+    var startRowOffset: Int64?
 
     func encode(to writer: inout ThriftBinaryWriter) {
         writer.writeFieldBegin(.struct, id: 1)
@@ -260,6 +266,10 @@ struct FetchResultsRequest: Sendable {
         if let maxBytes {
             writer.writeFieldBegin(.i64, id: 0x501)
             writer.writeI64(maxBytes)
+        }
+        if let startRowOffset {
+            writer.writeFieldBegin(.i64, id: 0x502)
+            writer.writeI64(startRowOffset)
         }
         writer.writeFieldStop()
     }

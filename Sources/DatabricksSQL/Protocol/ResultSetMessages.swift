@@ -1,5 +1,6 @@
 // Result schemas (`TTableSchema`) and column-based row sets (`TRowSet` of `TColumn`s with
 // LSB-first null bitmaps).
+import Foundation
 import Thrift
 
 /// `TTableSchema`.
@@ -101,8 +102,8 @@ struct RowSet: Sendable {
     /// Arrow batches (0x501, `TSparkArrowBatch`): an Arrow IPC record batch message each (an LZ4
     /// frame of one when the metadata says `lz4Compressed`), read with the metadata's `arrowSchema`.
     var arrowBatches: [ArrowBatchBytes] = []
-    /// Result links (0x502): CloudFetch, which this client does not ask for.
-    var resultLinkCount = 0
+    /// Result links (0x502, `TSparkArrowResultLink`): CloudFetch, files of Arrow batches to download.
+    var resultLinks: [ResultLink] = []
 
     /// Rows in this set: the shortest column's length (all are equal from a sane server).
     var rowCount: Int { columns.map(\.count).min() ?? 0 }
@@ -126,8 +127,8 @@ struct RowSet: Sendable {
                 for _ in 0..<count { arrowBatches.append(try ArrowBatchBytes(from: &reader)) }
             case (0x502, .list):
                 let (type, count) = try reader.readListBegin()
-                resultLinkCount = count
-                for _ in 0..<count { try reader.skip(type) }
+                guard type == .struct else { throw ThriftError(.invalidField, "TRowSet.resultLinks elements are not structs") }
+                for _ in 0..<count { resultLinks.append(try ResultLink(from: &reader)) }
             default: return false
             }
             return true
@@ -187,5 +188,63 @@ struct ArrowBatchBytes: Sendable {
             }
             return true
         }
+    }
+}
+
+/// `TSparkArrowResultLink`: where one result file of a CloudFetch result lies, until when, and which
+/// rows it holds. The link is a presigned URL: a secret, never logged or shown.
+struct ResultLink: Sendable {
+    var fileLink = ""
+    /// When the link stops working: seconds since the epoch (the Go and Python drivers' reading) or
+    /// milliseconds (the .NET driver's); a value past 10^11 can only be milliseconds.
+    var expiryTime: Int64 = 0
+    var startRowOffset: Int64 = 0
+    var rowCount: Int64 = 0
+    /// The file's size in bytes.
+    var bytesNum: Int64 = 0
+    /// Headers the download must send.
+    var httpHeaders: [String: String] = [:]
+
+    init(fileLink: String, expiryTime: Int64, startRowOffset: Int64, rowCount: Int64, bytesNum: Int64, httpHeaders: [String: String] = [:]) {
+        self.fileLink = fileLink
+        self.expiryTime = expiryTime
+        self.startRowOffset = startRowOffset
+        self.rowCount = rowCount
+        self.bytesNum = bytesNum
+        self.httpHeaders = httpHeaders
+    }
+
+    init(from reader: inout ThriftBinaryReader) throws(ThriftError) {
+        try reader.readStruct { reader, field throws(ThriftError) in
+            switch (field.id, field.type) {
+            case (1, .binary): fileLink = try reader.readString()
+            case (2, .i64): expiryTime = try reader.readI64()
+            case (3, .i64): startRowOffset = try reader.readI64()
+            case (4, .i64): rowCount = try reader.readI64()
+            case (5, .i64): bytesNum = try reader.readI64()
+            case (6, .map):
+                let (keyType, valueType, count) = try reader.readMapBegin()
+                for _ in 0..<count {
+                    guard keyType == .binary, valueType == .binary else {
+                        try reader.skip(keyType)
+                        try reader.skip(valueType)
+                        continue
+                    }
+                    let name = try reader.readString()
+                    httpHeaders[name] = try reader.readString()
+                }
+            default: return false
+            }
+            return true
+        }
+    }
+
+    /// The rows after this file's.
+    var endRowOffset: Int64 { startRowOffset + rowCount }
+
+    /// When the link expires.
+    var expiry: Date {
+        expiryTime > 100_000_000_000
+            ? Date(timeIntervalSince1970: Double(expiryTime) / 1000) : Date(timeIntervalSince1970: Double(expiryTime))
     }
 }
