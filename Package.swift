@@ -164,7 +164,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Benchmarks (Benchmarks/*/run.sh build them in release mode).
-        .executableTarget(name: "DriverBenchmark", dependencies: ["DatabricksSQL", "SparkConnect"], path: "Benchmarks/DriverBenchmark"),
+        .executableTarget(name: "DriverBenchmark", dependencies: ["Arrow", "DatabricksSQL", "SparkConnect"], path: "Benchmarks/DriverBenchmark"),
         .executableTarget(name: "ParquetBenchmark", dependencies: ["Parquet"], path: "Benchmarks/ParquetBenchmark"),
         .executableTarget(name: "ArrowBenchmark", dependencies: ["Arrow"], path: "Benchmarks/ArrowBenchmark"),
         .executableTarget(

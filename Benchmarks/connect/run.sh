@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Spark Connect benchmark: on the driver benchmark's table of N mixed rows (7 columns: int, bigint,
 # double, decimal, string, timestamp, a nullable bigint) in the benchmarks' own Spark server, in one
-# run and one after the other: the Swift Spark Connect fetch (release; every value read), PySpark's
+# run and one after the other: the Swift Spark Connect fetch (release; every value read as a typed
+# SQLValue, and again read from the Arrow columns in place, as a columnar consumer would), PySpark's
 # Spark Connect client toArrow(), the Swift Thrift fetch and PyHive. Prints rows/s, client CPU
 # (user+sys) and peak RSS of each, the Swift Connect figure at N/10 (memory flat in N), the ratios
 # against the issue's goals, and the load average beside each figure (the machine is shared).
@@ -51,12 +52,14 @@ rss() { echo "$1" | sed -E 's/.*peak_rss_mib=([0-9]+).*/\1/'; }
 
 "$BIN" "$BENCH_SPARK_CONNECT_URL" "$TABLE" >/dev/null   # warm the server once (JIT, file cache)
 CONNECT=$(measure "$BIN" "$BENCH_SPARK_CONNECT_URL" "$TABLE")
+COLUMNAR=$(measure "$BIN" "$BENCH_SPARK_CONNECT_URL" "$TABLE" arrow)
 PYSPARK=$(measure "$HOME_DIR/spark-venv/bin/python" Benchmarks/connect/pyspark_connect_fetch.py "$BENCH_SPARK_CONNECT_URL" "$TABLE")
 THRIFT=$(measure "$BIN" "$BENCH_SPARK_URL" "$TABLE")
 PYHIVE=$(measure "$HOME_DIR/bench-venv/bin/python" Benchmarks/driver/pyhive_fetch.py "$BENCH_SPARK_URL" "$TABLE")
 CONNECT_SMALL=$(measure "$BIN" "$BENCH_SPARK_CONNECT_URL" "bench.connect_$SMALL")
 
 echo "$CONNECT"
+echo "$COLUMNAR"
 echo "$PYSPARK"
 echo "$THRIFT"
 echo "$PYHIVE"
@@ -64,4 +67,6 @@ echo "memory: swift-connect peak RSS at N/10=$SMALL rows: $(rss "$CONNECT_SMALL"
 printf 'ratio swift-connect/pyspark-connect=%.2f (goal >= 1)  swift-connect/swift-thrift=%.2f (goal >= 3)  swift-thrift/pyhive=%.2f\n' \
   "$(echo "$(rate "$CONNECT") / $(rate "$PYSPARK")" | bc -l)" "$(echo "$(rate "$CONNECT") / $(rate "$THRIFT")" | bc -l)" \
   "$(echo "$(rate "$THRIFT") / $(rate "$PYHIVE")" | bc -l)"
-printf 'client cpu swift-connect=%ss pyspark-connect=%ss (goal: no more than pyspark)\n' "$(cpu "$CONNECT")" "$(cpu "$PYSPARK")"
+printf 'ratio swift-connect-arrow/pyspark-connect=%.2f  swift-connect-arrow/swift-thrift=%.2f\n' \
+  "$(echo "$(rate "$COLUMNAR") / $(rate "$PYSPARK")" | bc -l)" "$(echo "$(rate "$COLUMNAR") / $(rate "$THRIFT")" | bc -l)"
+printf 'client cpu swift-connect=%ss swift-connect-arrow=%ss pyspark-connect=%ss (goal: no more than pyspark)\n' "$(cpu "$CONNECT")" "$(cpu "$COLUMNAR")" "$(cpu "$PYSPARK")"
