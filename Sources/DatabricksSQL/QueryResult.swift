@@ -63,13 +63,7 @@ public struct QueryResult: AsyncSequence, Sendable {
                 do {
                     page = try await nextPage()
                 } catch {
-                    if error.code == .cancelled || error.code == .timeout {
-                        finished = true
-                        closed = true
-                        await result.session.cancel(result.operation)
-                    } else {
-                        await finish()
-                    }
+                    await stop(after: error)
                     throw error
                 }
                 let rows = page.results
@@ -127,15 +121,7 @@ public struct QueryResult: AsyncSequence, Sendable {
                     if !ready.isEmpty { return ready.removeFirst() }
                 }
             } catch {
-                files?.cancel()
-                files = nil
-                if error.code == .cancelled || error.code == .timeout {
-                    finished = true
-                    closed = true
-                    await result.session.cancel(result.operation)
-                } else {
-                    await finish()
-                }
+                await stop(after: error)
                 throw error
             }
             files = nil
@@ -169,6 +155,20 @@ public struct QueryResult: AsyncSequence, Sendable {
                 throw error
             } catch {
                 throw DatabricksSQLError(.cancelled, "fetching was cancelled")
+            }
+        }
+
+        /// Stops reading after `error`: a cancelled or timed-out read cancels the statement on the
+        /// server, any other failure closes it.
+        private mutating func stop(after error: DatabricksSQLError) async {
+            if error.code == .cancelled || error.code == .timeout {
+                finished = true
+                closed = true
+                files?.cancel()
+                files = nil
+                await result.session.cancel(result.operation)
+            } else {
+                await finish()
             }
         }
 

@@ -102,6 +102,22 @@ extension ThriftReader {
         }
     }
 
+    /// Reads a `map<string, string>` (after its field header); a map of other types is skipped whole.
+    public mutating func readStringMap() throws(ThriftError) -> [String: String] {
+        let (keyType, valueType, count) = try readMapBegin()
+        var map: [String: String] = [:]
+        for _ in 0..<count {
+            guard keyType == .binary, valueType == .binary else {
+                try skip(keyType)
+                try skip(valueType)
+                continue
+            }
+            let key = try readString()
+            map[key] = try readString()
+        }
+        return map
+    }
+
     /// Reads a struct field by field, handing each known field to `body`; `body` returns `false`
     /// for a field it does not know, which is then skipped.
     public mutating func readStruct(_ body: (inout Self, ThriftFieldHeader) throws(ThriftError) -> Bool) throws(ThriftError) {

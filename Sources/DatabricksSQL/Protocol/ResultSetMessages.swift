@@ -222,17 +222,7 @@ struct ResultLink: Sendable {
             case (3, .i64): startRowOffset = try reader.readI64()
             case (4, .i64): rowCount = try reader.readI64()
             case (5, .i64): bytesNum = try reader.readI64()
-            case (6, .map):
-                let (keyType, valueType, count) = try reader.readMapBegin()
-                for _ in 0..<count {
-                    guard keyType == .binary, valueType == .binary else {
-                        try reader.skip(keyType)
-                        try reader.skip(valueType)
-                        continue
-                    }
-                    let name = try reader.readString()
-                    httpHeaders[name] = try reader.readString()
-                }
+            case (6, .map): httpHeaders = try reader.readStringMap()
             default: return false
             }
             return true

@@ -56,16 +56,7 @@ struct OpenSessionResponse: ThriftResponse {
             switch (field.id, field.type) {
             case (2, .i32): version = try reader.readI32()
             case (3, .struct): handle = try SessionHandle(from: &reader)
-            case (4, .map):
-                let (keyType, valueType, count) = try reader.readMapBegin()
-                for _ in 0..<count {
-                    guard keyType == .binary, valueType == .binary else {
-                        try reader.skip(keyType)
-                        try reader.skip(valueType)
-                        continue
-                    }
-                    configuration[try reader.readString()] = try reader.readString()
-                }
+            case (4, .map): configuration = try reader.readStringMap()
             case (0x504, .struct):
                 try reader.readStruct { reader, field throws(ThriftError) in
                     switch (field.id, field.type) {
