@@ -138,7 +138,7 @@ let package = Package(
         .target(
             name: "FlowServer",
             dependencies: [
-                "FlowModel", "FlowStore", "Connectors", "DataLake", "Ingestion",
+                "FlowModel", "FlowStore", "Connectors", "DataLake", "Ingestion", "Parquet",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

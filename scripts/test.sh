@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs and starts what the tests need (an Apache
 # Spark 4.3 Thrift Server from PyPI on the machine's Java 17, a Databricks-shaped nginx endpoint in
-# front of it, a PostgreSQL 15 server from Debian's packages, pyarrow, schemathesis), then `swift
-# test`, the HTTP suite again on PostgreSQL, and a schemathesis run. The README's
-# test command and CI's .ci/run both call exactly this.
+# front of it and a CloudFetch endpoint beside it, a PostgreSQL 15 server from Debian's packages,
+# pyarrow, the Parquet codecs' libraries, schemathesis), then `swift test`, the HTTP suite again on
+# PostgreSQL, and a schemathesis run. The README's test command and CI's .ci/run both call exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +32,7 @@ trap cleanup EXIT
   scripts/postgres/start.sh
   scripts/spark/install.sh
   scripts/pyarrow/install.sh
+  scripts/codecs/install.sh
   scripts/proof/schemathesis.sh install
   scripts/spark/start.sh
   scripts/databricks-endpoint/start.sh

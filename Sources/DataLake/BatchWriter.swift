@@ -60,6 +60,10 @@ public final class BatchWriter {
         try closeFile()
         let name = String(format: "part-%05d.parquet", files.count)
         var options = lake.writerOptions
+        if let compression = dataset.compression, compression != options.compression {
+            options.compression = compression
+            options.compressionLevel = nil
+        }
         options.metadata["tributary.batch"] = record.id
         options.metadata["tributary.dataset"] = dataset.id
         let schema = try dataset.schema.parquetSchema

@@ -30,11 +30,12 @@ public struct DataLake: Sendable {
 
     /// Creates a dataset.
     public func createDataset(
-        name: String, description: String?, schema: DatasetSchema, schemaRef: JSONValue?, in scope: TenantScope, now: Int64
+        name: String, description: String?, schema: DatasetSchema, schemaRef: JSONValue?, compression: ParquetCompression? = nil, in scope: TenantScope,
+        now: Int64
     ) throws(DataLakeError) -> Dataset {
         let dataset = Dataset(
             id: Self.newDatasetId(), name: name, description: description, schema: schema, schemaRef: schemaRef, schemaVersion: 1,
-            created: now, updated: now, scope: scope)
+            created: now, updated: now, scope: scope, compression: compression)
         let folder = try datasetFolder(dataset.id, in: scope)
         try DurableFiles.makeDirectory(folder.appendingPathComponent("batches"))
         try DurableFiles.write(dataset.document, to: folder.appendingPathComponent("dataset.json"))

@@ -1,6 +1,7 @@
 // A dataset's record (`dataset.json` in its folder) and a batch's record (`_batch.json` in the
 // batch's folder, or in `_failed/` for batches that never became visible).
 public import FlowModel
+public import Parquet
 
 /// A dataset: a named schema and the batches written to it.
 public struct Dataset: Sendable, Hashable {
@@ -21,6 +22,8 @@ public struct Dataset: Sendable, Hashable {
     public var updated: Int64
     /// The owning organization and sandbox.
     public var scope: TenantScope
+    /// The codec of the dataset's Parquet files; nil: the lake's default.
+    public var compression: ParquetCompression?
 
     /// The record as stored and as the catalog API shows it.
     public var document: JSONValue {
@@ -31,12 +34,13 @@ public struct Dataset: Sendable, Hashable {
         ]
         if let description { members["description"] = .string(description) }
         if let schemaRef { members["schemaRef"] = schemaRef }
+        if let compression { members["compression"] = .string(compression.name) }
         return .object(members)
     }
 
     init(
         id: String, name: String, description: String?, schema: DatasetSchema, schemaRef: JSONValue?, schemaVersion: Int, created: Int64,
-        updated: Int64, scope: TenantScope
+        updated: Int64, scope: TenantScope, compression: ParquetCompression?
     ) {
         self.id = id
         self.name = name
@@ -47,6 +51,7 @@ public struct Dataset: Sendable, Hashable {
         self.created = created
         self.updated = updated
         self.scope = scope
+        self.compression = compression
     }
 
     init(document: JSONValue) throws(DataLakeError) {
@@ -57,7 +62,8 @@ public struct Dataset: Sendable, Hashable {
             id: id, name: name, description: document["description"]?.stringValue, schema: try DatasetSchema(parsing: schema),
             schemaRef: document["schemaRef"], schemaVersion: Int(document["schemaVersion"]?.int64Value ?? 1),
             created: document["created"]?.int64Value ?? 0, updated: document["updated"]?.int64Value ?? 0,
-            scope: TenantScope(orgId: org, sandboxName: sandbox, sandboxId: document["sandboxId"]?.stringValue ?? ""))
+            scope: TenantScope(orgId: org, sandboxName: sandbox, sandboxId: document["sandboxId"]?.stringValue ?? ""),
+            compression: document["compression"]?.stringValue.flatMap(ParquetCompression.init(name:)))
     }
 }
 

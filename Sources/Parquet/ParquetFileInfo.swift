@@ -29,6 +29,8 @@ public struct ParquetFileInfo: Sendable, Hashable {
     public var createdBy: String?
     /// The footer's key/value metadata.
     public var metadata: [String: String]
+    /// The codecs of the file's column chunks (codes no writer of today uses are left out).
+    public var codecs: Set<ParquetCompression> = []
 
     /// The largest footer read (footers of very wide files are a few MiB).
     public static let maximumFooterBytes = 64 << 20
@@ -79,7 +81,7 @@ public struct ParquetFileInfo: Sendable, Hashable {
                 info.rowCount = try reader.readI64()
             case (4, .list):
                 let (_, count) = try reader.readListBegin()
-                for _ in 0..<count { info.rowGroupRowCounts.append(try readRowGroupRowCount(&reader)) }
+                for _ in 0..<count { info.rowGroupRowCounts.append(try readRowGroup(&reader, codecs: &info.codecs)) }
             case (5, .list):
                 let (_, count) = try reader.readListBegin()
                 for _ in 0..<count {
@@ -117,15 +119,32 @@ public struct ParquetFileInfo: Sendable, Hashable {
         return columns
     }
 
-    static func readRowGroupRowCount(_ reader: inout ThriftCompactReader) throws -> Int64 {
+    /// A `RowGroup`: its row count (3), and the codec of each column chunk (1 → `ColumnChunk.meta_data`
+    /// (3) → `ColumnMetaData.codec` (4)) into `codecs`.
+    static func readRowGroup(_ reader: inout ThriftCompactReader, codecs: inout Set<ParquetCompression>) throws -> Int64 {
         var rows: Int64 = 0
-        try reader.readStructBegin()
-        while true {
-            let field = try reader.readFieldBegin()
-            if field.type == .stop { break }
-            if field.id == 3, field.type == .i64 { rows = try reader.readI64() } else { try reader.skip(field.type) }
+        var found = codecs
+        try reader.readStruct { reader, field throws(ThriftError) in
+            switch (field.id, field.type) {
+            case (3, .i64): rows = try reader.readI64()
+            case (1, .list):
+                let (_, count) = try reader.readListBegin()
+                for _ in 0..<count {
+                    try reader.readStruct { reader, field throws(ThriftError) in
+                        guard field.id == 3, field.type == .struct else { return false }
+                        try reader.readStruct { reader, field throws(ThriftError) in
+                            guard field.id == 4, field.type == .i32 else { return false }
+                            if let codec = ParquetCompression(rawValue: try reader.readI32()) { found.insert(codec) }
+                            return true
+                        }
+                        return true
+                    }
+                }
+            default: return false
+            }
+            return true
         }
-        try reader.readStructEnd()
+        codecs = found
         return rows
     }
 

@@ -12,8 +12,9 @@ import Darwin
 public struct ParquetWriterOptions: Sendable {
     /// The codec of every page (default GZIP).
     public var compression: ParquetCompression = .gzip
-    /// The zlib level for GZIP, 1 (fastest) to 9 (smallest); default 6.
-    public var compressionLevel = 6
+    /// The codec's level, nil for its default: GZIP 1 (fastest) to 9 (smallest), default 6; ZSTD
+    /// -7 to 22, default 3; SNAPPY has none.
+    public var compressionLevel: Int?
     /// A row group is cut when its encoded columns reach this many bytes (default 64 MiB).
     public var rowGroupBytes = 64 << 20
     /// A data page is cut at this many bytes of encoded values (default 1 MiB).

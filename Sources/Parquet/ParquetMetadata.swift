@@ -17,8 +17,37 @@ enum PageType: Int32 {
 public enum ParquetCompression: Int32, Sendable, CaseIterable {
     /// No compression.
     case uncompressed = 0
+    /// SNAPPY (raw Snappy blocks), Spark's default; needs the system's libsnappy at run time.
+    case snappy = 1
     /// GZIP (zlib's deflate with a gzip header), which every Parquet reader supports.
     case gzip = 2
+    /// ZSTD; needs the system's libzstd at run time (on every Debian machine).
+    case zstd = 6
+
+    /// The codec's name as Parquet, Spark and pyarrow write it: `UNCOMPRESSED`, `SNAPPY`, `GZIP`, `ZSTD`.
+    public var name: String {
+        switch self {
+        case .uncompressed: "UNCOMPRESSED"
+        case .snappy: "SNAPPY"
+        case .gzip: "GZIP"
+        case .zstd: "ZSTD"
+        }
+    }
+
+    /// The codec named `name` (any case), if there is one.
+    public init?(name: String) {
+        guard let codec = Self.allCases.first(where: { $0.name == name.uppercased() }) else { return nil }
+        self = codec
+    }
+
+    /// Fails, saying what to install, when the codec's library cannot be loaded on this machine.
+    public func checkAvailable() throws(ParquetError) {
+        switch self {
+        case .uncompressed, .gzip: return
+        case .snappy: _ = try Snappy.shared.get()
+        case .zstd: _ = try Zstd.shared.get()
+        }
+    }
 }
 
 /// Min, max and null count of a column chunk, the min and max in the physical type's PLAIN bytes

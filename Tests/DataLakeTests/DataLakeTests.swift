@@ -84,6 +84,20 @@ struct DataLakeTests {
         #expect(throws: DataLakeError.self) { try batch.write(Lake.rows(0..<1)) }
     }
 
+    @Test func aDatasetsFilesAreWrittenWithItsCodec() throws {
+        let lake = try Lake()
+        for (codec, expected) in [(ParquetCompression?.none, ParquetCompression.gzip), (.zstd, .zstd), (.snappy, .snappy), (.uncompressed, .uncompressed)] {
+            let dataset = try lake.lake.createDataset(name: "orders", description: nil, schema: Lake.schema, schemaRef: nil, compression: codec, in: Lake.prod, now: 1)
+            #expect(try lake.lake.dataset(dataset.id, in: Lake.prod)?.compression == codec, "the codec is kept in the dataset's record")
+            let batch = try lake.lake.openBatch(on: dataset.id, in: Lake.prod, now: 10)
+            try batch.write(Lake.rows(0..<300))
+            _ = try batch.commit(now: 20)
+            let files = lake.visibleFiles(dataset).map { lake.root.appendingPathComponent("\(Lake.prod.orgId)/prod/\(dataset.id)/batches/\($0)").path }
+            #expect(files.count == 1)
+            #expect(try files.map { try ParquetFileInfo.read(path: $0).codecs } == [[expected]], "\(String(describing: codec))")
+        }
+    }
+
     @Test func anAbortedBatchLeavesOnlyAFailedRecord() throws {
         let lake = try Lake()
         let dataset = try lake.lake.createDataset(name: "orders", description: nil, schema: Lake.schema, schemaRef: nil, in: Lake.prod, now: 1)

@@ -82,6 +82,21 @@ struct CatalogTests {
         }
     }
 
+    @Test func aDatasetNamesTheCodecOfItsFiles() async throws {
+        let service = try await TestService.make()
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let body = #"{"name": "events", "compression": "zstd", "schema": {"fields": [{"name": "id", "type": "integer"}]}}"#
+            let created = try await client.catalog(.post, "/dataSets", tenant, body: body)
+            #expect(created.status == .created)
+            let id = String(try #require(created.json.arrayValue?.first?.stringValue).dropFirst("@/dataSets/".count))
+            #expect(try await client.catalog(.get, "/dataSets/\(id)", tenant).json[id]?["compression"] == "ZSTD")
+            let plain = try await client.catalog(.post, "/dataSets", tenant, body: ordersDataset)
+            let plainId = String(try #require(plain.json.arrayValue?.first?.stringValue).dropFirst("@/dataSets/".count))
+            #expect(try await client.catalog(.get, "/dataSets/\(plainId)", tenant).json[plainId]?["compression"] == nil, "no codec named: the lake's default")
+        }
+    }
+
     @Test func badDatasetsAreRefusedWithTheReason() async throws {
         let service = try await TestService.make()
         try await service.test { client in
@@ -98,6 +113,8 @@ struct CatalogTests {
                 (#"{"name": "x", "schema": {"fields": [{"name": "b", "type": "binary", "precision": false, "scale": {}}]}}"#, "a binary does not take 'precision'"),
                 (#"{"name": "x", "schema": {"fields": [{"name": "i", "type": "integer", "format": "date"}]}}"#, "an integer does not take 'format'"),
                 (#"{"name": "x", "schema": {"fields": [{"name": "s", "type": "string", "nullable": "yes"}]}}"#, "nullable is true or false"),
+                (#"{"name": "x", "compression": "LZO", "schema": {"fields": [{"name": "s", "type": "string"}]}}"#, "'compression' must be one of UNCOMPRESSED, SNAPPY, GZIP, ZSTD"),
+                (#"{"name": "x", "compression": 6, "schema": {"fields": [{"name": "s", "type": "string"}]}}"#, "'compression' must be one of"),
             ]
             for (body, reason) in cases {
                 let response = try await client.catalog(.post, "/dataSets", tenant, body: body)

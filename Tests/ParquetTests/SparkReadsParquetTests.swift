@@ -45,13 +45,15 @@ struct SparkReadsParquetTests {
         _ = try await Self.query(["DROP TABLE default.\(table)"])
     }
 
-    @Test func sparkAggregatesALargerFileExactly() async throws {
+    @Test(arguments: ParquetCompression.allCases)
+    func sparkAggregatesALargerFileExactly(_ compression: ParquetCompression) async throws {
         let directory = try temporaryDirectory().appendingPathComponent("generated")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var options = ParquetWriterOptions()
         options.rowGroupBytes = 1 << 20
+        options.compression = compression
         _ = try GeneratedTable.write(to: directory.appendingPathComponent("part-0.parquet").path, rows: 120_000, options: options)
-        let table = "parquet_generated_\(UUID().uuidString.prefix(8).lowercased())"
+        let table = "parquet_\(compression.name.lowercased())_\(UUID().uuidString.prefix(8).lowercased())"
         let rows = try await Self.query([
             "CREATE TABLE default.\(table) USING parquet LOCATION '\(directory.path)'",
             "SELECT count(*), sum(id), count(amount), CAST(sum(price) AS STRING), count(DISTINCT label), count(at), sum(IF(flag, 1, 0)), max(day) FROM default.\(table)",

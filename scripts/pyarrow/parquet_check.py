@@ -82,9 +82,17 @@ def dump(path):
 #   at     timestamp(us, UTC) 1.6e15 + i * 1000003   null when i % 11 == 0
 #   flag   bool i % 3 == 0                           required
 #   day    date32 18000 + i % 3650                   required
-def generated(path, n):
+def generated(path, n, reader="pyarrow"):
     import numpy as np  # pyarrow depends on numpy
-    table = pq.read_table(path)
+    if reader == "duckdb":
+        import duckdb
+        table = duckdb.connect().sql("SELECT * FROM read_parquet(?)", params=[path]).arrow()
+        if isinstance(table, pa.RecordBatchReader):
+            table = table.read_all()
+    else:
+        table = pq.read_table(path)
+    metadata = pq.ParquetFile(path).metadata
+    codecs = sorted({metadata.row_group(g).column(c).compression for g in range(metadata.num_row_groups) for c in range(metadata.num_columns)})
     i = np.arange(n, dtype=np.int64)
     def masked(values, mask, type):
         return pa.array(values, type=type, mask=mask)
@@ -119,7 +127,7 @@ def generated(path, n):
                 diff = pc.and_(diff, pc.invert(pc.and_(pc.is_null(got), pc.is_null(want))))
                 first = pc.index(diff, True).as_py()
                 problems.append(f"{name}: first difference at row {first}: {got[first]} != {want[first]}")
-    print(json.dumps({"ok": not problems, "rows": table.num_rows, "problems": problems}))
+    print(json.dumps({"ok": not problems, "rows": table.num_rows, "problems": problems, "codecs": codecs, "reader": reader}))
 
 
 if __name__ == "__main__":
@@ -128,6 +136,6 @@ if __name__ == "__main__":
     elif sys.argv[1] == "dataset":
         dataset(sys.argv[2])
     elif sys.argv[1] == "generated":
-        generated(sys.argv[2], int(sys.argv[3]))
+        generated(sys.argv[2], int(sys.argv[3]), *sys.argv[4:5])
     else:
         sys.exit(f"unknown command {sys.argv[1]}")

@@ -5,6 +5,7 @@ import FlowModel
 import Foundation
 import Hummingbird
 import Logging
+import Parquet
 
 /// The catalog routes.
 struct CatalogRoutes {
@@ -33,7 +34,7 @@ struct CatalogRoutes {
         for (name, _) in try request.queryPairs() { throw FlowError.unknownQueryParameter(String(name.prefix(100))) }
         let body = try await RequestJSON.read(request, limit: services.configuration.maximumBodyBytes)
         guard case .object(let members) = body else { throw FlowError.invalidRequest("The body must be a JSON object describing the dataset.") }
-        let allowed: Set<String> = ["name", "description", "schema", "schemaRef", "tags"]
+        let allowed: Set<String> = ["name", "description", "schema", "schemaRef", "tags", "compression"]
         for key in members.keys.sorted() where !allowed.contains(key) {
             throw FlowError.invalidRequest("Unknown field '\(key.prefix(100))'. Allowed fields: \(allowed.sorted().joined(separator: ", ")).")
         }
@@ -46,10 +47,11 @@ struct CatalogRoutes {
             throw FlowError.invalidRequest(
                 "'schema' is required: {\"fields\": [{\"name\", \"type\", …}]}. Tributary has no schema registry, so a 'schemaRef' is kept as given but the fields must be sent inline.")
         }
+        let compression = try Self.compression(members["compression"])
         let dataset = try lakeCall {
             try lake.createDataset(
                 name: name, description: description, schema: try DatasetSchema(parsing: schemaDocument), schemaRef: members["schemaRef"],
-                in: caller.scope, now: ServiceClock.now())
+                compression: compression, in: caller.scope, now: ServiceClock.now())
         }
         context.logger.info("Created dataset", metadata: ["id": .string(dataset.id)])
         return JSONResponse.make(status: 201, body: [.string("@/dataSets/\(dataset.id)")], headers: [.location: "\(Self.basePath)/dataSets/\(dataset.id)"])
@@ -147,6 +149,21 @@ struct CatalogRoutes {
             default: throw error
             }
         }
+    }
+
+    /// A dataset's codec: one of the names, and its library present on this machine.
+    static func compression(_ value: JSONValue?) throws -> ParquetCompression? {
+        guard let value else { return nil }
+        let names = ParquetCompression.allCases.map(\.name)
+        guard let name = value.stringValue, let codec = ParquetCompression(name: name) else {
+            throw FlowError.invalidRequest("'compression' must be one of \(names.joined(separator: ", ")).")
+        }
+        do {
+            try codec.checkAvailable()
+        } catch {
+            throw FlowError.invalidRequest("'compression' \(codec.name) is not available on this service: \(error.message)")
+        }
+        return codec
     }
 
     static func description(_ value: JSONValue?) throws -> String? {
