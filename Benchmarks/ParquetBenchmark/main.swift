@@ -1,20 +1,22 @@
 // Parquet write benchmark: N rows of the mixed table that scripts/pyarrow/parquet_check.py
 // describes (GENERATED) written in 50k-row batches; prints the writer's time (generation excluded,
 // as for the pyarrow peer), rows/s, the file size and the peak RSS.
-// Usage: parquet-benchmark N gzip|none LEVEL OUTPUT
+// Usage: parquet-benchmark N none|snappy|gzip|zstd LEVEL OUTPUT   (LEVEL 0: the codec's default)
 import Foundation
 import Parquet
 
 let arguments = CommandLine.arguments
-guard arguments.count == 5, let rows = Int(arguments[1]), let level = Int(arguments[3]) else {
-    FileHandle.standardError.write(Data("usage: parquet-benchmark N gzip|none LEVEL OUTPUT\n".utf8))
+guard arguments.count == 5, let rows = Int(arguments[1]), let level = Int(arguments[3]),
+    let codec = arguments[2] == "none" ? .uncompressed : ParquetCompression(name: arguments[2])
+else {
+    FileHandle.standardError.write(Data("usage: parquet-benchmark N none|snappy|gzip|zstd LEVEL OUTPUT\n".utf8))
     exit(2)
 }
 let output = arguments[4]
 try? FileManager.default.removeItem(atPath: output)
 var options = ParquetWriterOptions()
-options.compression = arguments[2] == "none" ? .uncompressed : .gzip
-options.compressionLevel = level
+options.compression = codec
+options.compressionLevel = level == 0 ? nil : level
 options.synchronizeOnClose = false
 
 let schema = try ParquetSchema([

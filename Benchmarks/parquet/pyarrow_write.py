@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The pyarrow peer of the Parquet write benchmark: builds the same N-row table (GENERATED in
 scripts/pyarrow/parquet_check.py) in memory, then times pq.write_table alone.
-Usage: pyarrow_write.py N gzip|none LEVEL OUTPUT"""
+Usage: pyarrow_write.py N none|snappy|gzip|zstd LEVEL OUTPUT   (LEVEL 0: the codec's default)"""
 import resource
 import sys
 import time
@@ -34,10 +34,7 @@ table = pa.table({
     "day": pa.array((18000 + i % 3650).astype(np.int32)).cast(pa.date32()),
 })
 started = time.perf_counter()
-if codec == "none":
-    pq.write_table(table, output, compression="none")
-else:
-    pq.write_table(table, output, compression=codec, compression_level=level)
+pq.write_table(table, output, compression=codec, compression_level=level or None)
 seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 import os

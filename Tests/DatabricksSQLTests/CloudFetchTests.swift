@@ -194,24 +194,24 @@ struct CloudFetchTests {
     @Test func fiftyFilesOfTwentyMegabytesStreamWithBoundedMemory() async throws {
         // 50 files of 20,000 rows with a kilobyte of incompressible text each: about 1 GB in all.
         let (tag, sql) = CloudFetchEndpoint.statement(["files": 50, "rowsPerFile": 20_000, "payloadBytes": 1000, "linksPerPage": 8])
-        let before = ProcessMemory.peakResidentBytes()
-        let (count, debug) = try await CloudFetchEndpoint.withSession { session, http in
-            var options = CloudFetchEndpoint.options {
-                $0.maximumConcurrentDownloads = 4
-                $0.maximumBytesInFlight = 64 << 20
+        let ((count, debug), growth) = try await ProcessMemory.peakGrowth {
+            try await CloudFetchEndpoint.withSession { session, http in
+                var options = CloudFetchEndpoint.options {
+                    $0.maximumConcurrentDownloads = 4
+                    $0.maximumBytesInFlight = 64 << 20
+                }
+                options.batchSize = 20_000
+                var count = 0
+                var next: Int64 = 0
+                for try await batch in try await session.execute(sql, options: options) {
+                    #expect(batch.startRowOffset == next)
+                    #expect(batch.value(row: 0, column: 0) == .int64(next))
+                    next += Int64(batch.rowCount)
+                    count += batch.rowCount
+                }
+                return (count, try await CloudFetchEndpoint.debug(tag, http))
             }
-            options.batchSize = 20_000
-            var count = 0
-            var next: Int64 = 0
-            for try await batch in try await session.execute(sql, options: options) {
-                #expect(batch.startRowOffset == next)
-                #expect(batch.value(row: 0, column: 0) == .int64(next))
-                next += Int64(batch.rowCount)
-                count += batch.rowCount
-            }
-            return (count, try await CloudFetchEndpoint.debug(tag, http))
         }
-        let growth = ProcessMemory.peakResidentBytes() - before
         #expect(count == 1_000_000)
         #expect(debug.maxConcurrentDownloads <= 4)
         #expect(growth < 450 << 20, "peak RSS grew by \(growth >> 20) MiB while reading ~1 GB of result files")

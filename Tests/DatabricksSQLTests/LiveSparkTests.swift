@@ -59,30 +59,30 @@ struct LiveSparkTests {
 
     @Test func aMillionRowsStreamInBoundedBatches() async throws {
         let options = StatementOptions(batchSize: 20_000)
-        let before = ProcessMemory.peakResidentBytes()
-        let (rows, sum, largestBatch, nullCount) = try await LiveSpark.client(RetryPolicy()).withSession { session in
-            let result = try await session.execute(
-                "SELECT id, id * 2 AS twice, CAST(id AS STRING) AS text, IF(id % 10 = 0, NULL, id / 3.0) AS third FROM range(1000000)",
-                options: options)
-            var rows = 0
-            var sum: Int64 = 0
-            var largest = 0
-            var nulls = 0
-            for try await batch in result {
-                largest = max(largest, batch.rowCount)
-                guard case .int64(let ids) = batch.columns[0].storage else { throw DatabricksSQLError(.sql, "id is not bigint") }
-                for (index, id) in ids.enumerated() where batch.columns[0].nulls.isNull(index) == false { sum += id }
-                for index in 0..<batch.rowCount where batch.columns[3].nulls.isNull(index) { nulls += 1 }
-                #expect(batch.startRowOffset == Int64(rows))
-                rows += batch.rowCount
+        let ((rows, sum, largestBatch, nullCount), growth) = try await ProcessMemory.peakGrowth {
+            try await LiveSpark.client(RetryPolicy()).withSession { session in
+                let result = try await session.execute(
+                    "SELECT id, id * 2 AS twice, CAST(id AS STRING) AS text, IF(id % 10 = 0, NULL, id / 3.0) AS third FROM range(1000000)",
+                    options: options)
+                var rows = 0
+                var sum: Int64 = 0
+                var largest = 0
+                var nulls = 0
+                for try await batch in result {
+                    largest = max(largest, batch.rowCount)
+                    guard case .int64(let ids) = batch.columns[0].storage else { throw DatabricksSQLError(.sql, "id is not bigint") }
+                    for (index, id) in ids.enumerated() where batch.columns[0].nulls.isNull(index) == false { sum += id }
+                    for index in 0..<batch.rowCount where batch.columns[3].nulls.isNull(index) { nulls += 1 }
+                    #expect(batch.startRowOffset == Int64(rows))
+                    rows += batch.rowCount
+                }
+                return (rows, sum, largest, nulls)
             }
-            return (rows, sum, largest, nulls)
         }
         #expect(rows == 1_000_000)
         #expect(sum == 499_999_500_000)
         #expect(nullCount == 100_000)
         #expect(largestBatch <= 20_000)
-        let growth = ProcessMemory.peakResidentBytes() - before
         #expect(growth < 150 << 20, "peak RSS grew by \(growth >> 20) MiB while streaming 1M rows")
     }
 

@@ -107,11 +107,11 @@ struct LiveSparkConnectTests {
     }
 
     @Test func aMillionRowsStreamWithFlatMemory() async throws {
-        let before = ProcessMemory.peakResidentBytes()
-        let read = try await LiveSparkConnect.client().withSession { session in try await Self.readRange(session, count: 1_000_000) }
+        let (read, growth) = try await ProcessMemory.peakGrowth {
+            try await LiveSparkConnect.client().withSession { session in try await Self.readRange(session, count: 1_000_000) }
+        }
         #expect(read.rows == 1_000_000)
         #expect(read.largest <= 10_000, "Spark's Arrow batches hold at most spark.sql.execution.arrow.maxRecordsPerBatch rows")
-        let growth = ProcessMemory.peakResidentBytes() - before
         #expect(growth < 150 << 20, "peak RSS grew by \(growth >> 20) MiB while streaming 1M rows")
     }
 
