@@ -17,12 +17,19 @@ public struct DataLake: Sendable {
     public let root: URL
     /// A batch starts a new file after this many rows.
     public var rowsPerFile: Int64 = 5_000_000
-    /// How batch files are written (GZIP, 64 MiB row groups by default).
+    /// How batch files are written: ``defaultCompression``, 64 MiB row groups.
     public var writerOptions = ParquetWriterOptions()
+
+    /// The codec of a dataset that names none: ZSTD (level 3), or GZIP on a machine without libzstd.
+    /// Measured (Benchmarks/parquet/run.sh, 2M mixed rows): ZSTD wrote 3.5M rows/s into 12.6 MB,
+    /// SNAPPY 3.2M into 51.7 MB, GZIP 0.49M into 20.4 MB, uncompressed 4.1M into 103 MB — the
+    /// fastest of the compressing codecs and the smallest; Spark, pyarrow and DuckDB read all four.
+    public static let defaultCompression: ParquetCompression = (try? ParquetCompression.zstd.checkAvailable()) != nil ? .zstd : .gzip
 
     /// A lake in `root` (created when missing).
     public init(root: URL) throws(DataLakeError) {
         self.root = root
+        writerOptions.compression = Self.defaultCompression
         try DurableFiles.makeDirectory(root)
     }
 

@@ -86,7 +86,8 @@ struct DataLakeTests {
 
     @Test func aDatasetsFilesAreWrittenWithItsCodec() throws {
         let lake = try Lake()
-        for (codec, expected) in [(ParquetCompression?.none, ParquetCompression.gzip), (.zstd, .zstd), (.snappy, .snappy), (.uncompressed, .uncompressed)] {
+        #expect(DataLake.defaultCompression == .zstd, "libzstd is on every Debian machine")
+        for (codec, expected) in [(ParquetCompression?.none, ParquetCompression.zstd), (.gzip, .gzip), (.snappy, .snappy), (.uncompressed, .uncompressed)] {
             let dataset = try lake.lake.createDataset(name: "orders", description: nil, schema: Lake.schema, schemaRef: nil, compression: codec, in: Lake.prod, now: 1)
             #expect(try lake.lake.dataset(dataset.id, in: Lake.prod)?.compression == codec, "the codec is kept in the dataset's record")
             let batch = try lake.lake.openBatch(on: dataset.id, in: Lake.prod, now: 10)
