@@ -38,11 +38,14 @@ public final class PostgresFlowStorage: FlowStorage {
     /// - Throws: ``FlowStoreError`` `unavailable` when the server cannot be reached in the connect
     ///   timeout, `refused` when it refuses the connection (credentials, TLS, no such database).
     public static func open(_ settings: PostgresSettings, sealer: SecretSealer, logger: Logger) async throws -> PostgresFlowStorage {
+        // The probe comes before the pool runs: a server that cannot be used is reported without a
+        // pool connecting (and backing off) in the background, whose shutdown a failed start would
+        // have to wait for.
+        try await probe(settings, logger: logger)
         let storage = PostgresFlowStorage(
             client: PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger), settings: settings, sealer: sealer,
             logger: logger)
         do {
-            try await storage.probe()
             try await storage.migrate()
         } catch {
             await storage.close()
@@ -61,7 +64,7 @@ public final class PostgresFlowStorage: FlowStorage {
 
     /// Opens one connection outside the pool and closes it: the pool retries a connection that
     /// fails, where a start wants to say at once why (a wrong password, a missing database, TLS).
-    private func probe() async throws {
+    private static func probe(_ settings: PostgresSettings, logger: Logger) async throws {
         do {
             let connection = try await PostgresConnection.connect(
                 on: PostgresClient.defaultEventLoopGroup.any(), configuration: settings.connectionConfiguration(), id: 0, logger: logger
