@@ -38,7 +38,7 @@ struct ParquetRoundTripTests {
     }
 
     @Test(arguments: ParquetCompression.allCases)
-    func everyTypeRoundTripsWithNullsAndEdgeValues(_ compression: ParquetCompression) throws {
+    func everyTypeRoundTripsWithNullsAndEdgeValues(_ compression: ParquetCompression) async throws {
         let directory = try temporaryDirectory()
         let path = directory.appendingPathComponent("types.parquet").path
         var options = ParquetWriterOptions()
@@ -48,7 +48,7 @@ struct ParquetRoundTripTests {
         let summary = try writer.close()
         #expect(summary.rowCount == 4 && summary.rowGroupCount == 1)
 
-        let (schema, rows, _) = try PyArrow.dump(path)
+        let (schema, rows, _) = try await PyArrow.dump(path)
         #expect(schema.map { $0["type"] as? String } == [
             "bool", "int8", "int16", "int32", "int64", "float", "double", "string", "binary", "decimal128(9, 2)", "decimal128(18, 4)",
             "decimal128(38, 10)", "date32[day]", "timestamp[us, tz=UTC]", "int64",
@@ -96,22 +96,22 @@ struct ParquetRoundTripTests {
         }
     }
 
-    @Test func emptyAndOneRowFilesAreValid() throws {
+    @Test func emptyAndOneRowFilesAreValid() async throws {
         let directory = try temporaryDirectory()
         let empty = directory.appendingPathComponent("empty.parquet").path
         let writer = try ParquetFileWriter(path: empty, schema: GeneratedTable.schema)
         #expect(try writer.close().rowCount == 0)
-        let (schema, rows, groups) = try PyArrow.dump(empty)
+        let (schema, rows, groups) = try await PyArrow.dump(empty)
         #expect(schema.count == 8 && rows.isEmpty && groups == 0)
         #expect(try ParquetFileInfo.read(path: empty).rowCount == 0)
 
         let one = directory.appendingPathComponent("one.parquet").path
         _ = try GeneratedTable.write(to: one, rows: 1)
-        let result = try PyArrow.run(["generated", one, "1"])
+        let result = try await PyArrow.run(["generated", one, "1"])
         #expect(result["ok"] as? Bool == true, "\(result)")
     }
 
-    @Test func manyRowGroupsAndAnOverflowingDictionary() throws {
+    @Test func manyRowGroupsAndAnOverflowingDictionary() async throws {
         let directory = try temporaryDirectory()
         let path = directory.appendingPathComponent("groups.parquet").path
         var options = ParquetWriterOptions()
@@ -120,7 +120,7 @@ struct ParquetRoundTripTests {
         options.dictionaryBytes = 32 << 10  // "note" is unique: its dictionary overflows in every row group
         let summary = try GeneratedTable.write(to: path, rows: 250_000, batchSize: 7_777, options: options)
         #expect(summary.rowCount == 250_000 && summary.rowGroupCount > 3)
-        let result = try PyArrow.run(["generated", path, "250000"])
+        let result = try await PyArrow.run(["generated", path, "250000"])
         #expect(result["ok"] as? Bool == true, "\(result)")
         let info = try ParquetFileInfo.read(path: path)
         #expect(info.rowGroupRowCounts.count == summary.rowGroupCount && info.rowGroupRowCounts.reduce(0, +) == 250_000)
@@ -128,7 +128,7 @@ struct ParquetRoundTripTests {
         #expect(info.columns.map(\.nullable) == GeneratedTable.schema.fields.map(\.nullable))
     }
 
-    @Test func everyCodecHoldsTheSameRowsForPyArrowAndDuckDB() throws {
+    @Test func everyCodecHoldsTheSameRowsForPyArrowAndDuckDB() async throws {
         let directory = try temporaryDirectory()
         var sizes: [ParquetCompression: Int64] = [:]
         for compression in ParquetCompression.allCases {
@@ -138,7 +138,7 @@ struct ParquetRoundTripTests {
             sizes[compression] = try GeneratedTable.write(to: path, rows: 100_000, options: options).byteCount
             #expect(try ParquetFileInfo.read(path: path).codecs == [compression], "the footer reader sees the codec")
             for reader in ["pyarrow", "duckdb"] {
-                let result = try PyArrow.run(["generated", path, "100000", reader])
+                let result = try await PyArrow.run(["generated", path, "100000", reader])
                 #expect(result["ok"] as? Bool == true, "\(compression) read by \(reader): \(result)")
                 #expect(result["codecs"] as? [String] == [compression.name], "\(compression): \(result)")
             }
@@ -148,7 +148,7 @@ struct ParquetRoundTripTests {
         #expect(sizes[.snappy]! < plain, "SNAPPY shrinks it: \(sizes)")
     }
 
-    @Test func zstdLevelsTradeSpeedForSize() throws {
+    @Test func zstdLevelsTradeSpeedForSize() async throws {
         let directory = try temporaryDirectory()
         var sizes: [Int: Int64] = [:]
         for level in [-5, 1, 3] {
@@ -157,7 +157,7 @@ struct ParquetRoundTripTests {
             options.compression = .zstd
             options.compressionLevel = level
             sizes[level] = try GeneratedTable.write(to: path, rows: 50_000, options: options).byteCount
-            let result = try PyArrow.run(["generated", path, "50000"])
+            let result = try await PyArrow.run(["generated", path, "50000"])
             #expect(result["ok"] as? Bool == true, "level \(level): \(result)")
         }
         // Higher levels are not always smaller on pages this size (19 wrote more than 3 here).

@@ -2,6 +2,7 @@
 // the writer made; and the generated table that large-file tests and Python agree on.
 import Foundation
 import Parquet
+import TestSupport
 import Testing
 
 enum PyArrow {
@@ -10,25 +11,29 @@ enum PyArrow {
     static let skip = Comment(rawValue: "TRIBUTARY_PYARROW_PYTHON is not set: install pyarrow with scripts/pyarrow/install.sh or run scripts/test.sh")
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/pyarrow/parquet_check.py").standardized.path
 
-    /// Runs the check script and parses its JSON output.
-    static func run(_ arguments: [String]) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python!)
-        process.arguments = [script] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw PyArrowFailure(message: errorText) }
+    /// Runs the check script (waited for off the cooperative pool) and parses its JSON output.
+    static func run(_ arguments: [String]) async throws -> [String: Any] {
+        let (python, script) = (python!, script)
+        let data = try await offThePool { () throws -> Data in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [script] + arguments
+            let output = Pipe()
+            let errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw PyArrowFailure(message: errorText) }
+            return data
+        }
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 
-    static func dump(_ path: String) throws -> (schema: [[String: Any]], rows: [[Any]], rowGroups: Int) {
-        let result = try run(["dump", path])
+    static func dump(_ path: String) async throws -> (schema: [[String: Any]], rows: [[Any]], rowGroups: Int) {
+        let result = try await run(["dump", path])
         return (result["schema"] as? [[String: Any]] ?? [], result["rows"] as? [[Any]] ?? [], result["row_groups"] as? Int ?? -1)
     }
 }
