@@ -148,7 +148,7 @@ struct ParquetRoundTripTests {
         #expect(sizes[.snappy]! < plain, "SNAPPY shrinks it: \(sizes)")
     }
 
-    @Test func zstdLevelsTradeSpeedForSize() async throws {
+    @Test func zstdLevelsAreHonoured() async throws {
         let directory = try temporaryDirectory()
         var sizes: [Int: Int64] = [:]
         for level in [-5, 1, 3] {

@@ -205,15 +205,6 @@ struct ResultLink: Sendable {
     /// Headers the download must send.
     var httpHeaders: [String: String] = [:]
 
-    init(fileLink: String, expiryTime: Int64, startRowOffset: Int64, rowCount: Int64, bytesNum: Int64, httpHeaders: [String: String] = [:]) {
-        self.fileLink = fileLink
-        self.expiryTime = expiryTime
-        self.startRowOffset = startRowOffset
-        self.rowCount = rowCount
-        self.bytesNum = bytesNum
-        self.httpHeaders = httpHeaders
-    }
-
     init(from reader: inout ThriftBinaryReader) throws(ThriftError) {
         try reader.readStruct { reader, field throws(ThriftError) in
             switch (field.id, field.type) {

@@ -122,7 +122,7 @@ enum CloudFetchDownload {
 
     /// An error's words without any URL in them (AsyncHTTPClient's errors can carry the request's).
     private static func describe(_ error: any Error) -> String {
-        let text = String(String(describing: error).prefix(300))
+        let text = ThriftHTTPTransport.describe(error)
         guard let range = text.range(of: "https://") ?? text.range(of: "http://") else { return text }
         return String(text[..<range.lowerBound]) + "…"
     }
