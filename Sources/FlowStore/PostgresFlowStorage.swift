@@ -487,7 +487,10 @@ public final class PostgresFlowStorage: FlowStorage {
                     }
                 }
                 group.addTask {
-                    try await Task.sleep(for: wait)
+                    // Cancelled with the caller, the timer leaves the answer to the work: a statement the
+                    // server may already have run is not reported as not run (a shutdown's cancelled
+                    // claim of a run that was committed all the same would leave the run with nobody).
+                    guard (try? await Task.sleep(for: wait)) != nil else { return nil }
                     guard acquired.flag.load(ordering: .relaxed) else {
                         throw FlowStoreError(.unavailable, "no connection to PostgreSQL at \(self.settings.host):\(self.settings.port) within \(self.settings.connectTimeoutSeconds) s")
                     }

@@ -132,7 +132,8 @@ public struct FlowScheduler: Service {
         for run in waiting { waitingByFlow[run.value.flowId, default: 0] += 1 }
         let now = clock()
         for candidate in waiting.sorted(by: { ($0.value.scheduledAt, $0.resource.metadata.createdAt) < ($1.value.scheduledAt, $1.resource.metadata.createdAt) }) {
-            guard free > 0 else { return }
+            // A shutdown claims nothing more.
+            guard free > 0, !Task.isCancelled else { return }
             guard busy.insert(candidate.value.flowId).inserted else { continue }
             var claimed = candidate
             claimed.value.status = .inProgress

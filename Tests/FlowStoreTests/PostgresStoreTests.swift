@@ -87,6 +87,47 @@ struct PostgresStoreTests {
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 
+    @Test func aWriteWhoseCallerIsCancelledReportsWhatTheServerDid() async throws {
+        // The write waits on a row another connection holds; its caller is cancelled meanwhile (a
+        // service's shutdown); the row is let go. The server then runs the write: the caller must
+        // hear that it was taken, never an error for a write that is stored (a scheduler told its
+        // claim failed would leave the claimed run with no one to run it).
+        let url = try #require(TestDatabase.isolatedURL())
+        let store = try await open(url)
+        let original = FlowResource(kind: .connections, metadata: ResourceMetadata(id: "held", caller: Caller(clientId: "c", scope: scope), now: 1), body: ["name": "one"])
+        try await store.insert(original)
+        var changed = original
+        changed.body["name"] = "two"
+        changed.metadata.touch(by: Caller(clientId: "c", scope: scope), now: 2)
+        let logger = Logger(label: "test")
+        let holder = PostgresClient(configuration: try PostgresSettings(url: url).clientConfiguration())
+        let outcome = try await withThrowingTaskGroup(of: Result<Bool, any Error>?.self) { group in
+            group.addTask {
+                await holder.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await holder.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                try await connection.query("SELECT id FROM resources WHERE id = 'held' FOR UPDATE", logger: logger)
+                let write = Task { [changed] in try await store.apply([.replace(changed, expectedEtag: original.metadata.etag)]) }
+                try await Task.sleep(for: .milliseconds(500))
+                write.cancel()
+                try await Task.sleep(for: .milliseconds(200))
+                try await connection.query("COMMIT", logger: logger)
+                return await write.result
+            }
+        }
+        let stored = try #require(try await store.resource(.connections, id: "held", in: scope))
+        switch outcome {
+        case .success(let taken):
+            #expect(taken == (stored.body["name"] == "two"), "the write says \(taken) and the row holds \(stored.body["name"] ?? nil)")
+        case .failure(let error):
+            #expect(stored.body["name"] == "one", "the write failed (\(error)) but the row holds what it wrote")
+        }
+        await store.close()
+    }
+
     @Test func tlsAsTheURLAsksWithTheCertificateChecked() async throws {
         // The server lets `tls_only` in over TLS only: opening and using the store proves TLS was used.
         let ca = try #require(TestDatabase.certificateAuthorityFile)
