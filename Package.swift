@@ -182,7 +182,7 @@ let package = Package(
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
         .testTarget(name: "ArrowTests", dependencies: ["Arrow", "TestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift", "DatabricksSQL", "TestSupport"]),
-        .testTarget(name: "DataLakeTests", dependencies: ["DataLake", "Parquet", "FlowModel"]),
+        .testTarget(name: "DataLakeTests", dependencies: ["DataLake", "Parquet", "FlowModel", "TestSupport"]),
         .testTarget(
             name: "IngestionTests",
             dependencies: [

@@ -3,6 +3,7 @@
 // corruption of a stream's bytes makes the reader crash or read outside them.
 import Arrow
 import Foundation
+import TestSupport
 import Testing
 
 enum PyArrowStreams {
@@ -13,18 +14,12 @@ enum PyArrowStreams {
 
     /// Writes the stream of every type (its bodies compressed by `codec`, if any) and returns its
     /// bytes and what pyarrow says each batch holds.
-    static func write(compression codec: String? = nil) throws -> (stream: [UInt8], expected: Any) {
+    static func write(compression codec: String? = nil) async throws -> (stream: [UInt8], expected: Any) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("arrow-\(UUID().uuidString).arrows").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python!)
-        process.arguments = [script, path] + (codec.map { [$0] } ?? [])
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let written = try await runToEnd(python!, [script, path] + (codec.map { [$0] } ?? []))
+        #expect(written.status == 0, "\(written.errors)")
+        let data = written.output
         return (Array(try Data(contentsOf: URL(fileURLWithPath: path))), try JSONSerialization.jsonObject(with: data))
     }
 }
@@ -91,8 +86,8 @@ indirect enum Canonical: Equatable, CustomStringConvertible {
 @Suite("Arrow IPC streams", .enabled(if: PyArrowStreams.python != nil, PyArrowStreams.skip))
 struct ArrowStreamTests {
     @Test(arguments: [nil, "lz4"])
-    func everyTypeReadsBackAsPyArrowWroteIt(compression: String?) throws {
-        let (stream, expected) = try PyArrowStreams.write(compression: compression)
+    func everyTypeReadsBackAsPyArrowWroteIt(compression: String?) async throws {
+        let (stream, expected) = try await PyArrowStreams.write(compression: compression)
         let document = try #require(expected as? [String: Any])
         let expectedBatches = try #require(document["batches"] as? [[String: Any]])
         var reader = ArrowStreamReader()
@@ -114,8 +109,8 @@ struct ArrowStreamTests {
         }
     }
 
-    @Test func noCorruptionOfTheBytesCrashesTheReader() throws {
-        let (stream, _) = try PyArrowStreams.write()
+    @Test func noCorruptionOfTheBytesCrashesTheReader() async throws {
+        let (stream, _) = try await PyArrowStreams.write()
         var generator = SplitMix64(seed: 0x7269_6275_7461_7279)
         var refused = 0
         for round in 0..<3000 {
@@ -144,7 +139,7 @@ struct ArrowStreamTests {
 
     @Test func readingPastABufferTrapsInsteadOfReadingOtherMemory() async throws {
         await #expect(processExitsWith: .failure) {
-            let (stream, _) = try PyArrowStreams.write()
+            let (stream, _) = try await PyArrowStreams.write()
             var reader = ArrowStreamReader()
             let batch = try #require(try reader.read(stream).first)
             let narrow = try #require(batch.columns.first { $0.type == .int(bitWidth: 8, signed: true) })
@@ -152,8 +147,8 @@ struct ArrowStreamTests {
         }
     }
 
-    @Test func aBatchBeforeItsSchemaAndTrailingBytesAreRefused() throws {
-        let (stream, _) = try PyArrowStreams.write()
+    @Test func aBatchBeforeItsSchemaAndTrailingBytesAreRefused() async throws {
+        let (stream, _) = try await PyArrowStreams.write()
         var reader = ArrowStreamReader()
         _ = try reader.read(stream)
         let schema = try #require(reader.schema)
@@ -166,7 +161,7 @@ struct ArrowStreamTests {
         #expect(try given.read(messages).map(\.length) == [3, 1, 0])
         var blind = ArrowStreamReader()
         #expect(throws: ArrowError.malformed("a dictionary batch before the schema")) { try blind.read(messages) }
-        let (zstd, _) = try PyArrowStreams.write(compression: "zstd")
+        let (zstd, _) = try await PyArrowStreams.write(compression: "zstd")
         var reader2 = ArrowStreamReader()
         #expect(throws: ArrowError.unsupported("ZSTD-compressed record batch bodies (LZ4 frames and uncompressed bodies are read)")) {
             try reader2.read(zstd)

@@ -4,25 +4,20 @@
 // cut frames are refused, never crash, never exceed the output limit.
 @testable import Arrow
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("LZ4 frames", .enabled(if: PyArrowStreams.python != nil, PyArrowStreams.skip))
 struct LZ4FrameTests {
     /// The frames and originals the script writes.
-    static func cases() throws -> [(frame: [UInt8], original: [UInt8])] {
+    static func cases() async throws -> [(frame: [UInt8], original: [UInt8])] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lz4-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let script = URL(fileURLWithPath: PyArrowStreams.script).deletingLastPathComponent().appendingPathComponent("lz4_frames.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: PyArrowStreams.python!)
-        process.arguments = [script, directory.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let count = Int(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0 && count > 0)
+        let written = try await runToEnd(PyArrowStreams.python!, [script, directory.path])
+        let count = Int(String(decoding: written.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(written.status == 0 && count > 0, "\(written.errors)")
         return try (0..<count).map { index in
             (
                 Array(try Data(contentsOf: directory.appendingPathComponent("\(index).lz4"))),
@@ -31,16 +26,16 @@ struct LZ4FrameTests {
         }
     }
 
-    @Test func framesOfTheReferenceLibraryDecompressToTheirOriginals() throws {
-        let cases = try Self.cases()
+    @Test func framesOfTheReferenceLibraryDecompressToTheirOriginals() async throws {
+        let cases = try await Self.cases()
         #expect(cases.count == 81)
         for (index, (frame, original)) in cases.enumerated() {
             #expect(try LZ4Frame.decompress(frame) == original, "case \(index)")
         }
     }
 
-    @Test func damagedOrCutFramesAreRefusedAndTheLimitHolds() throws {
-        let cases = try Self.cases()
+    @Test func damagedOrCutFramesAreRefusedAndTheLimitHolds() async throws {
+        let cases = try await Self.cases()
         var generator = SplitMix64(seed: 42)
         var refused = 0
         var attempts = 0

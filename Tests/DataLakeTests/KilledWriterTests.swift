@@ -4,6 +4,7 @@ import DataLake
 import FlowModel
 import Foundation
 import Parquet
+import TestSupport
 import Testing
 
 @Suite("A writer killed before its commit")
@@ -30,19 +31,13 @@ struct KilledWriterTests {
         process.standardOutput = output
         try process.run()
         // Wait until the helper has written its rows (it then waits forever, never committing).
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let said = String(decoding: line, as: UTF8.self)
+        let said = await process.firstLine(of: output)
         #expect(said.hasPrefix("written "), "\(said)")
         let batchId = String(said.dropFirst("written ".count)).trimmingCharacters(in: .whitespacesAndNewlines)
         let staging = root.appendingPathComponent("\(scope.orgId)/prod/\(dataset.id)/_staging/\(batchId)")
         #expect(FileManager.default.fileExists(atPath: staging.appendingPathComponent("part-00000.parquet").path))
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await process.exited()
         #expect(process.terminationReason == .uncaughtSignal)
 
         // The service starts again.

@@ -1,6 +1,7 @@
 // The live-server watch the live suites rely on (TestSupport): a server is failed when its process is
 // gone or its log reports a JVM error, and healthy otherwise, whatever else the log says.
 import Foundation
+import TestSupport
 import Testing
 @testable import TestSupport
 
@@ -45,7 +46,7 @@ struct LiveServerHealthTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/true")
         try process.run()
-        process.waitUntilExit()
+        await process.exited()
         var watched = try server(pid: process.processIdentifier)
         let reported = watched.check()
         let failure = try #require(reported)

@@ -182,7 +182,7 @@ struct LiveSparkTests {
 /// multi-million-row query does not run beside the memory and cancellation tests.
 extension LiveSparkTests {
     @Test func theServerVanishingMidFetchIsATypedErrorNotAHang() async throws {
-        let relay = try TCPRelay.start(target: LiveSpark.url!.port ?? 10001)
+        let relay = try await TCPRelay.start(target: LiveSpark.url!.port ?? 10001)
         defer { relay.stop() }
         let endpoint = try SQLEndpoint.sparkThriftServer(url: URL(string: "http://127.0.0.1:\(relay.port)/cliservice")!, username: "t", password: "x")
         var policy = RetryPolicy.interactive

@@ -2,6 +2,7 @@
 // lock goes with the process that held it.
 import FlowServer
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("The data directory lock")
@@ -55,10 +56,11 @@ struct DataDirectoryLockTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         let (second, output) = try serve()
-        second.waitUntilExit()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        await second.exited()
+        let said = try await offThePool { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
         #expect(second.terminationStatus != 0)
         #expect(said.contains("another tributary serve (pid \(first.processIdentifier)) is using the data directory"), "\(said)")
         #expect(first.isRunning)
+        await first.stopAndWait()
     }
 }

@@ -13,10 +13,10 @@ import Testing
     "The database restarted", .enabled(if: TestDatabase.postgresURL != nil && !TestDatabase.servicesUsePostgres, Comment(rawValue: TestDatabase.skip)))
 struct DatabaseOutageTests {
     @Test func callsAnswer503WhileTheDatabaseIsDownAndSucceedOnceItIsBack() async throws {
-        let postgres = try PrivatePostgres.start()
+        let postgres = try await PrivatePostgres.start()
         defer { postgres.remove() }
         let service = try await TestService.make { configuration in
-            configuration.databaseURL = postgres.url + "&schema=outage&connect_timeout=1&pool_size=2"
+            configuration.databaseURL = postgres.url + "&schema=outage&connect_timeout=3&pool_size=2"
         }
         try await service.test { client in
             let tenant = try await service.tenant(client)
@@ -24,7 +24,7 @@ struct DatabaseOutageTests {
             #expect(created.status == .created)
             let id = try #require(created.json["id"]?.stringValue)
 
-            try postgres.stop()
+            try await postgres.stop()
             let started = ContinuousClock.now
             for call in ["read", "list", "create"] {
                 let answer =
@@ -40,7 +40,7 @@ struct DatabaseOutageTests {
             }
             #expect(ContinuousClock.now - started < .seconds(15), "each call gives up within the connect timeout")
 
-            try postgres.restart()
+            try await postgres.restart()
             // The pool may first hand out a connection the restart closed: that call is a 503 too.
             var answer = try await client.get("/connections/\(id)", tenant)
             for _ in 0..<20 where answer.status != .ok {

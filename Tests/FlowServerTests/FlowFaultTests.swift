@@ -51,7 +51,7 @@ struct FlowFaultTests {
             #expect(failed[0]["metrics"]?["statusSummary"]?["errors"]?[0]?["code"] == "CONNECTOR-2002-503")
             let committed = chunks(failed)
             #expect(committed >= 4 && committed < 10, "chunks committed before the source died: \(committed)")
-            let partial = try service.datasetRows(chain.dataset, tenant)
+            let partial = try await service.datasetRows(chain.dataset, tenant)
             #expect(Int64(partial.count) == failed[0]["metrics"]?["recordSummary"]?["outputRecordCount"]?.int64Value)
 
             // The source is back; the re-triggered run resumes after the last committed chunk.
@@ -62,7 +62,7 @@ struct FlowFaultTests {
             #expect(status(done[0]) == "success")
             #expect(done[0]["metrics"]?["recordSummary"]?["outputRecordCount"]?.int64Value == Int64(Self.rows))
             #expect(chunks(done) >= 10)
-            let ids = try service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 }
+            let ids = try await service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 }
             #expect(ids.count == Self.rows)
             #expect(ids == Array(0..<Self.rows), "every row of the table, once")
         }

@@ -7,6 +7,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import TestSupport
 import Testing
 
 /// A flow's connections, dataset and mapping set.
@@ -109,19 +110,12 @@ func allEnded(_ runs: [JSONValue]) -> Bool {
 extension TestService {
     /// Every row of a dataset's committed batches as pyarrow reads them, cells as text, sorted by
     /// the first column.
-    func datasetRows(_ dataset: String, _ tenant: Tenant) throws -> [[String?]] {
+    func datasetRows(_ dataset: String, _ tenant: Tenant) async throws -> [[String?]] {
         let scopeFolder = directory.appendingPathComponent("lake/\(tenant.orgId)/prod/\(dataset)/batches")
         guard FileManager.default.fileExists(atPath: scopeFolder.path) else { return [] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LiveSources.pyarrowPython!)
-        process.arguments = [LiveSources.parquetCheckScript, "dataset", scopeFolder.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let document = try JSONSerialization.jsonObject(with: data) as? [String: Any], let rows = document["rows"] as? [[Any]] else {
-            throw FlowTestFailure(message: "pyarrow could not read the dataset \(dataset)")
+        let read = try await runToEnd(LiveSources.pyarrowPython!, [LiveSources.parquetCheckScript, "dataset", scopeFolder.path])
+        guard read.status == 0, let document = try JSONSerialization.jsonObject(with: read.output) as? [String: Any], let rows = document["rows"] as? [[Any]] else {
+            throw FlowTestFailure(message: "pyarrow could not read the dataset \(dataset): \(read.errors.suffix(500))")
         }
         return rows.map { row in row.map { $0 as? String } }
     }

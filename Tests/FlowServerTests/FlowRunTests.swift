@@ -82,7 +82,7 @@ struct FlowRunTests {
             #expect(batch.json[batchIds.first?.stringValue ?? ""]?["status"] == "success" && batch.json[batchIds.first?.stringValue ?? ""]?["metrics"]?["recordsWritten"] == 1000)
 
             let expected = try await LiveSources.query(Self.everythingRows(table)).sorted { Int($0[0] ?? "") ?? 0 < Int($1[0] ?? "") ?? 0 }
-            let actual = try service.datasetRows(chain.dataset, tenant)
+            let actual = try await service.datasetRows(chain.dataset, tenant)
             #expect(actual.count == 1000 && expected.count == 1000)
             let difference = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }
             #expect(difference == nil, "row \(difference?.offset ?? -1): the dataset has \(difference.map { "\($0.element.0)" } ?? "") where the table has \(difference.map { "\($0.element.1)" } ?? "")")
@@ -112,7 +112,7 @@ struct FlowRunTests {
             let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
             let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
             #expect(runs.map(status) == ["success"], "\(runs)")
-            let rows = try service.datasetRows(chain.dataset, tenant).sorted { Int($0[0] ?? "") ?? 0 < Int($1[0] ?? "") ?? 0 }
+            let rows = try await service.datasetRows(chain.dataset, tenant).sorted { Int($0[0] ?? "") ?? 0 < Int($1[0] ?? "") ?? 0 }
             #expect(rows.count == 3)
             for (index, row) in rows.enumerated() {
                 let tags = try JSONValue(parsing: row[1] ?? "")
@@ -163,7 +163,7 @@ struct FlowRunTests {
             #expect(runs.map { $0["metrics"]?["recordSummary"]?["outputRecordCount"]?.int64Value ?? -1 } == [3, 2, 1, 3])
             #expect(runs.map { $0["activities"]?[0]?["durationSummary"]?["extensions"]?["windowEnd"]?.int64Value } == slot)
             #expect(runs.map { $0["activities"]?[0]?["durationSummary"]?["extensions"]?["windowStart"]?.int64Value } == [nil, slot[0], slot[1], slot[2]])
-            let ids = try service.datasetRows(chain.dataset, tenant).map { $0.first ?? nil }
+            let ids = try await service.datasetRows(chain.dataset, tenant).map { $0.first ?? nil }
             #expect(ids == ["1", "2", "3", "4", "5", "6", "7", "8", "10"])
         }
     }
@@ -189,7 +189,7 @@ struct FlowRunTests {
             #expect(partialRun["metrics"]?["recordSummary"] == ["inputRecordCount": 10, "outputRecordCount": 9, "failedRecordCount": 1])
             #expect(partialRun["metrics"]?["statusSummary"]?["errors"]?[0]?["code"] == "MAPPER-3700-400")
             #expect(partialRun["metrics"]?["statusSummary"]?["extensions"]?["rowErrorSamples"]?[0]?["field"] == "code")
-            #expect(try service.datasetRows(lenient.dataset, tenant).count == 9)
+            #expect(try await service.datasetRows(lenient.dataset, tenant).count == 9)
 
             // Above 5% the run fails and writes nothing.
             let strict = try await client.flowChain(tenant, base: LiveSources.sparkConnection(database: Self.database), table: table, datasetSchema: schema, mappings: mappings)
@@ -197,7 +197,7 @@ struct FlowRunTests {
             let failed = try #require(try await client.waitForRuns(of: failing, tenant, until: allEnded).first)
             #expect(status(failed) == "failed")
             #expect(failed["metrics"]?["statusSummary"]?["errors"]?[0]?["code"] == "MAPPER-3700-400")
-            #expect(try service.datasetRows(strict.dataset, tenant).isEmpty)
+            #expect(try await service.datasetRows(strict.dataset, tenant).isEmpty)
             let runId = try #require(failed["id"]?.stringValue)
             // A successful run cannot be re-triggered; the failed one can, and after the source is
             // fixed it succeeds.
@@ -207,7 +207,7 @@ struct FlowRunTests {
             let retried = try await client.waitForRuns(of: failing, tenant) { allEnded($0) && $0.first.map(status) != "failed" }
             #expect(retried.count == 1 && status(retried[0]) == "success", "\(retried)")
             #expect(retried.first?["metrics"]?["statusSummary"]?["extensions"]?["attempt"] == 2)
-            #expect(try service.datasetRows(strict.dataset, tenant).count == 10)
+            #expect(try await service.datasetRows(strict.dataset, tenant).count == 10)
         }
     }
 
@@ -252,7 +252,7 @@ struct FlowRunTests {
             }
             let reread = try #require(runs.first { $0["id"]?.stringValue == empty })
             #expect(status(reread) == "success" && reread["metrics"]?["recordSummary"]?["outputRecordCount"] == 2)
-            #expect(try service.datasetRows(chain.dataset, tenant).map { $0[0] } == ["0", "1", "2", "3", "4", "100", "101"])
+            #expect(try await service.datasetRows(chain.dataset, tenant).map { $0[0] } == ["0", "1", "2", "3", "4", "100", "101"])
 
             // Refused: a run that read rows cannot be re-triggered; windows must be ordered; periodic flows run by themselves.
             #expect(try await client.send(.post, "/runs/\(empty)/action?op=re-trigger", tenant).status == .badRequest)
@@ -277,7 +277,7 @@ struct FlowRunTests {
             try cluster.set(.running)
             let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
             #expect(runs.map(status) == ["success"] && runs.first?["metrics"]?["recordSummary"]?["outputRecordCount"] == 100)
-            #expect(try service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 } == Array(0..<100))
+            #expect(try await service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 } == Array(0..<100))
             #expect(cluster.startCalls == 0, "a cluster that is already starting is not started again")
         }
     }

@@ -101,7 +101,7 @@ struct KilledServiceTests {
         let first = try Self.serve(service.directory, "first", databaseURL: databaseURL)
         try await Self.waitFor("two committed chunks") { try await Self.run(of: flow, in: storage, scope: scope)?.chunksCommitted ?? 0 >= 2 }
         first.terminate()
-        first.waitUntilExit()
+        await first.exited()
         #expect(first.terminationStatus == 0)
         let stopped = try #require(try await Self.run(of: flow, in: storage, scope: scope))
         #expect(stopped.status == .scheduled && stopped.lease == nil && stopped.attempt == 1, "\(stopped.status)")
@@ -110,7 +110,7 @@ struct KilledServiceTests {
         let second = try Self.serve(service.directory, "second", databaseURL: databaseURL)
         try await Self.waitFor("five committed chunks") { try await Self.run(of: flow, in: storage, scope: scope)?.chunksCommitted ?? 0 >= 5 }
         kill(second.processIdentifier, SIGKILL)
-        second.waitUntilExit()
+        await second.exited()
         let interrupted = try #require(try await Self.run(of: flow, in: storage, scope: scope))
         #expect(interrupted.status == .inProgress && interrupted.chunksCommitted < 10, "killed with \(interrupted.chunksCommitted) chunks committed")
 
@@ -129,18 +129,19 @@ struct KilledServiceTests {
         follow.standardOutput = followed
         try follow.run()
         try await Self.waitFor("the resumed run to end") { try await Self.run(of: flow, in: storage, scope: scope)?.status.isFinal ?? false }
-        let shown = String(decoding: followed.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        follow.waitUntilExit()
+        let shown = try await offThePool { String(decoding: followed.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        await follow.exited()
         #expect(follow.terminationStatus == 0)
         #expect(shown.contains("inProgress") && shown.contains("attempt 2"), "\(shown)")
         #expect(shown.split(separator: "\n").last?.contains("\(Self.rows.formatted())/\(Self.rows.formatted()) rows") == true && shown.hasSuffix("success\n"), "\(shown)")
         let resumed = try #require(try await Self.run(of: flow, in: storage, scope: scope))
         #expect(resumed.status == .success, "\(resumed.errors)")
         #expect(resumed.attempt == 2 && resumed.rowsWritten == Int64(Self.rows), "a graceful stop is not an attempt; a kill is")
-        let ids = try service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 }
+        let ids = try await service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 }
         #expect(ids.count == Self.rows)
         #expect(ids == Array(0..<Self.rows), "every row of the table, once")
         let log = (try? String(contentsOf: service.directory.appendingPathComponent("third.log"), encoding: .utf8)) ?? ""
         #expect(log.contains("Requeued a run interrupted by a stop"))
+        await third.stopAndWait()
     }
 }

@@ -118,11 +118,11 @@ struct ManyInstancesTests {
         // Killed with runs in progress: its runs are taken over when their leases end, its open batches failed.
         try await waitFor("a quarter of the runs", seconds: 240) { try await succeeded() >= expectedRuns / 4 }
         kill(instances[0].processIdentifier, SIGKILL)
-        instances[0].waitUntilExit()
+        await instances[0].exited()
         // Stopped gracefully: it hands its runs back at once and exits 0.
         try await waitFor("half of the runs", seconds: 240) { try await succeeded() >= expectedRuns / 2 }
         instances[1].terminate()
-        instances[1].waitUntilExit()
+        await instances[1].exited()
         #expect(instances[1].terminationStatus == 0)
         let handedBack = try await runs().joined().filter {
             status($0) == "inProgress" && $0["metrics"]?["statusSummary"]?["extensions"]?["instance"]?.stringValue == "instance-b"
@@ -142,13 +142,14 @@ struct ManyInstancesTests {
             #expect(flowRuns.map(status) == Array(repeating: "success", count: Self.slots), "flow \(flow)")
             let scheduled = flowRuns.compactMap { $0["providerParams"]?["scheduledAt"]?.int64Value }
             #expect(scheduled == (0..<Int64(Self.slots)).map { (start + $0 * period) * 1000 }, "flow \(flow): each slot once")
-            let ids = try service.datasetRows(chains[index].dataset, tenant).map { Int($0[0] ?? "") ?? -1 }
+            let ids = try await service.datasetRows(chains[index].dataset, tenant).map { Int($0[0] ?? "") ?? -1 }
             #expect(ids == Array(0..<Self.rows), "flow \(flow): every row of the table once")
         }
         // Each run names the instance that finished it; the killed instance finished none it was running when killed.
         let finishers = Set(all.joined().compactMap { $0["metrics"]?["statusSummary"]?["extensions"]?["instance"]?.stringValue })
         #expect(finishers.isSubset(of: ["instance-a", "instance-b", "instance-c", "instance-d"]), "\(finishers)")
         #expect(finishers.count >= 2, "the work was shared: \(finishers)")
+        for process in instances { await process.stopAndWait() }
     }
 
     /// The port instance `name` of `service` listens on, from its log.
@@ -210,5 +211,6 @@ struct ManyInstancesTests {
         #expect(statuses.values.filter { $0 == 412 }.count == 99, "the others are told the version changed: \(statuses)")
         let stored = try #require(try await service.services.storage.resource(.connections, id: id, in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: "")))
         #expect(stored.body["name"]?.stringValue == "written by \(taken.first ?? -1)")
+        for process in instances { await process.stopAndWait() }
     }
 }

@@ -13,23 +13,9 @@ enum PyArrow {
 
     /// Runs the check script (waited for off the cooperative pool) and parses its JSON output.
     static func run(_ arguments: [String]) async throws -> [String: Any] {
-        let (python, script) = (python!, script)
-        let data = try await offThePool { () throws -> Data in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [script] + arguments
-            let output = Pipe()
-            let errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw PyArrowFailure(message: errorText) }
-            return data
-        }
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        let read = try await runToEnd(python!, [script] + arguments)
+        guard read.status == 0 else { throw PyArrowFailure(message: read.errors) }
+        return try JSONSerialization.jsonObject(with: read.output) as? [String: Any] ?? [:]
     }
 
     static func dump(_ path: String) async throws -> (schema: [[String: Any]], rows: [[Any]], rowGroups: Int) {

@@ -125,7 +125,7 @@ struct LiveSparkConnectTests {
 
     @Test func aConnectionBrokenMidStreamIsResumedWithEveryRowOnce() async throws {
         // The relay cuts the first connection after 2 MB of answers; the client reconnects through it.
-        let relay = try TCPRelay.start(target: LiveSparkConnect.port, cutAfterBytes: 2_000_000)
+        let relay = try await TCPRelay.start(target: LiveSparkConnect.port, cutAfterBytes: 2_000_000)
         defer { relay.stop() }
         let read = try await LiveSparkConnect.client("sc://127.0.0.1:\(relay.port)").withSession { session in
             try await Self.readRange(session, count: 500_000)

@@ -14,28 +14,34 @@ public struct PrivatePostgres: Sendable {
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/postgres").standardized
 
     /// Makes and starts a new server.
-    public static func start() throws -> PrivatePostgres {
+    public static func start() async throws -> PrivatePostgres {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-postgres-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let port = try freePort()
-        try run("start.sh", home: home, port: port)
+        try await run("start.sh", home: home, port: port)
         let url = try String(contentsOf: home.appendingPathComponent("postgres/url"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         return PrivatePostgres(home: home, port: port, url: url)
     }
 
     /// Stops the server at once, as a crash would (every commit is kept: the server waits for its WAL).
-    public func stop() throws { try Self.run("stop.sh", home: home, port: port) }
+    public func stop() async throws { try await Self.run("stop.sh", home: home, port: port) }
 
     /// Starts the stopped server again, with its data.
-    public func restart() throws { try Self.run("start.sh", home: home, port: port, keep: true) }
+    public func restart() async throws { try await Self.run("start.sh", home: home, port: port, keep: true) }
 
-    /// Stops the server and removes its folder.
+    /// Stops the server and removes its folder (blocking: for a `defer`; the stop is immediate).
     public func remove() {
-        try? stop()
+        try? Self.runBlocking("stop.sh", home: home, port: port)
         try? FileManager.default.removeItem(at: home)
     }
 
-    private static func run(_ script: String, home: URL, port: Int, keep: Bool = false) throws {
+    /// Runs a script of scripts/postgres for this server, waited for off the cooperative pool (initdb
+    /// and a start take seconds).
+    private static func run(_ script: String, home: URL, port: Int, keep: Bool = false) async throws {
+        try await offThePool { try runBlocking(script, home: home, port: port, keep: keep) }
+    }
+
+    private static func runBlocking(_ script: String, home: URL, port: Int, keep: Bool = false) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [scripts.appendingPathComponent(script).path]

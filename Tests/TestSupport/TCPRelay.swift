@@ -19,7 +19,7 @@ public struct TCPRelay {
     /// Starts the relay to `target` (cutting its first connection after `cutAfterBytes` from the
     /// server, when given). Its output goes nowhere but its port: a child holding the test's own
     /// stderr open would keep `swift test` waiting for it.
-    public static func start(target: Int, cutAfterBytes: Int? = nil) throws -> TCPRelay {
+    public static func start(target: Int, cutAfterBytes: Int? = nil) async throws -> TCPRelay {
         var root = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { root.deleteLastPathComponent() }
         let relay = Process()
@@ -29,13 +29,8 @@ public struct TCPRelay {
         relay.standardOutput = output
         relay.standardError = FileHandle.nullDevice
         try relay.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        let line = await relay.firstLine(of: output)
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             relay.terminate()
             throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "scripts/tcp-relay.py did not start"])
         }
