@@ -100,7 +100,8 @@ let package = Package(
         .target(
             name: "Ingestion",
             dependencies: [
-                "Connectors", "DataLake", "DatabricksSQL", "Parquet", "FlowModel", "FlowStore",
+                "Arrow", "Connectors", "DataLake", "DatabricksSQL", "Parquet", "FlowModel", "FlowStore",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

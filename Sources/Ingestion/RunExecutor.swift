@@ -133,6 +133,9 @@ struct RunExecutor: Sendable {
         if record.value.chunksCommitted == 0 { record.value.samples = [] }
         let (run, scope) = (record.value, record.resource.metadata.scope)
         let plan = try await beating(&record) { _ in try await resolve(run, scope: scope) }
+        // Where the chunks of the window end, from one summary of it (a count and the delta's range):
+        // the source is asked once per window, not once per chunk.
+        var chunkEnds: [Int64?] = []
         while record.value.copyCompletedAt == nil {
             let runtime = try await StoredRecord<FlowRuntime>.runtime(of: plan.flow, in: storage, now: clock())
             let lower: Int64? = record.value.mode == .incremental ? runtime.value.watermark : (record.value.committedThrough ?? record.value.windowStart)
@@ -147,27 +150,36 @@ struct RunExecutor: Sendable {
                 try await RunRecovery.advance(&record, flow: plan.flow, through: upper, storage: storage, now: clock())
                 continue
             }
-            let whole = try window(plan, after: lower, through: upper)
-            let summary = try await beating(&record) { _ in try await plan.source.summarize(plan.table, window: whole) }
-            record.value.rowsExpected = record.value.committedRowsRead + summary.rowCount
-            if summary.rowCount == 0 {
-                try await RunRecovery.advance(&record, flow: plan.flow, through: upper, storage: storage, now: clock())
-                continue
+            while let lower, let end = chunkEnds.first, let end, end <= lower { chunkEnds.removeFirst() }
+            if chunkEnds.isEmpty {
+                let whole = try window(plan, after: lower, through: upper)
+                let summary = try await beating(&record) { _ in try await plan.source.summarize(plan.table, window: whole) }
+                record.value.rowsExpected = record.value.committedRowsRead + summary.rowCount
+                if summary.rowCount == 0 {
+                    try await RunRecovery.advance(&record, flow: plan.flow, through: upper, storage: storage, now: clock())
+                    continue
+                }
+                chunkEnds = Self.chunkEnds(summary, after: lower, through: upper, chunkRows: settings.chunkRows)
             }
-            let chunkEnd = Self.chunkEnd(summary, after: lower, through: upper, chunkRows: settings.chunkRows)
-            try await copyChunk(&record, plan: plan, window: try window(plan, after: lower, through: chunkEnd), expectedRows: summary.rowCount, log: log)
+            let chunkEnd = chunkEnds.removeFirst()
+            try await copyChunk(&record, plan: plan, window: try window(plan, after: lower, through: chunkEnd), log: log)
         }
     }
 
-    /// Where the next chunk ends: the window's end, or — when the window holds more than
-    /// `chunkRows` rows — a delta value that splits its range into chunks of about that size.
-    static func chunkEnd(_ summary: DeltaSummary, after lower: Int64?, through upper: Int64?, chunkRows: Int64) -> Int64? {
-        guard summary.rowCount > chunkRows, let earliest = summary.earliest, let latest = summary.latest, latest > earliest else { return upper }
+    /// Where the chunks of a window end: its end alone, or — when it holds more than `chunkRows` rows —
+    /// delta values that split the range of its values into chunks of about that many rows (rows
+    /// spread evenly assumed), then its end.
+    static func chunkEnds(_ summary: DeltaSummary, after lower: Int64?, through upper: Int64?, chunkRows: Int64) -> [Int64?] {
+        guard summary.rowCount > chunkRows, let earliest = summary.earliest, let latest = summary.latest, latest > earliest else { return [upper] }
         let chunks = (summary.rowCount + chunkRows - 1) / chunkRows
-        let end = earliest + max(1, (latest - earliest) / chunks)
-        if let lower, end <= lower { return upper }
-        if let upper, end >= upper { return upper }
-        return end >= latest ? upper : end
+        let step = max(1, (latest - earliest) / chunks)
+        var ends: [Int64?] = []
+        var end = earliest + step
+        while end < latest {
+            if lower.map({ end > $0 }) ?? true, upper.map({ end < $0 }) ?? true { ends.append(end) }
+            end += step
+        }
+        return ends + [upper]
     }
 
     func window(_ plan: Plan, after: Int64?, through: Int64?) throws(RunFailure) -> DeltaWindow {
@@ -179,7 +191,7 @@ struct RunExecutor: Sendable {
     }
 
     /// Copies one chunk into a batch and promotes it.
-    func copyChunk(_ record: inout StoredRecord<FlowRun>, plan: Plan, window: DeltaWindow, expectedRows: Int64, log: Logger) async throws {
+    func copyChunk(_ record: inout StoredRecord<FlowRun>, plan: Plan, window: DeltaWindow, log: Logger) async throws {
         let opened = clock()
         let batch = SharedBatch(
             try lake.openBatch(
@@ -190,16 +202,14 @@ struct RunExecutor: Sendable {
         do {
             // The rows read so far are saved with the run's heartbeat, which holds the batch as long as the run.
             chunk = try await beating(&record, batch: batch) { heartbeat in
-                try await plan.source.read(plan.table, columns: plan.columns, window: window, filter: plan.filter, batchSize: settings.fetchRows) { result in
-                    var counted = ChunkCount()
-                    for try await rows in result {
-                        try Task.checkCancellation()
+                try await plan.source.read(plan.table, columns: plan.columns, window: window, filter: plan.filter, batchSize: settings.fetchRows) { pages in
+                    // The next page is fetched and decoded while this one is mapped and encoded.
+                    try await PagePipeline.run(pages, into: ChunkCount()) { counted, rows in
                         let mapped = plan.mapper.map(rows)
                         if mapped.rowCount > 0 { try batch.writer.withLock { writer throws(DataLakeError) in try writer.write(mapped.columns) } }
                         counted.add(mapped, read: rows.rowCount, keepSamples: plan.definition.errorDiagnosticsEnabled)
                         heartbeat.rows.withLock { $0 = (before.rowsRead + counted.read, before.rowsFailed + counted.failed) }
                     }
-                    return counted
                 }
             }
         } catch {

@@ -225,13 +225,15 @@ struct RunPlannerTests {
 
     @Test func chunksSplitALargeWindowByDeltaValue() {
         let summary = DeltaSummary(rowCount: 10_000, earliest: 1_000, latest: 11_000)
-        #expect(RunExecutor.chunkEnd(summary, after: nil, through: 20_000, chunkRows: 2_500) == 3_500)
-        #expect(RunExecutor.chunkEnd(summary, after: nil, through: 20_000, chunkRows: 10_000) == 20_000)
-        #expect(RunExecutor.chunkEnd(summary, after: nil, through: nil, chunkRows: 2_500) == 3_500)
+        #expect(RunExecutor.chunkEnds(summary, after: nil, through: 20_000, chunkRows: 2_500) == [3_500, 6_000, 8_500, 20_000])
+        #expect(RunExecutor.chunkEnds(summary, after: nil, through: 20_000, chunkRows: 10_000) == [20_000])
+        #expect(RunExecutor.chunkEnds(summary, after: nil, through: nil, chunkRows: 2_500) == [3_500, 6_000, 8_500, nil])
+        // Ten rows over a range of ten, three to a chunk: four chunks, a step of two (whole delta values), then the end.
+        #expect(RunExecutor.chunkEnds(DeltaSummary(rowCount: 10, earliest: 0, latest: 10), after: nil, through: 10, chunkRows: 3) == [2, 4, 6, 8, 10])
         // A window whose rows share one delta value is read in one piece.
-        #expect(RunExecutor.chunkEnd(DeltaSummary(rowCount: 10_000, earliest: 5, latest: 5), after: nil, through: 9, chunkRows: 10) == 9)
+        #expect(RunExecutor.chunkEnds(DeltaSummary(rowCount: 10_000, earliest: 5, latest: 5), after: nil, through: 9, chunkRows: 10) == [9])
         // The split never goes back before the lower bound nor past the upper one.
-        #expect(RunExecutor.chunkEnd(summary, after: 4_000, through: 20_000, chunkRows: 2_500) == 20_000)
-        #expect(RunExecutor.chunkEnd(summary, after: nil, through: 2_000, chunkRows: 2_500) == 2_000)
+        #expect(RunExecutor.chunkEnds(summary, after: 4_000, through: 20_000, chunkRows: 2_500) == [6_000, 8_500, 20_000])
+        #expect(RunExecutor.chunkEnds(summary, after: nil, through: 2_000, chunkRows: 2_500) == [2_000])
     }
 }
