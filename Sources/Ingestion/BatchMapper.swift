@@ -106,41 +106,95 @@ public struct BatchMapper: Sendable {
         return sources.compactMap { $0 }.filter { seen.insert($0.lowercased()).inserted }
     }
 
-    /// Maps one source batch.
+    /// Maps one source batch: a column whose values convert whole is converted whole (a rename costs
+    /// nothing, a widening one pass), the others value by value; a row with a value that does not
+    /// convert, or a null where the field is required, is left out and reported with the first
+    /// field at fault.
     public func map(_ batch: ResultBatch) -> MappedBatch {
-        let sourceIndex: [Int?] = sources.map { name in
-            guard let name else { return nil }
-            return batch.schema.firstIndex { $0.name == name } ?? batch.schema.firstIndex { $0.name.lowercased() == name.lowercased() }
+        let rowCount = batch.rowCount
+        var whole: [ConvertedColumn?] = []
+        var byValue: [[FieldValue]?] = []
+        // Each left-out row's first fault, by the field's position (the lowest wins).
+        var faults: [Int: (position: Int, message: String)] = [:]
+        func fault(row: Int, position: Int, _ message: @autoclosure () -> String) {
+            if let known = faults[row], known.position <= position { return }
+            faults[row] = (position, message())
         }
-        var builders = dataset.fields.map { ColumnBuilder(type: $0.type, capacity: batch.rowCount) }
-        var row: [FieldValue] = Array(repeating: .null, count: dataset.fields.count)
-        var kept = 0
-        var rejected = 0
-        var samples: [RowError] = []
-        rows: for index in 0..<batch.rowCount {
-            for (position, field) in dataset.fields.enumerated() {
-                guard let column = sourceIndex[position] else {
-                    row[position] = .null
-                    continue
+        for (position, field) in dataset.fields.enumerated() {
+            guard let name = sources[position], let column = Self.index(of: name, in: batch.schema) else {
+                whole.append(nil)
+                byValue.append(nil)
+                continue
+            }
+            let values = batch.columns[column]
+            if let converted = ColumnConversion.convert(values, type: batch.schema[column].type, to: field.type) {
+                if !field.nullable, let nulls = converted.nulls {
+                    for row in 0..<rowCount where nulls[row] { fault(row: row, position: position, "is required but the source value is null") }
                 }
-                switch ValueConversion.convert(batch.value(row: index, column: column), to: field.type) {
+                whole.append(converted)
+                byValue.append(nil)
+                continue
+            }
+            var converted: [FieldValue] = []
+            converted.reserveCapacity(rowCount)
+            for row in 0..<rowCount {
+                switch ValueConversion.convert(values.value(at: row, type: batch.schema[column].type), to: field.type) {
                 case .success(let value):
-                    if value == .null && !field.nullable {
-                        rejected += 1
-                        if samples.count < Self.maximumSamples { samples.append(RowError(row: index, field: field.name, message: "is required but the source value is null")) }
-                        continue rows
-                    }
-                    row[position] = value
+                    if value == .null && !field.nullable { fault(row: row, position: position, "is required but the source value is null") }
+                    converted.append(value)
                 case .failure(let failure):
-                    rejected += 1
-                    if samples.count < Self.maximumSamples { samples.append(RowError(row: index, field: field.name, message: failure.message)) }
-                    continue rows
+                    fault(row: row, position: position, failure.message)
+                    converted.append(.null)
                 }
             }
-            for position in builders.indices { builders[position].append(row[position]) }
-            kept += 1
+            whole.append(nil)
+            byValue.append(converted)
         }
-        return MappedBatch(columns: builders.map(\.column), rowCount: kept, rejectedCount: rejected, samples: samples)
+        let left = faults.keys.sorted()
+        let samples = left.prefix(Self.maximumSamples).map { row in
+            RowError(row: row, field: dataset.fields[faults[row]!.position].name, message: faults[row]!.message)
+        }
+        let kept: [Int]? = left.isEmpty ? nil : (0..<rowCount).filter { faults[$0] == nil }
+        let keptCount = kept?.count ?? rowCount
+        let columns = dataset.fields.indices.map { position -> ParquetColumn in
+            if let converted = whole[position] {
+                guard let kept else { return ParquetColumn(converted.values, nulls: converted.nulls) }
+                return ParquetColumn(converted.values.rows(kept), nulls: converted.nulls.map { nulls in kept.map { nulls[$0] } })
+            }
+            var builder = ColumnBuilder(type: dataset.fields[position].type, capacity: keptCount)
+            if let values = byValue[position] {
+                if let kept {
+                    for row in kept { builder.append(values[row]) }
+                } else {
+                    for value in values { builder.append(value) }
+                }
+            } else {
+                for _ in 0..<keptCount { builder.append(.null) }
+            }
+            return builder.column
+        }
+        return MappedBatch(columns: columns, rowCount: keptCount, rejectedCount: left.count, samples: samples)
+    }
+
+    /// The position of the column `name` names: by its exact name, else ignoring case.
+    static func index(of name: String, in schema: [ColumnDescriptor]) -> Int? {
+        schema.firstIndex { $0.name == name } ?? schema.firstIndex { $0.name.lowercased() == name.lowercased() }
+    }
+}
+
+extension ParquetValues {
+    /// The values of `rows` only, in their order.
+    func rows(_ rows: [Int]) -> ParquetValues {
+        switch self {
+        case .boolean(let values): .boolean(rows.map { values[$0] })
+        case .int32(let values): .int32(rows.map { values[$0] })
+        case .int64(let values): .int64(rows.map { values[$0] })
+        case .float(let values): .float(rows.map { values[$0] })
+        case .double(let values): .double(rows.map { values[$0] })
+        case .string(let values): .string(rows.map { values[$0] })
+        case .binary(let values): .binary(rows.map { values[$0] })
+        case .decimal(let values): .decimal(rows.map { values[$0] })
+        }
     }
 }
 

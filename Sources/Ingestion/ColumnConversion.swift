@@ -1,0 +1,125 @@
+// A source column converted whole where its storage already is the field's type, or becomes it
+// without a per-value check that could fail: renames and widenings copy or map an array, timestamp
+// and decimal text is parsed in one pass. The values are exactly those value-by-value conversion
+// (``ValueConversion``) gives; a column it cannot take whole — a cast that may fail for a value, a
+// text that does not parse — goes back to value-by-value, which reports the rows at fault.
+import Arrow
+import DataLake
+import DatabricksSQL
+import Parquet
+
+/// A whole column ready for a dataset field: one entry per source row (an entry at a null row is a
+/// placeholder), and which rows are null.
+struct ConvertedColumn {
+    var values: ParquetValues
+    var nulls: [Bool]?
+}
+
+enum ColumnConversion {
+    /// `column`, of SQL type `type`, as a `target` column; `nil` when it is converted value by value.
+    static func convert(_ column: ColumnValues, type: SQLType, to target: DatasetFieldType) -> ConvertedColumn? {
+        if case .arrow(let array) = column.storage { return convert(array, type: type, to: target) }
+        let nulls = column.nulls.hasNulls ? (0..<column.count).map(column.nulls.isNull) : nil
+        let values: ParquetValues? =
+            switch (column.storage, target) {
+            case (.bool(let values), .boolean): .boolean(values)
+            case (.int64(let values), .long): .int64(values)
+            case (.int64(let values), .double): .double(values.map(Double.init))
+            case (.int32(let values), .int): .int32(values)
+            case (.int32(let values), .long): .int64(values.map(Int64.init))
+            case (.int32(let values), .double): .double(values.map(Double.init))
+            case (.int16(let values), .short), (.int16(let values), .int): .int32(values.map(Int32.init))
+            case (.int16(let values), .long): .int64(values.map(Int64.init))
+            case (.int8(let values), .byte), (.int8(let values), .short), (.int8(let values), .int): .int32(values.map(Int32.init))
+            case (.int8(let values), .long): .int64(values.map(Int64.init))
+            // (A FLOAT column arrives widened too; its value-by-value path goes through its text.)
+            case (.double(let values), .double) where type == .double: .double(values)
+            case (.string(let values), .string) where type.arrivesAsItsText: .string(values)
+            case (.string(let values), .dateTime) where type == .timestamp:
+                parsed(values, nulls) { SQLDateParsing.microseconds($0) }.map(ParquetValues.int64)
+            case (.string(let values), .date) where type == .date:
+                parsed(values, nulls) { SQLDateParsing.days($0) }.map(ParquetValues.int32)
+            case (.string(let values), .decimal(let precision, let scale)):
+                if case .decimal = type { parsed(values, nulls) { ValueConversion.unscaled($0, precision: precision, scale: scale) }.map(ParquetValues.decimal) } else { nil }
+            default: nil
+            }
+        return values.map { ConvertedColumn(values: $0, nulls: nulls) }
+    }
+
+    /// Every non-null text parsed, or `nil` when one does not parse.
+    private static func parsed<T: Numeric>(_ texts: [String], _ nulls: [Bool]?, _ parse: (String) -> T?) -> [T]? {
+        var values: [T] = []
+        values.reserveCapacity(texts.count)
+        for index in texts.indices {
+            if nulls?[index] == true {
+                values.append(0)
+                continue
+            }
+            guard let value = parse(texts[index]) else { return nil }
+            values.append(value)
+        }
+        return values
+    }
+
+    /// An Arrow column (Spark Connect, Databricks Arrow results) as `target`.
+    static func convert(_ array: ArrowArray, type: SQLType, to target: DatasetFieldType) -> ConvertedColumn? {
+        let rows = 0..<array.length
+        let nulls: [Bool]? = {
+            let flags = rows.map(array.isNull)
+            return flags.contains(true) ? flags : nil
+        }()
+        let values: ParquetValues? =
+            switch (array.type, target) {
+            case (.bool, .boolean): .boolean(rows.map(array.bool))
+            case (.int(64, true), .long): .int64(rows.map(array.int64))
+            case (.int(let width, true), .long) where width < 64: .int64(rows.map(array.int64))
+            case (.int(32, true), .int), (.int(16, true), .int), (.int(8, true), .int), (.int(16, true), .short), (.int(8, true), .short), (.int(8, true), .byte):
+                .int32(rows.map { Int32(truncatingIfNeeded: array.int64($0)) })
+            case (.float64, .double): .double(rows.map(array.double))
+            case (.utf8, .string) where type.arrivesAsItsText, (.largeUtf8, .string) where type.arrivesAsItsText: .string(rows.map(array.string))
+            case (.timestamp(let unit, _), .dateTime):
+                .int64(
+                    rows.map { row in
+                        let value = array.int64(row)
+                        return switch unit {
+                        case .second: value &* 1_000_000
+                        case .millisecond: value &* 1_000
+                        case .microsecond: value
+                        case .nanosecond: value / 1_000
+                        }
+                    })
+            case (.date32, .date): .int32(rows.map { Int32(truncatingIfNeeded: array.int64($0)) })
+            case (.decimal(let precision, let scale), .decimal(let targetPrecision, let targetScale)) where precision == targetPrecision && scale == targetScale:
+                decimals(array, rows, nulls, precision: precision).map(ParquetValues.decimal)
+            default: nil
+            }
+        return values.map { ConvertedColumn(values: $0, nulls: nulls) }
+    }
+
+    /// The unscaled values of a decimal column of the field's own precision and scale, or `nil` when
+    /// one has more digits than the precision (value by value, that row is refused).
+    private static func decimals(_ array: ArrowArray, _ rows: Range<Int>, _ nulls: [Bool]?, precision: Int) -> [Int128]? {
+        var limit: Int128 = 1
+        for _ in 0..<precision { limit &*= 10 }
+        var values: [Int128] = []
+        values.reserveCapacity(rows.count)
+        for row in rows {
+            let parts = array.decimal128(row)
+            let value = Int128(parts.high) << 64 | Int128(parts.low)
+            if nulls?[row] != true, value.magnitude >= limit.magnitude { return nil }
+            values.append(value)
+        }
+        return values
+    }
+}
+
+extension SQLType {
+    /// Whether a value of this type arrives as text that is itself the value of a string field
+    /// (nested values as JSON, intervals as Spark's text).
+    var arrivesAsItsText: Bool {
+        switch self {
+        case .string, .varchar, .char, .array, .map, .struct, .union, .intervalDayTime, .intervalYearMonth: true
+        default: false
+        }
+    }
+}
