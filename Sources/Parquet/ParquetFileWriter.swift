@@ -1,6 +1,7 @@
 // A streaming Parquet writer: batches of columns in, row groups out as soon as they reach their
 // size, the footer at the end. Memory is bounded by the row-group size, not by the file.
 import Foundation
+import Synchronization
 import Thrift
 #if canImport(Glibc)
 import Glibc
@@ -26,6 +27,10 @@ public struct ParquetWriterOptions: Sendable {
     public var synchronizeOnClose = true
     /// Key/value pairs stored in the footer.
     public var metadata: [String: String] = [:]
+    /// How many columns are encoded and compressed at once, each on a thread of its own (default:
+    /// the machine's cores). The file's bytes do not depend on it: a column chunk is encoded the
+    /// same on any thread, and chunks are written in the schema's order.
+    public var encodingThreads = ProcessInfo.processInfo.activeProcessorCount
 
     /// The defaults.
     public init() {}
@@ -51,7 +56,8 @@ public final class ParquetFileWriter {
     private var descriptor: Int32
     private var offset: Int64 = 0
     private var builders: [ColumnChunkBuilder]
-    private let compressor: PageCompressor
+    /// One per encoding thread (a compressor holds a codec's context, which is not thread-safe).
+    private let compressors: [PageCompressor]
     private var rowGroups: [RowGroupRecord] = []
     private var rowsInGroup: Int64 = 0
     private var rowCount: Int64 = 0
@@ -65,8 +71,9 @@ public final class ParquetFileWriter {
         self.schema = schema
         self.path = path
         self.options = options
-        self.compressor = try PageCompressor(codec: options.compression, level: options.compressionLevel)
         self.builders = schema.fields.map { ColumnChunkBuilder(field: $0, pageSize: max(1024, options.pageBytes), dictionaryLimit: options.dictionaryBytes) }
+        let threads = max(1, min(options.encodingThreads, schema.fields.count))
+        self.compressors = try (0..<threads).map { _ throws(ParquetError) in try PageCompressor(codec: options.compression, level: options.compressionLevel) }
         descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw ParquetError(.io, "cannot create \(path): \(String(cString: strerror(errno)))") }
         do {
@@ -98,7 +105,9 @@ public final class ParquetFileWriter {
         }
         guard rows > 0 else { return }
         do {
-            for index in builders.indices { try builders[index].append(columns[index], compressor: compressor) }
+            try eachColumn(values: rows * columns.count) { builder, index, compressor throws(ParquetError) in
+                try builder.append(columns[index], compressor: compressor)
+            }
             rowsInGroup += Int64(rows)
             rowCount += Int64(rows)
             if builders.reduce(0, { $0 + $1.bufferedBytes }) >= options.rowGroupBytes { try flushRowGroup() }
@@ -143,10 +152,51 @@ public final class ParquetFileWriter {
         }
     }
 
+    /// Below this many values a batch is encoded on the caller's thread: handing it out costs more.
+    static let valuesWorthThreads = 8192
+
+    /// Runs `work` on every column's builder, with a compressor of its own, on up to
+    /// `encodingThreads` threads; the first column's error (in the schema's order) is thrown.
+    private func eachColumn(
+        values: Int, _ work: (inout ColumnChunkBuilder, Int, PageCompressor) throws(ParquetError) -> Void
+    ) throws(ParquetError) {
+        if compressors.count == 1 || values < Self.valuesWorthThreads {
+            for index in builders.indices { try work(&builders[index], index, compressors[0]) }
+            return
+        }
+        let next = Atomic(0)
+        var errors = [ParquetError?](repeating: nil, count: builders.count)
+        builders.withUnsafeMutableBufferPointer { builders in
+            errors.withUnsafeMutableBufferPointer { errors in
+                // Each column is taken by one thread (the counter hands it out once) and each thread
+                // has its own compressor: no builder, error slot or compressor is used by two at once.
+                nonisolated(unsafe) let (builders, errors, compressors) = (builders, errors, compressors)
+                nonisolated(unsafe) let work = work
+                DispatchQueue.concurrentPerform(iterations: compressors.count) { thread in
+                    while case let index = next.add(1, ordering: .relaxed).oldValue, index < builders.count {
+                        do throws(ParquetError) {
+                            try work(&builders[index], index, compressors[thread])
+                        } catch {
+                            errors[index] = error
+                        }
+                    }
+                }
+            }
+        }
+        if let error = errors.lazy.compactMap({ $0 }).first { throw error }
+    }
+
     private func flushRowGroup() throws(ParquetError) {
+        var chunks = [EncodedColumnChunk?](repeating: nil, count: builders.count)
+        try chunks.withUnsafeMutableBufferPointer { chunks throws(ParquetError) in
+            nonisolated(unsafe) let chunks = chunks
+            try eachColumn(values: Int(rowsInGroup) * builders.count) { builder, index, compressor throws(ParquetError) in
+                chunks[index] = try builder.finishChunk(compressor)
+            }
+        }
         var columns: [ColumnChunkRecord] = []
         for index in builders.indices {
-            let chunk = try builders[index].finishChunk(compressor)
+            let chunk = chunks[index]!
             var dictionaryOffset: Int64?
             let start = offset
             if let page = chunk.dictionaryPage {
