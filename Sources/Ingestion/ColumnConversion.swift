@@ -1,6 +1,6 @@
 // A source column converted whole where its storage already is the field's type, or becomes it
 // without a per-value check that could fail: renames and widenings copy or map an array, timestamp
-// and decimal text is parsed in one pass. The values are exactly those value-by-value conversion
+// and decimal text is parsed in one pass, Arrow decimals become doubles by one exact division. The values are exactly those value-by-value conversion
 // (``ValueConversion``) gives; a column it cannot take whole — a cast that may fail for a value, a
 // text that does not parse — goes back to value-by-value, which reports the rows at fault.
 import Arrow
@@ -39,6 +39,8 @@ enum ColumnConversion {
                 parsed(values, nulls) { SQLDateParsing.microseconds($0) }.map(ParquetValues.int64)
             case (.string(let values), .date) where type == .date:
                 parsed(values, nulls) { SQLDateParsing.days($0) }.map(ParquetValues.int32)
+            case (.string(let values), .double), (.string(let values), .float):
+                if case .decimal = type { parsed(values, nulls) { Double($0) }.map { target == .float ? .float($0.map(Float.init)) : .double($0) } } else { nil }
             case (.string(let values), .decimal(let precision, let scale)):
                 if case .decimal = type { parsed(values, nulls) { ValueConversion.unscaled($0, precision: precision, scale: scale) }.map(ParquetValues.decimal) } else { nil }
             default: nil
@@ -91,9 +93,33 @@ enum ColumnConversion {
             case (.date32, .date): .int32(rows.map { Int32(truncatingIfNeeded: array.int64($0)) })
             case (.decimal(let precision, let scale), .decimal(let targetPrecision, let targetScale)) where precision == targetPrecision && scale == targetScale:
                 decimals(array, rows, nulls, precision: precision).map(ParquetValues.decimal)
+            case (.decimal(_, let scale), .double), (.decimal(_, let scale), .float):
+                doubles(array, rows, nulls, scale: scale).map { target == .float ? .float($0.map(Float.init)) : .double($0) }
             default: nil
             }
         return values.map { ConvertedColumn(values: $0, nulls: nulls) }
+    }
+
+    /// A decimal column's values as doubles, or `nil` when one cannot be made exactly as its text
+    /// would parse. An unscaled value below 2^53 and a power of ten up to 10^22 are both exact doubles,
+    /// so their IEEE quotient is the correctly rounded value of the decimal — what parsing its text gives.
+    private static func doubles(_ array: ArrowArray, _ rows: Range<Int>, _ nulls: [Bool]?, scale: Int) -> [Double]? {
+        guard (0...22).contains(scale) else { return nil }
+        var divisor = 1.0
+        for _ in 0..<scale { divisor *= 10 }
+        var values: [Double] = []
+        values.reserveCapacity(rows.count)
+        for row in rows {
+            if nulls?[row] == true {
+                values.append(0)
+                continue
+            }
+            let parts = array.decimal128(row)
+            let value = Int128(parts.high) << 64 | Int128(parts.low)
+            guard value.magnitude < 1 << 53 else { return nil }
+            values.append(Double(Int64(value)) / divisor)
+        }
+        return values
     }
 
     /// The unscaled values of a decimal column of the field's own precision and scale, or `nil` when

@@ -1,7 +1,8 @@
 // Whole-column conversion gives exactly what value-by-value conversion gives: random batches of every
-// storage the Thrift results use, NULLs, text that does not parse, decimals that do not fit,
+// storage the Thrift results use and of the Arrow columns Spark Connect sends, NULLs, text that does not parse, decimals that do not fit,
 // required fields, mapped to every field type they convert to — the same rows kept, the same cells,
 // the same rows left out with the same first fault.
+@testable import Arrow
 import DataLake
 import DatabricksSQL
 import Foundation
@@ -129,6 +130,76 @@ struct ColumnarMappingTests {
         let samples = expected.faults.prefix(BatchMapper.maximumSamples)
         #expect(mapped.samples.map(\.row) == samples.map(\.row))
         #expect(mapped.samples.map(\.field) == samples.map(\.field))
+        #expect(mapped.samples.map(\.message) == samples.map(\.message))
+    }
+
+    /// An Arrow column of `type` over `rows` values, the little-endian bytes `encode` makes, NULLs
+    /// where `nulls` says.
+    static func arrow(_ type: ArrowType, nulls: [Bool], values: [UInt8], offsets: [UInt8] = []) -> ArrowArray {
+        var validity = [UInt8](repeating: 0, count: (nulls.count + 7) / 8)
+        for (row, null) in nulls.enumerated() where !null { validity[row / 8] |= 1 << UInt8(row % 8) }
+        return ArrowArray(
+            field: ArrowField(name: "c", type: type), length: nulls.count, nullCount: nulls.filter { $0 }.count,
+            validity: nulls.contains(true) ? validity[...] : nil, values: values[...], offsets: offsets[...], children: [], dictionary: [])
+    }
+
+    static func bytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] { values.flatMap { value in withUnsafeBytes(of: value.littleEndian, Array.init) } }
+
+    /// A batch of Arrow columns as Spark Connect sends them, with the SQL types the schema names.
+    static func arrowBatch(rows: Int, seed: UInt64) -> ResultBatch {
+        var random = Generator(state: seed)
+        func nulls() -> [Bool] {
+            let share = [0, 0, 10, 50][Int.random(in: 0..<4, using: &random)]
+            return (0..<rows).map { _ in Int.random(in: 0..<100, using: &random) < share }
+        }
+        // Decimals small enough for an exact double, and now and then one that is not (2^53 and beyond).
+        let decimals: [Int128] = (0..<rows).map { _ in
+            Int.random(in: 0..<50, using: &random) == 0 ? Int128(Int64.random(in: (1 << 53)...(1 << 62), using: &random)) : Int128(Int64.random(in: -(1 << 50)...(1 << 50), using: &random))
+        }
+        let texts = (0..<rows).map { _ in "text \(Int.random(in: 0..<1000, using: &random))" }
+        var offsets: [Int32] = [0]
+        for text in texts { offsets.append(offsets.last! + Int32(text.utf8.count)) }
+        let columns: [(String, SQLType, ArrowArray)] = [
+            ("b", .boolean, arrow(.bool, nulls: nulls(), values: (0..<((rows + 7) / 8)).map { _ in UInt8.random(in: 0...255, using: &random) })),
+            ("i8", .tinyint, arrow(.int(bitWidth: 8, signed: true), nulls: nulls(), values: bytes((0..<rows).map { _ in Int8.random(in: .min ... .max, using: &random) }))),
+            ("i16", .smallint, arrow(.int(bitWidth: 16, signed: true), nulls: nulls(), values: bytes((0..<rows).map { _ in Int16.random(in: .min ... .max, using: &random) }))),
+            ("i32", .int, arrow(.int(bitWidth: 32, signed: true), nulls: nulls(), values: bytes((0..<rows).map { _ in Int32.random(in: .min ... .max, using: &random) }))),
+            ("i64", .bigint, arrow(.int(bitWidth: 64, signed: true), nulls: nulls(), values: bytes((0..<rows).map { _ in Int64.random(in: -100_000...100_000, using: &random) }))),
+            ("d", .double, arrow(.float64, nulls: nulls(), values: bytes((0..<rows).map { _ in Double.random(in: -1e6...1e6, using: &random).bitPattern }))),
+            ("s", .string, arrow(.utf8, nulls: nulls(), values: Array(texts.joined().utf8), offsets: bytes(offsets))),
+            ("ts", .timestamp, arrow(.timestamp(.microsecond, timezone: "UTC"), nulls: nulls(), values: bytes((0..<rows).map { _ in Int64.random(in: -1 << 50...1 << 50, using: &random) }))),
+            ("day", .date, arrow(.date32, nulls: nulls(), values: bytes((0..<rows).map { _ in Int32.random(in: -100_000...100_000, using: &random) }))),
+            ("dec", .decimal(precision: 38, scale: 4), arrow(.decimal(precision: 38, scale: 4), nulls: nulls(), values: bytes(decimals.flatMap { [UInt64(truncatingIfNeeded: $0), UInt64(truncatingIfNeeded: $0 >> 64)] }))),
+            ("json", .array, arrow(.utf8, nulls: nulls(), values: Array(texts.joined().utf8), offsets: bytes(offsets))),
+        ]
+        return ResultBatch(
+            schema: columns.enumerated().map { ColumnDescriptor(name: $0.element.0, type: $0.element.1, position: $0.offset + 1) },
+            columns: columns.map { ColumnValues(storage: .arrow($0.2), nulls: NullBitmap(bytes: [])) }, startRowOffset: 0)
+    }
+
+    static let arrowTargets: [(source: String, type: DatasetFieldType)] = [
+        ("b", .boolean), ("b", .string), ("i8", .byte), ("i8", .int), ("i8", .long), ("i16", .short), ("i16", .long), ("i16", .byte), ("i32", .int),
+        ("i32", .long), ("i32", .double), ("i32", .short), ("i64", .long), ("i64", .double), ("i64", .int), ("d", .double), ("d", .float),
+        ("s", .string), ("s", .long), ("ts", .dateTime), ("ts", .date), ("ts", .string), ("day", .date), ("day", .dateTime),
+        ("dec", .decimal(precision: 38, scale: 4)), ("dec", .decimal(precision: 18, scale: 2)), ("dec", .double), ("dec", .float), ("dec", .string),
+        ("json", .string),
+    ]
+
+    @Test(arguments: 0..<60)
+    func wholeArrowColumnsConvertAsValueByValue(seed: UInt64) throws {
+        var random = Generator(state: seed &* 104_729)
+        let batch = Self.arrowBatch(rows: 1 + Int.random(in: 0..<300, using: &random), seed: seed)
+        let chosen = Self.arrowTargets.shuffled(using: &random).prefix(6)
+        let fields = chosen.enumerated().map { DatasetField("f\($0.offset)", $0.element.type, nullable: Int.random(in: 0..<3, using: &random) > 0) }
+        let mapper = try BatchMapper(
+            mappings: chosen.enumerated().map { FieldMapping(source: $0.element.source, destination: "f\($0.offset)") }, dataset: try DatasetSchema(fields))
+        let mapped = mapper.map(batch)
+        let expected = Self.valueByValue(batch, fields: fields, sources: chosen.map(\.source))
+        #expect(mapped.rowCount == expected.cells.count && mapped.rejectedCount == expected.faults.count)
+        let cells = (0..<mapped.rowCount).map { row in mapped.columns.map { Self.cell($0, row) } }
+        #expect(cells == expected.cells, "\(chosen.map { "\($0.source)→\($0.type)" })")
+        let samples = expected.faults.prefix(BatchMapper.maximumSamples)
+        #expect(mapped.samples.map(\.row) == samples.map(\.row) && mapped.samples.map(\.field) == samples.map(\.field))
         #expect(mapped.samples.map(\.message) == samples.map(\.message))
     }
 
