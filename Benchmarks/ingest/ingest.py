@@ -2,7 +2,10 @@
 """Ingests a Spark table into a dataset through a real `tributary serve` (release build) and prints
 the run's rate and the service's peak RSS, for Benchmarks/ingest/run.sh.
 
-  ingest.py TRIBUTARY_BIN SPARK_HOST SPARK_PORT TABLE
+  ingest.py TRIBUTARY_BIN SPARK_HOST SPARK_PORT TABLE [connect CONNECT_PORT]
+
+With `connect`, the connection reads over Spark Connect (the server's CONNECT_PORT) instead of its
+Thrift endpoint.
 
 The service runs on a fresh data directory; everything is created through the API (connection,
 source connection, dataset, target connection, mapping set, a flow scheduled once); the rate is the
@@ -26,6 +29,9 @@ FIELDS = [
 
 def main():
     binary, host, port, table = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    connect = len(sys.argv) > 6 and sys.argv[5] == "connect"
+    if connect:
+        port = int(sys.argv[6])
     directory = tempfile.mkdtemp(prefix="tributary-ingest-")
     environment = dict(os.environ, TRIBUTARY_ALLOWED_SOURCE_HOSTS=f"{host}:{port}", TRIBUTARY_SCHEDULER_POLL_MS="200",
                        TRIBUTARY_SAFETY_LAG_SECONDS="0", TRIBUTARY_LOG_LEVEL="warning")
@@ -55,7 +61,8 @@ def main():
         database, name = table.split(".")
         connection = call(flows + "/connections", {"name": "bench", "connectionSpec": {"id": spark, "version": "1.0"}, "auth": {
             "specName": "Basic Authentication", "params": {"host": host, "port": port, "httpPath": "/cliservice", "username": "bench",
-                                                          "password": "x", "database": database}}})["id"]
+                                                          "password": "" if connect else "x", "database": database,
+                                                          "protocol": "connect" if connect else "thrift"}}})["id"]
         source = call(flows + "/sourceConnections", {"name": "bench", "baseConnectionId": connection, "connectionSpec": {"id": spark, "version": "1.0"},
                                                    "data": {"format": "tabular"}, "params": {"tableName": table}})["id"]
         dataset = call("/data/foundation/catalog/dataSets", {"name": name, "schema": {"fields": [dict(name=n, **t) for n, t in FIELDS]}})[0].split("/")[-1]
@@ -74,12 +81,16 @@ def main():
                 break
             time.sleep(0.5)
         run = runs[0]["metrics"]
+        # The service's CPU time (user + system, all threads) over its life: almost all of it is the run's.
+        fields = open(f"/proc/{process.pid}/stat").read().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         status = open(f"/proc/{process.pid}/status").read()
         peak = int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) // 1024
         seconds = (run["durationSummary"]["completedAtUTC"] - run["durationSummary"]["startedAtUTC"]) / 1000
         rows = run["recordSummary"]["outputRecordCount"]
         print(f"ingest status={run['statusSummary']['status']} rows={rows} seconds={seconds:.2f} rows_per_s={int(rows / seconds)} "
-              f"peak_rss_mib={peak} bytes={run['sizeSummary']['outputBytes']} files={run['fileSummary']['outputFileCount']}")
+              f"peak_rss_mib={peak} bytes={run['sizeSummary']['outputBytes']} files={run['fileSummary']['outputFileCount']} "
+              f"cpu_s={cpu:.1f} cores={cpu / seconds:.2f}")
     finally:
         process.terminate()
         process.wait()
