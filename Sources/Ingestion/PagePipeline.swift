@@ -10,7 +10,7 @@ enum PagePipeline {
     /// Reads `pages` to their end, handing each to `consume` on a task of its own with the state it
     /// keeps; returns the state after the last page. An error in either stage stops both and is thrown.
     static func run<State: Sendable>(
-        _ pages: SourceRows, into initial: State, _ consume: @escaping @Sendable (inout State, ResultBatch) throws -> Void
+        _ pages: SourceRows, into initial: State, _ consume: @escaping @Sendable (inout State, ResultBatch) async throws -> Void
     ) async throws -> State {
         let channel = AsyncThrowingChannel<ResultBatch, any Error>()
         return try await withThrowingTaskGroup(of: State?.self) { group in
@@ -33,7 +33,7 @@ enum PagePipeline {
                 var state = initial
                 for try await page in channel {
                     try Task.checkCancellation()
-                    try consume(&state, page)
+                    try await consume(&state, page)
                 }
                 return state
             }

@@ -59,9 +59,10 @@ struct PagePipelineTests {
             let page = Self.page(batch)
             journal.note(.writeStarted(page))
             if page == 0 {
-                // The first page is written until the source has handed out the second (a bound, not a wait that passes by chance).
-                let deadline = Date().addingTimeInterval(30)
-                while journal.position(of: .fetched(1)) == nil, Date() < deadline { usleep(1000) }
+                // The first page is written until the source has handed out the second (a bound, not a
+                // wait that passes by chance; a sleep, so no thread the source needs is held).
+                let deadline = ContinuousClock.now + .seconds(30)
+                while journal.position(of: .fetched(1)) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
             }
             written.append(page)
             journal.note(.writeEnded(page))
