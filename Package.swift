@@ -187,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "IngestionTests",
             dependencies: [
-                "Arrow", "Ingestion", "DataLake", "DatabricksSQL", "Parquet", "FlowModel", "FlowStore", "Connectors",
+                "Arrow", "Ingestion", "DataLake", "DatabricksSQL", "Parquet", "FlowModel", "FlowStore", "Connectors", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

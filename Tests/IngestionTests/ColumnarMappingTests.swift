@@ -8,24 +8,14 @@ import DatabricksSQL
 import Foundation
 @testable import Ingestion
 import Parquet
+import TestSupport
 import Testing
 
 @Suite("Columnar mapping")
 struct ColumnarMappingTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A source column: its name, SQL type and a maker of its values (with NULLs where `nulls` says).
     static func batch(rows: Int, seed: UInt64) -> ResultBatch {
-        var random = Generator(state: seed)
+        var random = SplitMix64(seed: seed)
         func nulls() -> ([Bool], NullBitmap) {
             let share = [0, 0, 10, 50][Int.random(in: 0..<4, using: &random)]
             let flags = (0..<rows).map { _ in Int.random(in: 0..<100, using: &random) < share }
@@ -35,7 +25,7 @@ struct ColumnarMappingTests {
         }
         // One batch in five has text that does not parse somewhere.
         let spoilt = Int.random(in: 0..<5, using: &random) == 0
-        func text(_ make: (inout Generator) -> String) -> [String] {
+        func text(_ make: (inout SplitMix64) -> String) -> [String] {
             (0..<rows).map { _ in spoilt && Int.random(in: 0..<40, using: &random) == 0 ? "not a value" : make(&random) }
         }
         let storages: [(String, SQLType, ColumnStorage)] = [
@@ -112,25 +102,29 @@ struct ColumnarMappingTests {
         }
     }
 
-    @Test(arguments: 0..<60)
-    func wholeColumnsConvertAsValueByValue(seed: UInt64) throws {
-        var random = Generator(state: seed &* 7919)
-        let batch = Self.batch(rows: 1 + Int.random(in: 0..<300, using: &random), seed: seed)
-        // A few targets at a time, one in three required.
-        let chosen = Self.targets.shuffled(using: &random).prefix(6)
+    /// Maps `batch` to six of `targets` (chosen by `random`, one field in three required) and compares
+    /// the result with the value-by-value reference.
+    static func compareWithValueByValue(_ batch: ResultBatch, targets: [(source: String, type: DatasetFieldType)], _ random: inout SplitMix64) throws {
+        let chosen = targets.shuffled(using: &random).prefix(6)
         let fields = chosen.enumerated().map { DatasetField("f\($0.offset)", $0.element.type, nullable: Int.random(in: 0..<3, using: &random) > 0) }
         let mapper = try BatchMapper(
             mappings: chosen.enumerated().map { FieldMapping(source: $0.element.source, destination: "f\($0.offset)") }, dataset: try DatasetSchema(fields))
         let mapped = mapper.map(batch)
-        let expected = Self.valueByValue(batch, fields: fields, sources: chosen.map(\.source))
+        let expected = valueByValue(batch, fields: fields, sources: chosen.map(\.source))
         #expect(mapped.rowCount == expected.cells.count && mapped.rejectedCount == expected.faults.count)
         #expect(mapped.columns.allSatisfy { $0.count == mapped.rowCount })
-        let cells = (0..<mapped.rowCount).map { row in mapped.columns.map { Self.cell($0, row) } }
+        let cells = (0..<mapped.rowCount).map { row in mapped.columns.map { cell($0, row) } }
         #expect(cells == expected.cells, "\(chosen.map { "\($0.source)→\($0.type)" })")
         let samples = expected.faults.prefix(BatchMapper.maximumSamples)
         #expect(mapped.samples.map(\.row) == samples.map(\.row))
         #expect(mapped.samples.map(\.field) == samples.map(\.field))
         #expect(mapped.samples.map(\.message) == samples.map(\.message))
+    }
+
+    @Test(arguments: 0..<60)
+    func wholeColumnsConvertAsValueByValue(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed &* 7919)
+        try Self.compareWithValueByValue(Self.batch(rows: 1 + Int.random(in: 0..<300, using: &random), seed: seed), targets: Self.targets, &random)
     }
 
     /// An Arrow column of `type` over `rows` values, the little-endian bytes `encode` makes, NULLs
@@ -147,7 +141,7 @@ struct ColumnarMappingTests {
 
     /// A batch of Arrow columns as Spark Connect sends them, with the SQL types the schema names.
     static func arrowBatch(rows: Int, seed: UInt64) -> ResultBatch {
-        var random = Generator(state: seed)
+        var random = SplitMix64(seed: seed)
         func nulls() -> [Bool] {
             let share = [0, 0, 10, 50][Int.random(in: 0..<4, using: &random)]
             return (0..<rows).map { _ in Int.random(in: 0..<100, using: &random) < share }
@@ -187,20 +181,8 @@ struct ColumnarMappingTests {
 
     @Test(arguments: 0..<60)
     func wholeArrowColumnsConvertAsValueByValue(seed: UInt64) throws {
-        var random = Generator(state: seed &* 104_729)
-        let batch = Self.arrowBatch(rows: 1 + Int.random(in: 0..<300, using: &random), seed: seed)
-        let chosen = Self.arrowTargets.shuffled(using: &random).prefix(6)
-        let fields = chosen.enumerated().map { DatasetField("f\($0.offset)", $0.element.type, nullable: Int.random(in: 0..<3, using: &random) > 0) }
-        let mapper = try BatchMapper(
-            mappings: chosen.enumerated().map { FieldMapping(source: $0.element.source, destination: "f\($0.offset)") }, dataset: try DatasetSchema(fields))
-        let mapped = mapper.map(batch)
-        let expected = Self.valueByValue(batch, fields: fields, sources: chosen.map(\.source))
-        #expect(mapped.rowCount == expected.cells.count && mapped.rejectedCount == expected.faults.count)
-        let cells = (0..<mapped.rowCount).map { row in mapped.columns.map { Self.cell($0, row) } }
-        #expect(cells == expected.cells, "\(chosen.map { "\($0.source)→\($0.type)" })")
-        let samples = expected.faults.prefix(BatchMapper.maximumSamples)
-        #expect(mapped.samples.map(\.row) == samples.map(\.row) && mapped.samples.map(\.field) == samples.map(\.field))
-        #expect(mapped.samples.map(\.message) == samples.map(\.message))
+        var random = SplitMix64(seed: seed &* 104_729)
+        try Self.compareWithValueByValue(Self.arrowBatch(rows: 1 + Int.random(in: 0..<300, using: &random), seed: seed), targets: Self.arrowTargets, &random)
     }
 
     @Test func renamesAndWideningsTakeTheWholeColumnAndFailableCastsDoNot() {
