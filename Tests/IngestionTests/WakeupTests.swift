@@ -1,6 +1,7 @@
 // The scheduler's wait between rounds: cut short by a signal (a run ended) or a cancellation (a
 // shutdown), kept when nothing happens. Bounds are generous: a broken wait takes the full minute.
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Ingestion
@@ -9,11 +10,14 @@ import Testing
 struct WakeupTests {
     static let long: Int64 = 60_000
 
-    func elapsed(_ work: () async -> Void) async -> Duration {
-        let clock = ContinuousClock()
-        let start = clock.now
-        await work()
-        return clock.now - start
+    /// How long `work` takes, timed on an executor of its own (not behind the other tests' queue).
+    func elapsed(_ work: @Sendable () async -> Void) async -> Duration {
+        await onOwnExecutor {
+            let clock = ContinuousClock()
+            let start = clock.now
+            await work()
+            return clock.now - start
+        }
     }
 
     @Test func aSignalEndsTheWaitUnderWay() async {
