@@ -61,7 +61,9 @@ public struct SparkConnectClient: Sendable {
                     // Arrow batches uncompressed (Spark 4.1+; older servers ignore the setting): Spark's
                     // LZ4 codec (Java) made 200k rows take 57 s instead of 1.6 s on the benchmarks'
                     // Spark 4.3 (PySpark's client alike), and ZSTD bodies are not read here.
-                    try await session.set(["spark.sql.session.timeZone": "UTC", "spark.sql.execution.arrow.compression.codec": "none"])
+                    try await Self.triedAgainWhileUnavailable {
+                        try await session.set(["spark.sql.session.timeZone": "UTC", "spark.sql.execution.arrow.compression.codec": "none"])
+                    }
                     if let database { _ = try await session.rows("USE \(SQLIdentifier.quoted(database))") }
                 } catch {
                     await session.release()
@@ -80,6 +82,25 @@ public struct SparkConnectClient: Sendable {
             throw SparkConnectErrors.driverError(error, endpoint: endpoint)
         }
         return try outcome.get()
+    }
+
+    /// Tries of the session's first call when no connection could be made or it broke before an answer.
+    static let firstCallAttempts = 3
+
+    /// Runs `call` — idempotent: the session's settings — again, after a short wait, when it fails as
+    /// a connection failure (UNAVAILABLE): a connection the server or the network reset before its first answer (seen on a
+    /// loaded Spark Connect server) is a moment's failure, not an unreachable source. A server that
+    /// refuses every connection still fails, after the last try (under a second later).
+    static func triedAgainWhileUnavailable(_ call: () async throws -> Void) async throws {
+        var attempt = 1
+        while true {
+            do {
+                return try await call()
+            } catch let error as DatabricksSQLError where error.code == .connection && attempt < firstCallAttempts {
+                try await Task.sleep(for: .milliseconds(250 * attempt))
+                attempt += 1
+            }
+        }
     }
 
     /// Where to connect: an address as itself (TLS must not send an IP address as the server name,

@@ -134,6 +134,15 @@ struct LiveSparkConnectTests {
         #expect(read.streams >= 2, "the stream was resumed after the cut")
     }
 
+    @Test func aConnectionResetBeforeItsFirstAnswerIsTriedAgain() async throws {
+        // The relay resets the first connection at the server's first byte (the HTTP/2 settings):
+        // the session's first call fails as UNAVAILABLE and is tried again on a new connection.
+        let relay = try await TCPRelay.start(target: LiveSparkConnect.port, cutAfterBytes: 1)
+        defer { relay.stop() }
+        let rows = try await LiveSparkConnect.client("sc://127.0.0.1:\(relay.port)").withSession { session in try await session.rows("SELECT 1 AS one") }
+        #expect(rows == [[.int32(1)]])
+    }
+
     @Test func cancellingAStatementInterruptsItOnTheServer() async throws {
         let client = try LiveSparkConnect.client()
         try await client.withSession { session in
