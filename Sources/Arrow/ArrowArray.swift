@@ -121,6 +121,12 @@ public final class ArrowArray: Sendable {
         return (load(2 * index + 1, from: values, as: Int64.self), load(2 * index, from: values, as: UInt64.self))
     }
 
+    /// A decimal's unscaled value.
+    public func unscaledDecimal(_ index: Int) -> Int128 {
+        let parts = decimal128(index)
+        return Int128(parts.high) << 64 | Int128(parts.low)
+    }
+
     /// The range a variable-width value, a list's elements or a map's entries occupy.
     public func range(_ index: Int) -> Range<Int> {
         if let values = dictionary.first { return values.range(key(index)) }

@@ -3,6 +3,18 @@
 /// The unit of a timestamp, time or duration.
 public enum ArrowTimeUnit: Int16, Sendable, Hashable {
     case second = 0, millisecond, microsecond, nanosecond
+
+    /// `value` of this unit in microseconds (nanoseconds truncated toward zero; seconds and
+    /// milliseconds wrap past Int64's range, as Arrow's own casts do not check).
+    @inlinable
+    public func microseconds(_ value: Int64) -> Int64 {
+        switch self {
+        case .second: value &* 1_000_000
+        case .millisecond: value &* 1_000
+        case .microsecond: value
+        case .nanosecond: value / 1_000
+        }
+    }
 }
 
 /// What an interval counts.

@@ -79,17 +79,7 @@ enum ColumnConversion {
                 .int32(rows.map { Int32(truncatingIfNeeded: array.int64($0)) })
             case (.float64, .double): .double(rows.map(array.double))
             case (.utf8, .string) where type.arrivesAsItsText, (.largeUtf8, .string) where type.arrivesAsItsText: .string(rows.map(array.string))
-            case (.timestamp(let unit, _), .dateTime):
-                .int64(
-                    rows.map { row in
-                        let value = array.int64(row)
-                        return switch unit {
-                        case .second: value &* 1_000_000
-                        case .millisecond: value &* 1_000
-                        case .microsecond: value
-                        case .nanosecond: value / 1_000
-                        }
-                    })
+            case (.timestamp(let unit, _), .dateTime): .int64(rows.map { unit.microseconds(array.int64($0)) })
             case (.date32, .date): .int32(rows.map { Int32(truncatingIfNeeded: array.int64($0)) })
             case (.decimal(let precision, let scale), .decimal(let targetPrecision, let targetScale)) where precision == targetPrecision && scale == targetScale:
                 decimals(array, rows, nulls, precision: precision).map(ParquetValues.decimal)
@@ -114,8 +104,7 @@ enum ColumnConversion {
                 values.append(0)
                 continue
             }
-            let parts = array.decimal128(row)
-            let value = Int128(parts.high) << 64 | Int128(parts.low)
+            let value = array.unscaledDecimal(row)
             guard value.magnitude < 1 << 53 else { return nil }
             values.append(Double(Int64(value)) / divisor)
         }
@@ -130,8 +119,7 @@ enum ColumnConversion {
         var values: [Int128] = []
         values.reserveCapacity(rows.count)
         for row in rows {
-            let parts = array.decimal128(row)
-            let value = Int128(parts.high) << 64 | Int128(parts.low)
+            let value = array.unscaledDecimal(row)
             if nulls?[row] != true, value.magnitude >= limit.magnitude { return nil }
             values.append(value)
         }

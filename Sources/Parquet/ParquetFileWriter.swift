@@ -62,6 +62,8 @@ public final class ParquetFileWriter {
     private var rowsInGroup: Int64 = 0
     private var rowCount: Int64 = 0
     private var failed: ParquetError?
+    /// How many times columns were handed out to several threads (for the tests).
+    private(set) var parallelPasses = 0
 
     /// The writer's signature in the footer (`created_by`).
     public static let createdBy = "tributary version 0.1.0"
@@ -164,6 +166,7 @@ public final class ParquetFileWriter {
             for index in builders.indices { try work(&builders[index], index, compressors[0]) }
             return
         }
+        parallelPasses += 1
         let next = Atomic(0)
         var errors = [ParquetError?](repeating: nil, count: builders.count)
         builders.withUnsafeMutableBufferPointer { builders in

@@ -88,9 +88,10 @@ public struct SparkConnectClient: Sendable {
     static let firstCallAttempts = 3
 
     /// Runs `call` — idempotent: the session's settings — again, after a short wait, when it fails as
-    /// a connection failure (UNAVAILABLE): a connection the server or the network reset before its first answer (seen on a
-    /// loaded Spark Connect server) is a moment's failure, not an unreachable source. A server that
-    /// refuses every connection still fails, after the last try (under a second later).
+    /// a connection failure (UNAVAILABLE): a connection the server or the network reset before its
+    /// first answer (seen on a loaded Spark Connect server) is a moment's failure, not an unreachable
+    /// source. A server that refuses every connection still fails, after the last try (under a second
+    /// later).
     static func triedAgainWhileUnavailable(_ call: () async throws -> Void) async throws {
         var attempt = 1
         while true {

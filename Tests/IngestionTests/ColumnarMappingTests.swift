@@ -194,5 +194,15 @@ struct ColumnarMappingTests {
         #expect(whole("i64", .long) && whole("i32", .long) && whole("s", .string) && whole("d", .double) && whole("ts", .dateTime) && whole("dec", .decimal(precision: 12, scale: 3)))
         #expect(!whole("i64", .int), "a narrowing is checked value by value")
         #expect(!whole("f", .float) && !whole("s", .long))
+
+        // The Arrow columns Spark Connect sends: renames, timestamps and decimals whole.
+        let arrow = Self.arrowBatch(rows: 10, seed: 1)
+        func wholeArrow(_ source: String, _ target: DatasetFieldType) -> Bool {
+            let column = arrow.schema.firstIndex { $0.name == source }!
+            return ColumnConversion.convert(arrow.columns[column], type: arrow.schema[column].type, to: target) != nil
+        }
+        #expect(wholeArrow("i64", .long) && wholeArrow("i32", .int) && wholeArrow("d", .double) && wholeArrow("s", .string) && wholeArrow("ts", .dateTime))
+        #expect(wholeArrow("day", .date) && wholeArrow("b", .boolean) && wholeArrow("dec", .decimal(precision: 38, scale: 4)))
+        #expect(!wholeArrow("i64", .int) && !wholeArrow("dec", .decimal(precision: 18, scale: 2)) && !wholeArrow("s", .long))
     }
 }

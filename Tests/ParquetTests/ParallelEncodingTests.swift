@@ -44,8 +44,14 @@ struct ParallelEncodingTests {
         options.compression = codec
         options.encodingThreads = 4
         options.rowGroupBytes = 256 << 10
-        let summary = try await offThePool { [options] in try GeneratedTable.write(to: file, rows: 120_000, batchSize: 30_000, options: options) }
+        let (summary, passes) = try await offThePool { [options] in
+            let writer = try ParquetFileWriter(path: file, schema: GeneratedTable.schema, options: options)
+            for start in stride(from: 0, to: 120_000, by: 30_000) { try writer.write(GeneratedTable.batch(from: start, count: 30_000)) }
+            return (try writer.close(), writer.parallelPasses)
+        }
         let info = try ParquetFileInfo.read(path: file)
         #expect(summary.rowGroupCount > 1 && info.rowCount == 120_000 && info.rowGroupRowCounts.reduce(0, +) == 120_000)
+        // The files above compared equal because the columns were indeed handed out to threads.
+        #expect(passes >= 4, "every batch and row group's last pages were spread over the threads: \(passes)")
     }
 }

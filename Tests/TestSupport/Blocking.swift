@@ -16,6 +16,13 @@ public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) 
     }
 }
 
+/// Runs `work` on a Dispatch thread and waits for it without holding a cooperative thread.
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: work()) }
+    }
+}
+
 /// How a subprocess run to its end ended, and what it wrote.
 public struct ProcessOutcome: Sendable {
     /// Its exit status (or the signal that ended it).
@@ -60,12 +67,7 @@ extension Process {
     /// Waits for the process to exit without holding a cooperative thread.
     public func exited() async {
         nonisolated(unsafe) let process = self
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        await offThePool { process.waitUntilExit() }
     }
 
     /// Asks the process to stop (SIGTERM) if it still runs and waits for it, off the cooperative pool.
@@ -78,16 +80,14 @@ extension Process {
     /// The first line the process writes to `pipe` (its standard output), read off the cooperative
     /// pool; empty when it closes the pipe first.
     public func firstLine(of pipe: Pipe) async -> String {
-        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
-            DispatchQueue.global().async {
-                var line = Data()
-                while !line.contains(UInt8(ascii: "\n")) {
-                    let chunk = pipe.fileHandleForReading.availableData
-                    guard !chunk.isEmpty else { break }
-                    line.append(chunk)
-                }
-                continuation.resume(returning: String(decoding: line, as: UTF8.self))
+        await offThePool {
+            var line = Data()
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = pipe.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { break }
+                line.append(chunk)
             }
+            return String(decoding: line, as: UTF8.self)
         }
     }
 }

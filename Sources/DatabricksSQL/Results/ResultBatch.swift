@@ -65,27 +65,11 @@ extension ColumnValues {
             return .decimal(SQLDecimal(unscaled: array.decimal128(row), precision: precision, scale: scale))
         case .date32: return .date(Int32(truncatingIfNeeded: array.int64(row)))
         case .date64: return .date(Int32(truncatingIfNeeded: array.int64(row) / 86_400_000))
-        case .timestamp(let unit, _):
-            let value = array.int64(row)
-            switch unit {
-            case .second: return .timestamp(value &* 1_000_000)
-            case .millisecond: return .timestamp(value &* 1_000)
-            case .microsecond: return .timestamp(value)
-            case .nanosecond: return .timestamp(value / 1_000)
-            }
+        case .timestamp(let unit, _): return .timestamp(unit.microseconds(array.int64(row)))
         case .utf8, .largeUtf8: return interpret(array.string(row), as: type)
         case .binary, .largeBinary, .fixedSizeBinary: return .binary(Array(array.bytes(row)))
         case .interval(.yearMonth): return .interval(SQLIntervalFormatting.yearMonth(months: array.int64(row)))
-        case .duration(let unit):
-            let value = array.int64(row)
-            let micros: Int64
-            switch unit {
-            case .second: micros = value &* 1_000_000
-            case .millisecond: micros = value &* 1_000
-            case .microsecond: micros = value
-            case .nanosecond: micros = value / 1_000
-            }
-            return .interval(SQLIntervalFormatting.dayTime(microseconds: micros))
+        case .duration(let unit): return .interval(SQLIntervalFormatting.dayTime(microseconds: unit.microseconds(array.int64(row))))
         case .time, .interval, .list, .largeList, .fixedSizeList, .struct, .map:
             // Not sent by Spark for what the connectors select (nested values are selected as JSON
             // text); ArrowResults refuses a Databricks schema holding them.
