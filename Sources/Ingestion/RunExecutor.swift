@@ -134,8 +134,10 @@ struct RunExecutor: Sendable {
         let (run, scope) = (record.value, record.resource.metadata.scope)
         let plan = try await beating(&record) { _ in try await resolve(run, scope: scope) }
         // Where the chunks of the window end, from one summary of it (a count and the delta's range):
-        // the source is asked once per window, not once per chunk.
+        // the source is asked once per window, not once per chunk. The first chunk has `chunkRows`
+        // rows; after each, the rest is split again at the pace the source just showed.
         var chunkEnds: [Int64?] = []
+        var planned: (summary: DeltaSummary, chunkRows: Int64)?
         while record.value.copyCompletedAt == nil {
             let runtime = try await StoredRecord<FlowRuntime>.runtime(of: plan.flow, in: storage, now: clock())
             let lower: Int64? = record.value.mode == .incremental ? runtime.value.watermark : (record.value.committedThrough ?? record.value.windowStart)
@@ -159,24 +161,43 @@ struct RunExecutor: Sendable {
                     try await RunRecovery.advance(&record, flow: plan.flow, through: upper, storage: storage, now: clock())
                     continue
                 }
+                planned = (summary, settings.chunkRows)
                 chunkEnds = Self.chunkEnds(summary, after: lower, through: upper, chunkRows: settings.chunkRows)
             }
             let chunkEnd = chunkEnds.removeFirst()
+            let (readBefore, started) = (record.value.rowsRead, ContinuousClock.now)
             try await copyChunk(&record, plan: plan, window: try window(plan, after: lower, through: chunkEnd), log: log)
+            if let chunkEnd, !chunkEnds.isEmpty, let (summary, chunkRows) = planned {
+                let took = ContinuousClock.now - started
+                let milliseconds = took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000
+                let paced = settings.chunkRows(after: record.value.rowsRead - readBefore, in: milliseconds, current: chunkRows)
+                if paced > chunkRows {
+                    planned = (summary, paced)
+                    chunkEnds = Self.chunkEnds(summary, after: chunkEnd, through: upper, chunkRows: paced)
+                }
+            }
         }
     }
 
-    /// Where the chunks of a window end: its end alone, or — when it holds more than `chunkRows` rows —
-    /// delta values that split the range of its values into chunks of about that many rows (rows
-    /// spread evenly assumed), then its end.
+    /// Where the chunks of a window end: its end alone, or — when the rows after `lower` are more than
+    /// `chunkRows` — delta values that split the rest of the range of its values into chunks of about
+    /// that many rows (rows spread evenly assumed), then its end.
     static func chunkEnds(_ summary: DeltaSummary, after lower: Int64?, through upper: Int64?, chunkRows: Int64) -> [Int64?] {
-        guard summary.rowCount > chunkRows, let earliest = summary.earliest, let latest = summary.latest, latest > earliest else { return [upper] }
-        let chunks = (summary.rowCount + chunkRows - 1) / chunkRows
-        let step = max(1, (latest - earliest) / chunks)
+        guard let earliest = summary.earliest, let latest = summary.latest, latest > earliest else { return [upper] }
+        let start = max(earliest, lower ?? earliest)
+        guard latest > start else { return [upper] }
+        // The rows after `start`: all of them, or its share of the range (in floating point: a
+        // count times a range of microseconds overflows).
+        let rows = start == earliest ? summary.rowCount : Int64((Double(summary.rowCount) * Double(latest - start) / Double(latest - earliest)).rounded(.up))
+        guard rows > chunkRows else { return [upper] }
+        let chunks = (rows + chunkRows - 1) / chunkRows
+        // Rounded up: rounded down, the steps would fall short of the range and leave a sliver of a
+        // chunk — a query of its own — at its end.
+        let step = max(1, (latest - start - 1) / chunks + 1)
         var ends: [Int64?] = []
-        var end = earliest + step
+        var end = start + step
         while end < latest {
-            if lower.map({ end > $0 }) ?? true, upper.map({ end < $0 }) ?? true { ends.append(end) }
+            if upper.map({ end < $0 }) ?? true { ends.append(end) }
             end += step
         }
         return ends + [upper]

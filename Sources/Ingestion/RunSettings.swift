@@ -16,9 +16,14 @@ public struct RunSettings: Sendable, Hashable {
     public var leaseMilliseconds: Int64 = 60_000
     /// Runs executing at once in one instance (`TRIBUTARY_MAX_CONCURRENT_RUNS`, default 2).
     public var maximumConcurrentRuns: Int = 2
-    /// Rows per committed chunk of a large first load; a retry resumes after the last committed
-    /// chunk (`TRIBUTARY_CHUNK_ROWS`, default 2,000,000).
+    /// Rows of the first committed chunk of a large load, and the fewest of any later one; a retry
+    /// resumes after the last committed chunk (`TRIBUTARY_CHUNK_ROWS`, default 2,000,000).
     public var chunkRows: Int64 = 2_000_000
+    /// How long a later chunk should take to copy, in milliseconds: after each chunk the rest of the
+    /// window is split again into chunks of as many rows as the source delivered in this time at
+    /// the rate just measured — fewer queries on a fast source, at most about this much copying
+    /// lost to a crash (`TRIBUTARY_CHUNK_SECONDS`, default 60 s; 0 keeps every chunk at `chunkRows`).
+    public var chunkMilliseconds: Int64 = 60_000
     /// Rows per fetch from the source.
     public var fetchRows: Int = 50_000
     /// Tries of a run before it fails on a transient error — unreachable source, timeout, cluster
@@ -35,6 +40,14 @@ public struct RunSettings: Sendable, Hashable {
     /// The defaults.
     public init() {}
 
+    /// The rows of the chunks after one that read `rows` in `milliseconds` and was planned at
+    /// `current`: as many as that rate delivers in ``chunkMilliseconds``, never fewer than `current`.
+    func chunkRows(after rows: Int64, in milliseconds: Int64, current: Int64) -> Int64 {
+        guard chunkMilliseconds > 0, rows > 0 else { return current }
+        let paced = Double(rows) * Double(chunkMilliseconds) / Double(max(1, milliseconds))
+        return paced >= Double(Int64.max / 2) ? Int64.max / 2 : max(current, Int64(paced))
+    }
+
     /// Settings from environment variables over the defaults.
     public static func fromEnvironment(_ environment: [String: String]) -> RunSettings {
         var settings = RunSettings()
@@ -44,6 +57,9 @@ public struct RunSettings: Sendable, Hashable {
         if let value = positive("TRIBUTARY_RUN_LEASE_SECONDS") { settings.leaseMilliseconds = value * 1000 }
         if let value = positive("TRIBUTARY_MAX_CONCURRENT_RUNS") { settings.maximumConcurrentRuns = Int(min(value, 64)) }
         if let value = positive("TRIBUTARY_CHUNK_ROWS") { settings.chunkRows = value }
+        if let seconds = environment["TRIBUTARY_CHUNK_SECONDS"].flatMap({ Int64($0) }), (0...86_400).contains(seconds) {
+            settings.chunkMilliseconds = seconds * 1000
+        }
         if let value = positive("TRIBUTARY_RUN_ATTEMPTS") { settings.maximumAttempts = Int(min(value, 100)) }
         if let value = positive("TRIBUTARY_RUN_RETRY_MS") { settings.retryBackoffMilliseconds = value }
         return settings

@@ -20,7 +20,6 @@ final class FaultProxy: @unchecked Sendable {
     private var silent = false
     private var delayed = 0
     private var delay: TimeInterval = 0
-    private var connections = 0
     private var held: [Int32] = []
     private var stopped = false
 
@@ -76,8 +75,14 @@ final class FaultProxy: @unchecked Sendable {
         }
     }
 
-    /// Connections accepted so far.
-    var accepted: Int { lock.withLock { connections } }
+    /// Connections held silent on which the client sent something: requests left unanswered (a
+    /// connection opened but never used is not one).
+    var requestsHeld: Int {
+        lock.withLock { held }.filter { socket in
+            var byte: UInt8 = 0
+            return recv(socket, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
+        }.count
+    }
 
     /// Closes every open connection.
     func cut() {
@@ -105,10 +110,7 @@ final class FaultProxy: @unchecked Sendable {
                 if lock.withLock({ stopped }) { return }
                 continue
             }
-            let (isDown, isSilent) = lock.withLock {
-                connections += 1
-                return (down, silent)
-            }
+            let (isDown, isSilent) = lock.withLock { (down, silent) }
             if isDown {
                 close(client)
                 continue

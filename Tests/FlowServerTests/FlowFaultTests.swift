@@ -26,6 +26,7 @@ struct FlowFaultTests {
         let service = try await flowService { configuration in
             configuration.allowedSourceHosts.append("127.0.0.1:\(proxy.port)")
             configuration.runs.chunkRows = 6_000
+            configuration.runs.chunkMilliseconds = 0
             configuration.runs.fetchRows = 1_000
             configuration.runs.maximumAttempts = 3
             configuration.runs.retryBackoffMilliseconds = 300
@@ -90,16 +91,16 @@ struct FlowFaultTests {
             // The host vanishes: connections are accepted and never answered.
             proxy.isSilent = true
             proxy.cut()
-            let before = proxy.accepted
             let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
             let failed = try await client.waitForRuns(of: flow, tenant, until: allEnded)
             #expect(status(failed[0]) == "failed", "\(failed)")
             let error = failed[0]["metrics"]?["statusSummary"]?["errors"]?[0]
             #expect(error?["code"] == "CONNECTOR-2002-503")
             #expect(error?["message"]?.stringValue?.contains("no answer within 2") == true, "\(String(describing: error))")
-            // One connection for the flow's column check (its 5 s deadline), then one per try: a
-            // request that went unanswered is not sent again on a new connection.
-            #expect(proxy.accepted - before == 3)
+            // One request for the flow's column check (its 5 s deadline), then one per try: a
+            // request that went unanswered is not sent again on a new connection. (Requests, not
+            // connections: on a loaded machine the pool may open a connection it then does not use.)
+            #expect(proxy.requestsHeld == 3)
         }
     }
 

@@ -92,6 +92,44 @@ struct FlowRunTests {
         }
     }
 
+    /// A large load in chunks: the first of `TRIBUTARY_CHUNK_ROWS`, the rest at the pace the source
+    /// showed — with a target of an hour, this table's rest is one chunk; with none, every chunk has
+    /// the rows set. Either way the dataset holds every row once.
+    @Test(arguments: [0, 3_600])
+    func aLargeLoadIsCommittedInChunksSizedByTheSourcesPace(chunkSeconds: Int64) async throws {
+        try await Self.ready.value
+        let table = "\(Self.database).paced_\(chunkSeconds)"
+        let rows = 20_000
+        try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(\(rows))"])
+        let service = try await flowService { configuration in
+            configuration.runs.chunkRows = 2_000
+            configuration.runs.chunkMilliseconds = chunkSeconds * 1000
+        }
+        try await service.test { client in
+            let tenant = try await service.tenant(client)
+            let chain = try await client.flowChain(
+                tenant, base: LiveSources.sparkConnection(database: Self.database), table: table,
+                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}]"#, mappings: Self.mappings([("id", "id")]))
+            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+            let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
+            let run = try #require(runs.first)
+            #expect(runs.map(status) == ["success"], "\(runs)")
+            let batchIds = (run["activities"]?[1]?["targetInfo"]?[0]?["reference"]?["ids"]?.arrayValue ?? []).compactMap(\.stringValue)
+            var batchRows: [Int64] = []
+            for id in batchIds {
+                batchRows.append(try await client.catalog(.get, "/batches/\(id)", tenant).json[id]?["metrics"]?["recordsWritten"]?.int64Value ?? -1)
+            }
+            if chunkSeconds == 0 {
+                #expect(batchRows == Array(repeating: 2_000, count: 10), "\(batchRows)")
+            } else {
+                #expect(batchRows == [2_000, 18_000], "\(batchRows)")
+            }
+            #expect(run["metrics"]?["statusSummary"]?["extensions"]?["chunksCommitted"]?.int64Value == Int64(batchRows.count))
+            let ids = try await service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 }.sorted()
+            #expect(ids == Array(0..<rows), "every row of the table, once")
+        }
+    }
+
     @Test func nestedColumnsLandInStringFieldsAsJSON() async throws {
         try await Self.ready.value
         let table = "\(Self.database).nested"

@@ -28,6 +28,7 @@ struct KilledServiceTests {
         var environment = Self.environment(databaseURL: databaseURL)
         environment["TRIBUTARY_ALLOWED_SOURCE_HOSTS"] = "\(LiveSources.sparkHost):\(LiveSources.sparkPort),\(LiveSources.sparkHost):\(LiveSources.sparkConnectPort)"
         environment["TRIBUTARY_CHUNK_ROWS"] = "6000"
+        environment["TRIBUTARY_CHUNK_SECONDS"] = "0"
         environment["TRIBUTARY_SCHEDULER_POLL_MS"] = "200"
         environment["TRIBUTARY_SAFETY_LAG_SECONDS"] = "0"
         environment["TRIBUTARY_LOG_LEVEL"] = "info"
@@ -129,7 +130,7 @@ struct KilledServiceTests {
         follow.standardOutput = followed
         try follow.run()
         try await Self.waitFor("the resumed run to end") { try await Self.run(of: flow, in: storage, scope: scope)?.status.isFinal ?? false }
-        let shown = try await offThePool { String(decoding: followed.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        let shown = await offThePool { String(decoding: followed.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
         await follow.exited()
         #expect(follow.terminationStatus == 0)
         #expect(shown.contains("inProgress") && shown.contains("attempt 2"), "\(shown)")

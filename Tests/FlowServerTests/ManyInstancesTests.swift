@@ -36,6 +36,7 @@ struct ManyInstancesTests {
         environment["TRIBUTARY_SECRET_KEY"] = try String(contentsOf: service.services.configuration.secretKeyFile, encoding: .utf8)
         environment["TRIBUTARY_ALLOWED_SOURCE_HOSTS"] = "\(LiveSources.sparkHost):\(LiveSources.sparkPort)"
         environment["TRIBUTARY_CHUNK_ROWS"] = "500"
+        environment["TRIBUTARY_CHUNK_SECONDS"] = "0"
         environment["TRIBUTARY_SCHEDULER_POLL_MS"] = "200"
         environment["TRIBUTARY_SAFETY_LAG_SECONDS"] = "0"
         // Leases outlast a few progress records (every 2 s) but end soon after a kill.

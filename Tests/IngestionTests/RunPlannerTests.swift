@@ -228,12 +228,36 @@ struct RunPlannerTests {
         #expect(RunExecutor.chunkEnds(summary, after: nil, through: 20_000, chunkRows: 2_500) == [3_500, 6_000, 8_500, 20_000])
         #expect(RunExecutor.chunkEnds(summary, after: nil, through: 20_000, chunkRows: 10_000) == [20_000])
         #expect(RunExecutor.chunkEnds(summary, after: nil, through: nil, chunkRows: 2_500) == [3_500, 6_000, 8_500, nil])
-        // Ten rows over a range of ten, three to a chunk: four chunks, a step of two (whole delta values), then the end.
-        #expect(RunExecutor.chunkEnds(DeltaSummary(rowCount: 10, earliest: 0, latest: 10), after: nil, through: 10, chunkRows: 3) == [2, 4, 6, 8, 10])
+        // Ten rows over a range of ten, three to a chunk: four chunks, a step of three (whole delta values
+        // rounded up, so no sliver of a fifth chunk is left at the end).
+        #expect(RunExecutor.chunkEnds(DeltaSummary(rowCount: 10, earliest: 0, latest: 10), after: nil, through: 10, chunkRows: 3) == [3, 6, 9, 10])
         // A window whose rows share one delta value is read in one piece.
         #expect(RunExecutor.chunkEnds(DeltaSummary(rowCount: 10_000, earliest: 5, latest: 5), after: nil, through: 9, chunkRows: 10) == [9])
-        // The split never goes back before the lower bound nor past the upper one.
-        #expect(RunExecutor.chunkEnds(summary, after: 4_000, through: 20_000, chunkRows: 2_500) == [6_000, 8_500, 20_000])
+        // The split never goes back before the lower bound nor past the upper one. From a lower bound
+        // inside the range, its share of the rows is split: 7,000 of 10,000 rows in three chunks.
+        #expect(RunExecutor.chunkEnds(summary, after: 4_000, through: 20_000, chunkRows: 2_500) == [6_334, 8_668, 20_000])
         #expect(RunExecutor.chunkEnds(summary, after: nil, through: 2_000, chunkRows: 2_500) == [2_000])
+        // Rows over a range of microseconds: the share of the rows is reckoned without overflowing.
+        let large = DeltaSummary(rowCount: 4_000_000_000, earliest: 1_704_067_200_000_000, latest: 1_804_067_200_000_000)
+        let ends = RunExecutor.chunkEnds(large, after: 1_754_067_200_000_000, through: nil, chunkRows: 1_000_000_000)
+        #expect(ends.count == 2 && ends[0] == 1_779_067_200_000_000 && ends[1] == nil)
+    }
+
+    @Test func laterChunksTakeAboutTheTargetTimeAtThePaceJustMeasured() {
+        var settings = RunSettings()
+        settings.chunkRows = 1_000
+        settings.chunkMilliseconds = 60_000
+        // 1,000 rows in half a second: 2,000 rows a second, 120,000 in a minute.
+        #expect(settings.chunkRows(after: 1_000, in: 500, current: 1_000) == 120_000)
+        // Slower than the rows planned would take: never fewer than planned.
+        #expect(settings.chunkRows(after: 1_000, in: 600_000, current: 1_000) == 1_000)
+        #expect(settings.chunkRows(after: 0, in: 500, current: 1_000) == 1_000)
+        #expect(settings.chunkRows(after: 1_000, in: 0, current: 1_000) == 60_000_000)
+        #expect(settings.chunkRows(after: Int64.max / 4, in: 1, current: 1_000) == Int64.max / 2)
+        settings.chunkMilliseconds = 0
+        #expect(settings.chunkRows(after: 1_000, in: 500, current: 1_000) == 1_000)
+        #expect(RunSettings.fromEnvironment(["TRIBUTARY_CHUNK_SECONDS": "0"]).chunkMilliseconds == 0)
+        #expect(RunSettings.fromEnvironment(["TRIBUTARY_CHUNK_SECONDS": "300"]).chunkMilliseconds == 300_000)
+        #expect(RunSettings.fromEnvironment(["TRIBUTARY_CHUNK_SECONDS": "-1"]).chunkMilliseconds == 60_000)
     }
 }
