@@ -31,10 +31,7 @@ struct ColumnChunkBuilder {
 
     // The dictionary (string and binary columns), until it outgrows `dictionaryLimit`.
     private var usesDictionary: Bool
-    private var stringEntries: [String: UInt32] = [:]
-    private var binaryEntries: [[UInt8]: UInt32] = [:]
-    private var dictionary: [UInt8] = []
-    private var dictionaryCount = 0
+    private var dictionary = ByteDictionary()
     private var hasDictionaryPages = false
     private var hasPlainPages = false
 
@@ -52,7 +49,7 @@ struct ColumnChunkBuilder {
     }
 
     /// Bytes held for this chunk so far.
-    var bufferedBytes: Int { pages.count + values.count + indices.count * 4 + levels.count + booleans.count / 8 + dictionary.count }
+    var bufferedBytes: Int { pages.count + values.count + indices.count * 4 + levels.count + booleans.count / 8 + dictionary.page.count }
 
     /// Whether the chunk holds any rows.
     var isEmpty: Bool { valueCount == 0 && pageRows == 0 }
@@ -116,33 +113,13 @@ struct ColumnChunkBuilder {
             try appendFixedWidth(items, column.nulls, compressor) { $0.observe(double: $1) }
         case (.string, .string(let items)):
             try appendEach(items, column.nulls, compressor) { builder, value in
-                if builder.usesDictionary, let index = builder.stringEntries[value] {
-                    builder.indices.append(index)
-                    return
+                if value.utf8.withContiguousStorageIfAvailable({ builder.appendBytes($0) }) == nil {
+                    Array(value.utf8).withUnsafeBufferPointer { builder.appendBytes($0) }
                 }
-                let appended: Void? = value.utf8.withContiguousStorageIfAvailable { utf8 in
-                    builder.appendPlainBytes(utf8)
-                    builder.statistics.observe(bytes: utf8)
-                }
-                if appended == nil {
-                    Array(value.utf8).withUnsafeBufferPointer { utf8 in
-                        builder.appendPlainBytes(utf8)
-                        builder.statistics.observe(bytes: utf8)
-                    }
-                }
-                if builder.usesDictionary { builder.stringEntries[value] = UInt32(builder.dictionaryCount - 1) }
             }
         case (.binary, .binary(let items)):
             try appendEach(items, column.nulls, compressor) { builder, value in
-                if builder.usesDictionary, let index = builder.binaryEntries[value] {
-                    builder.indices.append(index)
-                    return
-                }
-                value.withUnsafeBufferPointer { bytes in
-                    builder.appendPlainBytes(bytes)
-                    builder.statistics.observe(bytes: bytes)
-                }
-                if builder.usesDictionary { builder.binaryEntries[value] = UInt32(builder.dictionaryCount - 1) }
+                value.withUnsafeBufferPointer { builder.appendBytes($0) }
             }
         case (.decimal, .decimal(let items)):
             try appendDecimals(items, column.nulls, compressor)
@@ -238,18 +215,21 @@ struct ColumnChunkBuilder {
         }
     }
 
-    /// A PLAIN byte array: into the dictionary (with its index in the page) or into the page.
+    /// A byte array: its number in the dictionary into the page (a new entry into the dictionary and
+    /// the statistics), or the PLAIN value into the page.
     @inline(__always)
-    private mutating func appendPlainBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+    private mutating func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
         if usesDictionary {
-            dictionary.appendLittleEndian(UInt32(bytes.count))
-            dictionary.append(contentsOf: bytes)
-            indices.append(UInt32(dictionaryCount))
-            dictionaryCount += 1
-            if dictionary.count > dictionaryLimit { stopDictionary() }
+            let (number, inserted) = dictionary.number(of: bytes)
+            indices.append(number)
+            if inserted {
+                statistics.observe(bytes: bytes)
+                if dictionary.page.count > dictionaryLimit { stopDictionary() }
+            }
         } else {
             values.appendLittleEndian(UInt32(bytes.count))
             values.append(contentsOf: bytes)
+            statistics.observe(bytes: bytes)
         }
     }
 
@@ -257,8 +237,7 @@ struct ColumnChunkBuilder {
     /// this value (see `appendEach`), later pages hold values.
     private mutating func stopDictionary() {
         usesDictionary = false
-        stringEntries = [:]
-        binaryEntries = [:]
+        dictionary.dropIndex()
         pendingDictionaryStop = true
     }
 
@@ -284,7 +263,7 @@ struct ColumnChunkBuilder {
         }
         let encoding: ParquetEncoding
         if !indices.isEmpty {
-            let width = max(1, RLEHybrid.bitWidth(forMaximum: dictionaryCount - 1))
+            let width = max(1, RLEHybrid.bitWidth(forMaximum: dictionary.count - 1))
             scratch.append(UInt8(width))
             RLEHybrid.encode(indices, bitWidth: width, into: &scratch)
             encoding = .rleDictionary
@@ -337,14 +316,14 @@ struct ColumnChunkBuilder {
         var dictionaryPage: [UInt8]?
         var size = uncompressedSize
         if hasDictionaryPages {
-            let header = try compressor.compress(dictionary) { compressed in
+            let header = try compressor.compress(dictionary.page) { compressed in
                 let header = ParquetMetadata.pageHeader(
-                    type: .dictionaryPage, uncompressedSize: dictionary.count, compressedSize: compressed.count, valueCount: dictionaryCount,
+                    type: .dictionaryPage, uncompressedSize: dictionary.page.count, compressedSize: compressed.count, valueCount: dictionary.count,
                     encoding: .plain)
                 dictionaryPage = header + compressed
                 return header
             }
-            size += header.count + dictionary.count
+            size += header.count + dictionary.page.count
         }
         var encodings: [ParquetEncoding] = [.rle]
         if hasPlainPages || hasDictionaryPages { encodings.append(.plain) }
@@ -356,10 +335,7 @@ struct ColumnChunkBuilder {
             statistics: statistics.encoded(for: field.type))
         // A new chunk, keeping the page buffers' capacity.
         usesDictionary = field.type.physical == .byteArray && dictionaryLimit > 0
-        stringEntries.removeAll(keepingCapacity: true)
-        binaryEntries.removeAll(keepingCapacity: true)
-        dictionary.removeAll(keepingCapacity: true)
-        dictionaryCount = 0
+        dictionary.removeAll()
         hasDictionaryPages = false
         hasPlainPages = false
         uncompressedSize = 0

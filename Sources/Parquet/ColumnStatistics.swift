@@ -51,16 +51,13 @@ struct ColumnStatistics {
     }
 
     mutating func observe(bytes value: UnsafeBufferPointer<UInt8>) {
-        guard var current = bytes else {
+        // In place: a copy of the pair would retain and release both arrays at every value.
+        if bytes == nil {
             bytes = (Array(value), Array(value))
-            return
-        }
-        if Self.precedes(value, current.min) {
-            current.min = Array(value)
-            bytes = current
-        } else if Self.precedes(current.max, value) {
-            current.max = Array(value)
-            bytes = current
+        } else if Self.precedes(value, bytes!.min) {
+            bytes!.min = Array(value)
+        } else if Self.precedes(bytes!.max, value) {
+            bytes!.max = Array(value)
         }
     }
 

@@ -57,7 +57,7 @@ struct DataDirectoryLockTests {
         }
         let (second, output) = try serve()
         await second.exited()
-        let said = try await offThePool { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        let said = await offThePool { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
         #expect(second.terminationStatus != 0)
         #expect(said.contains("another tributary serve (pid \(first.processIdentifier)) is using the data directory"), "\(said)")
         #expect(first.isRunning)

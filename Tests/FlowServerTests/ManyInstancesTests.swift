@@ -45,7 +45,7 @@ struct ManyInstancesTests {
         environment["TRIBUTARY_LOG_LEVEL"] = "info"
         process.environment = environment
         let log = service.directory.appendingPathComponent("\(name).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: log.path, contents: nil))
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
