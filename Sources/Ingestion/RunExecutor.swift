@@ -12,6 +12,7 @@ import FlowModel
 import FlowStore
 import Foundation
 import Logging
+import Parquet
 import Synchronization
 
 /// Why a run stops, as its error.
@@ -299,6 +300,15 @@ struct RunExecutor: Sendable {
         else { throw RunFailure.configuration("the target connection \(definition.targetConnectionId) no longer exists") }
         guard let dataset = try lake.dataset(datasetId, in: scope) else {
             throw RunFailure.configuration("the dataset \(datasetId) no longer exists")
+        }
+        // A codec this instance cannot load (its library missing here, installed where the dataset was
+        // created) fails the run before anything is read, not at its first file, and is not retried.
+        if let codec = dataset.compression {
+            do {
+                try codec.checkAvailable()
+            } catch {
+                throw RunFailure.configuration("the dataset \(datasetId) is written in \(codec.name), which this instance cannot write: \(error.message)")
+            }
         }
         guard let mappingSet = try await storage.resource(.mappingSets, id: definition.mappingId, in: scope) else {
             throw RunFailure.configuration("the mapping set \(definition.mappingId) no longer exists")
