@@ -14,7 +14,7 @@ public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
     router.add(middleware: ErrorMiddleware(routes: routes))
     OpenAPIRoutes().register(on: router)
     TokenRoutes(services: services).register(on: router)
-    router.get("/health") { _, _ in JSONResponse.ok(["status": "ok"]) }
+    HealthRoutes(services: services).register(on: router)
     let flowService = router.group("/data/foundation/flowservice").add(middleware: IdentityMiddleware(services: services))
     SpecRoutes(kind: "connectionSpecs", specs: services.catalog.specs.map { ($0.id, $0.document) }).register(on: flowService)
     SpecRoutes(kind: "flowSpecs", specs: FlowSpec.standard.map { ($0.id, $0.document) }).register(on: flowService)
@@ -50,7 +50,7 @@ public func buildApplication(services: FlowServices) -> some ApplicationProtocol
 
 /// Opens the data directory, bootstraps the first organization when it is empty, and builds the application.
 public func buildApplication(configuration: ServerConfiguration) async throws -> some ApplicationProtocol {
-    let logger = ServiceLogHandler.logger(level: configuration.logLevel)
+    let logger = ServiceLogHandler.logger(level: configuration.logLevel, format: configuration.logFormat)
     let services = try await FlowServices.open(configuration, logger: logger)
     if try await services.tenancy.bootstrapIfEmpty(credentialsFile: configuration.bootstrapCredentialsFile) != nil {
         logger.notice(

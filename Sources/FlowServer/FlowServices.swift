@@ -33,6 +33,8 @@ public struct FlowServices: Sendable {
     /// The clock the scheduler plans windows and stamps runs by, epoch milliseconds: the wall clock
     /// (a test moves it to make a slot due when the test is ready for it).
     public var schedulerClock: @Sendable () -> Int64 = ServiceClock.now
+    /// The scheduler's sign of life, for `GET /health/ready`.
+    public let schedulerPulse = SchedulerPulse()
 
     /// What a process opening the data directory does with it.
     public enum Role: Sendable {
@@ -144,7 +146,7 @@ public struct FlowServices: Sendable {
     public var scheduler: FlowScheduler {
         FlowScheduler(storage: storage, lake: lake, connectors: connectors, settings: configuration.runs, logger: logger, soleInstance: isSoleInstance,
             instance: configuration.instanceName,
-            clock: schedulerClock)
+            clock: schedulerClock, pulse: schedulerPulse)
     }
 
     /// Organizations, sandboxes and API clients.

@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     public var tokenLifetimeSeconds: Int = 86_400
     /// The log level (`TRIBUTARY_LOG_LEVEL`, default `info`).
     public var logLevel: Logger.Level = .info
+    /// How log lines are written (`TRIBUTARY_LOG_FORMAT`: `text`, the default, or `json`, one object per line).
+    public var logFormat: LogFormat = .text
     /// Source hosts connections may reach beyond the built-in rules (`TRIBUTARY_ALLOWED_SOURCE_HOSTS`,
     /// comma-separated `host`, `host:port` or `*.domain`; default none). Without an entry, Databricks
     /// connections must name a Databricks workspace host and Spark connections a public address.
@@ -99,6 +101,7 @@ public struct ServerConfiguration: Sendable {
         if let share = environment["TRIBUTARY_LIST_SHARE"].flatMap(Double.init), share >= 0.01, share <= 1 { configuration.listShare = share }
         configuration.runs = RunSettings.fromEnvironment(environment)
         if let level = environment["TRIBUTARY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { configuration.logLevel = level }
+        if let format = environment["TRIBUTARY_LOG_FORMAT"].flatMap(LogFormat.init(rawValue:)) { configuration.logFormat = format }
         return configuration
     }
 

@@ -24,13 +24,17 @@ public struct FlowScheduler: Service {
     /// Whether this instance is the only one on its store (the embedded SQLite store): then every
     /// run left in progress at start is an interrupted one.
     let soleInstance: Bool
+    /// Beats at the end of every round.
+    let pulse: SchedulerPulse
 
     /// Creates the scheduler.
     /// - Parameter instance: this instance's name on leases and run records.
+    /// - Parameter pulse: beats at the end of every round (the readiness probe reads it).
     public init(
         storage: any FlowStorage, lake: DataLake, connectors: SourceConnectors, settings: RunSettings, logger: Logger, soleInstance: Bool,
-        instance: String, clock: @escaping @Sendable () -> Int64
+        instance: String, clock: @escaping @Sendable () -> Int64, pulse: SchedulerPulse = SchedulerPulse()
     ) {
+        self.pulse = pulse
         self.storage = storage
         self.lake = lake
         self.settings = settings
@@ -42,6 +46,7 @@ public struct FlowScheduler: Service {
     }
 
     public func run() async throws {
+        defer { pulse.schedulerStopped() }
         if soleInstance {
             let interrupted = try lake.recoverInterruptedBatches(now: clock())
             if !interrupted.isEmpty {
@@ -73,6 +78,7 @@ public struct FlowScheduler: Service {
                     } catch where !Task.isCancelled {
                         logger.error("The scheduler's round failed; it tries again", metadata: ["error": .string("\(error)")])
                     } catch {}
+                    pulse.roundEnded()
                     await running.ended.wait(milliseconds: await untilNextRound())
                 }
             }

@@ -49,7 +49,7 @@ struct CommonOptions: ParsableArguments {
 
     func services(quiet: Bool = true) async throws -> FlowServices {
         let configuration = try configuration()
-        let logger = ServiceLogHandler.logger(level: quiet ? .warning : configuration.logLevel)
+        let logger = ServiceLogHandler.logger(level: quiet ? .warning : configuration.logLevel, format: configuration.logFormat)
         return try await FlowServices.open(configuration, logger: logger, role: .administration)
     }
 }
@@ -113,7 +113,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try common.configuration()
-        let logger = ServiceLogHandler.logger(level: configuration.logLevel)
+        let logger = ServiceLogHandler.logger(level: configuration.logLevel, format: configuration.logFormat)
         for migration in try await FlowServices.migrate(configuration, logger: logger) {
             print(migration)
         }

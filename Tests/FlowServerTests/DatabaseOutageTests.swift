@@ -39,6 +39,11 @@ struct DatabaseOutageTests {
                 #expect(answer.json["errorMessage"]?.stringValue?.contains("database") == true, "\(call)")
             }
             #expect(ContinuousClock.now - started < .seconds(15), "each call gives up within the connect timeout")
+            // The probes: alive, not ready — the store is down.
+            #expect(try await client.execute(uri: "/health/live", method: .get).status == .ok)
+            let ready = try await client.execute(uri: "/health/ready", method: .get)
+            #expect(ready.status == .serviceUnavailable)
+            #expect(ready.json["checks"]?["store"] == ["status": "down", "reason": "the database is not available"], "\(ready.json)")
 
             try await postgres.restart()
             // The pool may first hand out a connection the restart closed: that call is a 503 too.
@@ -51,6 +56,7 @@ struct DatabaseOutageTests {
             #expect(answer.json["items"]?[0]?["id"]?.stringValue == id, "what was stored before the outage is there")
             let list = try await client.get("/connections?count=true", tenant)
             #expect(list.json["count"] == 1, "no call made during the outage stored anything")
+            #expect(try await client.execute(uri: "/health/ready", method: .get).json["checks"]?["store"] == ["status": "up"])
         }
         #expect(service.logs.text.contains("The database is not available"))
     }

@@ -32,6 +32,7 @@ struct KilledServiceTests {
         environment["TRIBUTARY_SCHEDULER_POLL_MS"] = "200"
         environment["TRIBUTARY_SAFETY_LAG_SECONDS"] = "0"
         environment["TRIBUTARY_LOG_LEVEL"] = "info"
+        environment["TRIBUTARY_LOG_FORMAT"] = "json"
         process.environment = environment
         let log = directory.appendingPathComponent("\(name).log")
         #expect(FileManager.default.createFile(atPath: log.path, contents: nil))
@@ -141,8 +142,12 @@ struct KilledServiceTests {
         let ids = try await service.datasetRows(chain.dataset, tenant).map { Int($0[0] ?? "") ?? -1 }
         #expect(ids.count == Self.rows)
         #expect(ids == Array(0..<Self.rows), "every row of the table, once")
+        // The services log in JSON: every line is an object; the requeue names its run.
         let log = (try? String(contentsOf: service.directory.appendingPathComponent("third.log"), encoding: .utf8)) ?? ""
-        #expect(log.contains("Requeued a run interrupted by a stop"))
+        let lines = try log.split(separator: "\n").map { try JSONValue(parsing: String($0)) }
+        #expect(!lines.isEmpty && lines.allSatisfy { $0["timestamp"]?.stringValue != nil && $0["level"]?.stringValue != nil })
+        let requeued = lines.first { $0["message"] == "Requeued a run interrupted by a stop" }
+        #expect(requeued?["run"]?.stringValue?.isEmpty == false, "\(log.suffix(2000))")
         await third.stopAndWait()
     }
 }
