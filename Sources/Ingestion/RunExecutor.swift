@@ -156,7 +156,9 @@ struct RunExecutor: Sendable {
             while let lower, let end = chunkEnds.first, let end, end <= lower { chunkEnds.removeFirst() }
             if chunkEnds.isEmpty {
                 let whole = try window(plan, after: lower, through: upper)
+                let summarizing = ContinuousClock.now
                 let summary = try await beating(&record) { _ in try await plan.source.summarize(plan.table, window: whole) }
+                log.debug("Window summarized", metadata: ["rows": .stringConvertible(summary.rowCount), "took": .string("\(ContinuousClock.now - summarizing)")])
                 record.value.rowsExpected = record.value.committedRowsRead + summary.rowCount
                 if summary.rowCount == 0 {
                     try await RunRecovery.advance(&record, flow: plan.flow, through: upper, storage: storage, now: clock())
@@ -168,15 +170,21 @@ struct RunExecutor: Sendable {
             let chunkEnd = chunkEnds.removeFirst()
             let (readBefore, started) = (record.value.rowsRead, ContinuousClock.now)
             try await copyChunk(&record, plan: plan, window: try window(plan, after: lower, through: chunkEnd), log: log)
+            let took = ContinuousClock.now - started
+            let milliseconds = took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000
             if let chunkEnd, !chunkEnds.isEmpty, let (summary, chunkRows) = planned {
-                let took = ContinuousClock.now - started
-                let milliseconds = took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000
                 let paced = settings.chunkRows(after: record.value.rowsRead - readBefore, in: milliseconds, current: chunkRows)
                 if paced > chunkRows {
                     planned = (summary, paced)
                     chunkEnds = Self.chunkEnds(summary, after: chunkEnd, through: upper, chunkRows: paced)
                 }
             }
+            log.debug(
+                "Chunk committed",
+                metadata: [
+                    "rowsRead": .stringConvertible(record.value.rowsRead - readBefore), "ms": .stringConvertible(milliseconds),
+                    "chunksLeft": .stringConvertible(chunkEnds.count),
+                ])
         }
     }
 
