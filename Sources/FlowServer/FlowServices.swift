@@ -7,6 +7,7 @@ public import FlowStore
 import Foundation
 public import Ingestion
 public import Logging
+public import Prometheus
 
 /// Everything a request handler or a CLI command needs.
 public struct FlowServices: Sendable {
@@ -35,6 +36,11 @@ public struct FlowServices: Sendable {
     public var schedulerClock: @Sendable () -> Int64 = ServiceClock.now
     /// The scheduler's sign of life, for `GET /health/ready`.
     public let schedulerPulse = SchedulerPulse()
+    /// This service's metrics, for `GET /metrics` (one registry per service, not the process's: tests
+    /// run several services in one process).
+    public let metricsRegistry = PrometheusCollectorRegistry()
+    /// The series of request metrics.
+    let httpMetrics: HTTPMetricSeries
 
     /// What a process opening the data directory does with it.
     public enum Role: Sendable {
@@ -138,6 +144,15 @@ public struct FlowServices: Sendable {
         self.lake = lake
         self.logger = logger
         self.lists = TenantListGate(limit: configuration.listsPerOrganization, share: configuration.listShare)
+        self.httpMetrics = HTTPMetricSeries(factory: Self.metricsFactory(metricsRegistry))
+    }
+
+    /// Metrics made into `registry`, with buckets that suit each duration.
+    static func metricsFactory(_ registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[RunMetrics.Name.runDuration] = RunMetrics.runDurationBuckets
+        factory.durationHistogramBuckets[RunMetrics.Name.schedulerLag] = RunMetrics.schedulerLagBuckets
+        return factory
     }
 
     /// The scheduler and run executor, a service of the service group. The embedded store serves one
@@ -146,7 +161,7 @@ public struct FlowServices: Sendable {
     public var scheduler: FlowScheduler {
         FlowScheduler(storage: storage, lake: lake, connectors: connectors, settings: configuration.runs, logger: logger, soleInstance: isSoleInstance,
             instance: configuration.instanceName,
-            clock: schedulerClock, pulse: schedulerPulse)
+            clock: schedulerClock, pulse: schedulerPulse, metrics: RunMetrics(factory: Self.metricsFactory(metricsRegistry)))
     }
 
     /// Organizations, sandboxes and API clients.

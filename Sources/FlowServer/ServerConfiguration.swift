@@ -32,6 +32,9 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// How log lines are written (`TRIBUTARY_LOG_FORMAT`: `text`, the default, or `json`, one object per line).
     public var logFormat: LogFormat = .text
+    /// The token `GET /metrics` asks for as `Authorization: Bearer <token>` (`TRIBUTARY_METRICS_TOKEN`;
+    /// default none: the metrics are open, like the health probes).
+    public var metricsToken: String?
     /// Source hosts connections may reach beyond the built-in rules (`TRIBUTARY_ALLOWED_SOURCE_HOSTS`,
     /// comma-separated `host`, `host:port` or `*.domain`; default none). Without an entry, Databricks
     /// connections must name a Databricks workspace host and Spark connections a public address.
@@ -102,6 +105,7 @@ public struct ServerConfiguration: Sendable {
         configuration.runs = RunSettings.fromEnvironment(environment)
         if let level = environment["TRIBUTARY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { configuration.logLevel = level }
         if let format = environment["TRIBUTARY_LOG_FORMAT"].flatMap(LogFormat.init(rawValue:)) { configuration.logFormat = format }
+        if let token = environment["TRIBUTARY_METRICS_TOKEN"], !token.isEmpty { configuration.metricsToken = token }
         return configuration
     }
 

@@ -26,15 +26,18 @@ public struct FlowScheduler: Service {
     let soleInstance: Bool
     /// Beats at the end of every round.
     let pulse: SchedulerPulse
+    let metrics: RunMetrics
 
     /// Creates the scheduler.
     /// - Parameter instance: this instance's name on leases and run records.
     /// - Parameter pulse: beats at the end of every round (the readiness probe reads it).
+    /// - Parameter metrics: what runs do, as metrics.
     public init(
         storage: any FlowStorage, lake: DataLake, connectors: SourceConnectors, settings: RunSettings, logger: Logger, soleInstance: Bool,
-        instance: String, clock: @escaping @Sendable () -> Int64, pulse: SchedulerPulse = SchedulerPulse()
+        instance: String, clock: @escaping @Sendable () -> Int64, pulse: SchedulerPulse = SchedulerPulse(), metrics: RunMetrics = RunMetrics()
     ) {
         self.pulse = pulse
+        self.metrics = metrics
         self.storage = storage
         self.lake = lake
         self.settings = settings
@@ -42,7 +45,8 @@ public struct FlowScheduler: Service {
         self.instance = instance
         self.clock = clock
         self.soleInstance = soleInstance
-        self.executor = RunExecutor(storage: storage, lake: lake, connectors: connectors, settings: settings, logger: logger, instance: instance, clock: clock)
+        self.executor = RunExecutor(
+            storage: storage, lake: lake, connectors: connectors, settings: settings, logger: logger, instance: instance, clock: clock, metrics: metrics)
     }
 
     public func run() async throws {
@@ -152,6 +156,7 @@ public struct FlowScheduler: Service {
                 changes.append(.hasten(.flows, id: candidate.value.flowId, in: candidate.resource.metadata.scope, at: now))
             }
             guard try await storage.apply(changes) else { continue }
+            metrics.runStarted(lagMilliseconds: now - candidate.value.scheduledAt)
             free -= 1
             let id = claimed.resource.id
             running.ids.withLock { _ = $0.insert(id) }

@@ -48,6 +48,7 @@ struct RunExecutor: Sendable {
     /// This instance's name on leases.
     let instance: String
     let clock: @Sendable () -> Int64
+    var metrics = RunMetrics()
 
     /// What a run works with, resolved from its flow.
     struct Plan: Sendable {
@@ -281,6 +282,7 @@ struct RunExecutor: Sendable {
         record.value.pending?.bytes = committed.byteCount
         record.value.pending?.files = Int64(committed.files.count)
         try await RunRecovery.advance(&record, flow: plan.flow, through: through, storage: storage, now: clock())
+        metrics.chunkCommitted(flowId: plan.flow.id, read: chunk.read, written: chunk.written, failed: chunk.failed, bytes: committed.byteCount)
     }
 
     // MARK: Resolution
@@ -409,6 +411,7 @@ struct RunExecutor: Sendable {
         } else {
             guard try await storage.apply([record.change(now: now)]) else { throw LeaseLost() }
         }
+        metrics.runEnded(status: record.value.status, milliseconds: record.value.startedAt.map { now - $0 })
         log.info(
             "Run ended",
             metadata: [
