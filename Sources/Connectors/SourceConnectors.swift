@@ -28,6 +28,8 @@ public struct SourceConnectors: Sendable {
     public var trustedCAFile: String?
     /// The driver's logger.
     public var logger: Logger
+    /// Where source calls are timed and their errors counted (none: not measured).
+    public var metrics: SourceMetrics?
 
     /// Creates the connectors.
     public init(
@@ -73,8 +75,14 @@ public struct SourceConnectors: Sendable {
         return try connector(specId: baseConnection.body["connectionSpec"]?["id"]?.stringValue ?? "", params: params)
     }
 
-    /// The source of a base connection: its spec id, its parameters and its secrets (merged).
+    /// The source of a base connection: its spec id, its parameters and its secrets (merged); its calls
+    /// timed and its errors counted when ``metrics`` is set.
     public func connector(specId: String, params: [String: JSONValue]) throws(ConnectorError) -> any SourceConnector {
+        let source = try unmetered(specId: specId, params: params)
+        return metrics.map { MeteredSource(source: source, metrics: $0) } ?? source
+    }
+
+    private func unmetered(specId: String, params: [String: JSONValue]) throws(ConnectorError) -> any SourceConnector {
         let database = params["database"]?.stringValue ?? "default"
         let policy = hostPolicy
         do {

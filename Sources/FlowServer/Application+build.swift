@@ -11,10 +11,10 @@ import NIOCore
 public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
     let router = Router(context: FlowRequestContext.self)
     let routes = RouteTable()
-    router.add(middleware: HTTPMetricsMiddleware(series: services.httpMetrics))
+    if services.configuration.metricsEnabled { router.add(middleware: HTTPMetricsMiddleware(series: services.httpMetrics)) }
     router.add(middleware: ErrorMiddleware(routes: routes))
     OpenAPIRoutes().register(on: router)
-    MetricsRoutes(services: services).register(on: router)
+    if services.configuration.metricsEnabled { MetricsRoutes(services: services).register(on: router) }
     TokenRoutes(services: services).register(on: router)
     HealthRoutes(services: services).register(on: router)
     let flowService = router.group("/data/foundation/flowservice").add(middleware: IdentityMiddleware(services: services))

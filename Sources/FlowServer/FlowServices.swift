@@ -8,6 +8,7 @@ import Foundation
 public import Ingestion
 public import Logging
 public import Prometheus
+import CoreMetrics
 
 /// Everything a request handler or a CLI command needs.
 public struct FlowServices: Sendable {
@@ -38,7 +39,9 @@ public struct FlowServices: Sendable {
     public let schedulerPulse = SchedulerPulse()
     /// This service's metrics, for `GET /metrics` (one registry per service, not the process's: tests
     /// run several services in one process).
-    public let metricsRegistry = PrometheusCollectorRegistry()
+    public let metricsRegistry: PrometheusCollectorRegistry
+    /// What metrics are made by: the registry's, or nothing when metrics are off.
+    let metricsFactory: any MetricsFactory
     /// The series of request metrics.
     let httpMetrics: HTTPMetricSeries
 
@@ -60,22 +63,28 @@ public struct FlowServices: Sendable {
             logger.notice("Created a new secret key file", metadata: ["path": .string(configuration.secretKeyFile.path)])
         }
         let sealer = SecretSealer(key: key)
-        let storage = try await openStorage(configuration, sealer: sealer, logger: logger, role: role)
+        let registry = PrometheusCollectorRegistry()
+        let storage = try await openStorage(
+            configuration, sealer: sealer, logger: logger, role: role,
+            metrics: configuration.metricsEnabled ? StoreMetrics(factory: metricsFactory(registry)) : nil)
         // Interrupted batches and runs are recovered by the scheduler when the service starts, not
         // here: an administrative command must not touch the batches of a service that is running.
         let lake = try DataLake(root: configuration.lakeDirectory)
         return FlowServices(
             configuration: configuration, storage: storage,
             tokens: await AccessTokenAuthority(signingKey: sealer.derivedKey(for: "tributary access tokens v1"), lifetimeSeconds: configuration.tokenLifetimeSeconds),
-            catalog: .standard, connectors: try connectors(configuration, logger: logger), lake: lake, logger: logger)
+            catalog: .standard, connectors: try connectors(configuration, logger: logger), lake: lake, logger: logger, metricsRegistry: registry)
     }
 
     /// The store the configuration names: PostgreSQL, shared by every instance, when a database URL
     /// is set; else the data directory's SQLite file, whose only writer (the service) keeps what it
-    /// read by id in memory.
-    static func openStorage(_ configuration: ServerConfiguration, sealer: SecretSealer, logger: Logger, role: Role) async throws -> any FlowStorage {
+    /// read by id in memory. With `metrics`, the database's operations are measured (under the cache).
+    static func openStorage(
+        _ configuration: ServerConfiguration, sealer: SecretSealer, logger: Logger, role: Role, metrics: StoreMetrics? = nil
+    ) async throws -> any FlowStorage {
+        func metered(_ database: any FlowStorage) -> any FlowStorage { metrics.map { MeteredFlowStorage(database, metrics: $0) } ?? database }
         guard let url = configuration.databaseURL else {
-            let database = try SQLiteFlowStorage(path: configuration.databaseFile.path, sealer: sealer)
+            let database = metered(try SQLiteFlowStorage(path: configuration.databaseFile.path, sealer: sealer))
             return role == .service ? CachingFlowStorage(database) : database
         }
         let settings: PostgresSettings
@@ -87,7 +96,7 @@ public struct FlowServices: Sendable {
         do {
             let storage = try await PostgresFlowStorage.open(settings, sealer: sealer, logger: logger)
             logger.info("Using PostgreSQL", metadata: ["database": .string(settings.redacted)])
-            return storage
+            return metered(storage)
         } catch let error as FlowStoreError {
             throw ConfigurationError("The database \(settings.redacted) cannot be used: \(error.message)")
         }
@@ -134,8 +143,10 @@ public struct FlowServices: Sendable {
     /// Assembles services from parts (tests use this with their own store).
     public init(
         configuration: ServerConfiguration, storage: any FlowStorage, tokens: AccessTokenAuthority,
-        catalog: ConnectionSpecCatalog, connectors: SourceConnectors, lake: DataLake, logger: Logger
+        catalog: ConnectionSpecCatalog, connectors: SourceConnectors, lake: DataLake, logger: Logger,
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
+        self.metricsRegistry = metricsRegistry
         self.configuration = configuration
         self.storage = storage
         self.tokens = tokens
@@ -144,7 +155,9 @@ public struct FlowServices: Sendable {
         self.lake = lake
         self.logger = logger
         self.lists = TenantListGate(limit: configuration.listsPerOrganization, share: configuration.listShare)
-        self.httpMetrics = HTTPMetricSeries(factory: Self.metricsFactory(metricsRegistry))
+        self.metricsFactory = configuration.metricsEnabled ? Self.metricsFactory(metricsRegistry) : NOOPMetricsHandler.instance
+        self.httpMetrics = HTTPMetricSeries(factory: metricsFactory)
+        if configuration.metricsEnabled { self.connectors.metrics = SourceMetrics(factory: metricsFactory) }
     }
 
     /// Metrics made into `registry`, with buckets that suit each duration.
@@ -161,7 +174,7 @@ public struct FlowServices: Sendable {
     public var scheduler: FlowScheduler {
         FlowScheduler(storage: storage, lake: lake, connectors: connectors, settings: configuration.runs, logger: logger, soleInstance: isSoleInstance,
             instance: configuration.instanceName,
-            clock: schedulerClock, pulse: schedulerPulse, metrics: RunMetrics(factory: Self.metricsFactory(metricsRegistry)))
+            clock: schedulerClock, pulse: schedulerPulse, metrics: RunMetrics(factory: metricsFactory))
     }
 
     /// Organizations, sandboxes and API clients.

@@ -32,6 +32,9 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// How log lines are written (`TRIBUTARY_LOG_FORMAT`: `text`, the default, or `json`, one object per line).
     public var logFormat: LogFormat = .text
+    /// Whether the service keeps metrics and serves `GET /metrics` (`TRIBUTARY_METRICS`: `on`, the
+    /// default, or `off`).
+    public var metricsEnabled = true
     /// The token `GET /metrics` asks for as `Authorization: Bearer <token>` (`TRIBUTARY_METRICS_TOKEN`;
     /// default none: the metrics are open, like the health probes).
     public var metricsToken: String?
@@ -106,6 +109,7 @@ public struct ServerConfiguration: Sendable {
         if let level = environment["TRIBUTARY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { configuration.logLevel = level }
         if let format = environment["TRIBUTARY_LOG_FORMAT"].flatMap(LogFormat.init(rawValue:)) { configuration.logFormat = format }
         if let token = environment["TRIBUTARY_METRICS_TOKEN"], !token.isEmpty { configuration.metricsToken = token }
+        if environment["TRIBUTARY_METRICS"]?.lowercased() == "off" { configuration.metricsEnabled = false }
         return configuration
     }
 

@@ -278,7 +278,10 @@ struct RunExecutor: Sendable {
             throw error
         }
         let now = clock()
+        let committing = ContinuousClock.now
         let committed = try batch.withLock { writer throws(DataLakeError) in try writer.commit(now: now) }
+        let took = ContinuousClock.now - committing
+        metrics.lakeCommitted(nanoseconds: took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000)
         record.value.pending?.bytes = committed.byteCount
         record.value.pending?.files = Int64(committed.files.count)
         try await RunRecovery.advance(&record, flow: plan.flow, through: through, storage: storage, now: clock())

@@ -24,6 +24,7 @@ public struct RunMetrics: Sendable {
         public static let chunksCommitted = "tributary_chunks_committed_total"
         public static let runDuration = "tributary_run_duration_seconds"
         public static let schedulerLag = "tributary_scheduler_lag_seconds"
+        public static let lakeCommit = "tributary_lake_commit_duration_seconds"
     }
 
     /// Buckets of ``Name/runDuration``: a second to four hours.
@@ -46,6 +47,11 @@ public struct RunMetrics: Sendable {
         Counter(label: Name.rowsFailed, dimensions: flow, factory: factory).increment(by: failed)
         Counter(label: Name.bytesWritten, dimensions: flow, factory: factory).increment(by: bytes)
         Counter(label: Name.chunksCommitted, dimensions: flow, factory: factory).increment()
+    }
+
+    /// A chunk's batch was committed in the lake in `nanoseconds` (the rename and the record's fsyncs).
+    func lakeCommitted(nanoseconds: Int64) {
+        Timer(label: Name.lakeCommit, factory: factory).recordNanoseconds(nanoseconds)
     }
 
     /// A run ended with `status` after `milliseconds` (from its start to its end).

@@ -3,6 +3,7 @@
 // text parses with the Prometheus client's own parser, the metrics token is asked for when set, and
 // no sample or label carries a secret.
 import FlowModel
+import FlowServer
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -33,6 +34,9 @@ struct MetricsTests {
             let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
             #expect(runs.map(status) == ["success"], "\(runs)")
             let bytes = try #require(runs.first?["metrics"]?["sizeSummary"]?["outputBytes"]?.int64Value)
+            // A table that is not there: the source's error, counted by its reason.
+            let missing = try await client.get("/connections/\(chain.baseConnection)/explore?objectType=table&object=\(FlowRunTests.database).nowhere", tenant)
+            #expect(missing.status.code >= 400)
 
             // Without the token, or with another: refused.
             #expect(try await client.execute(uri: "/metrics", method: .get).status == .unauthorized)
@@ -53,6 +57,14 @@ struct MetricsTests {
             #expect(value("tributary_bytes_written_total", ["flow": flow]) == Double(bytes))
             #expect(value("tributary_run_duration_seconds_count") == 1)
             #expect(value("tributary_scheduler_lag_seconds_count") == 1)
+            // Source calls: one read per chunk, one summary of the window; the missing table's error by reason.
+            #expect(value("tributary_source_call_duration_seconds_count", ["call": "read"]) == 3)
+            #expect(value("tributary_source_call_duration_seconds_count", ["call": "summarize"]) == 1)
+            #expect(value("tributary_source_errors_total", ["call": "describe", "reason": "tableNotFound"]) == 1, "\(samples.filter { $0.name.hasPrefix("tributary_source") })")
+            #expect(value("tributary_source_errors_total", ["call": "read"]) == nil)
+            // The lake: one commit per chunk; the store: the run's writes went to the database.
+            #expect(value("tributary_lake_commit_duration_seconds_count") == 3)
+            #expect((value("tributary_store_operation_duration_seconds_count", ["operation": "apply"]) ?? 0) >= 3)
             // Requests by route pattern, not by path: the flow's id is not a label.
             #expect(value("tributary_http_requests_total", ["route": "/data/foundation/flowservice/flows", "method": "POST", "status": "201"]) == 1)
             #expect((value("tributary_http_requests_total", ["route": "/data/foundation/flowservice/runs", "method": "GET", "status": "200"]) ?? 0) >= 1)
@@ -92,5 +104,20 @@ struct MetricsTests {
             guard let name = item[0]?.stringValue, case .object(let labels)? = item[1], let value = item[2]?.doubleValue else { return nil }
             return Sample(name: name, labels: labels.compactMapValues(\.stringValue), value: value)
         }
+    }
+}
+
+@Suite("Metrics switched off")
+struct MetricsOffTests {
+    @Test func withMetricsOffThereIsNoMetricsRouteAndTheAPIAnswersAsBefore() async throws {
+        let service = try await TestService.make { $0.metricsEnabled = false }
+        try await service.test { client in
+            #expect(try await client.execute(uri: "/metrics", method: .get).status == .notFound)
+            let tenant = try await service.tenant(client)
+            #expect(try await client.get("/connections", tenant).status == .ok)
+        }
+        #expect(ServerConfiguration.fromEnvironment(["TRIBUTARY_METRICS": "off"]).metricsEnabled == false)
+        #expect(ServerConfiguration.fromEnvironment([:]).metricsEnabled == true)
+        #expect(ServerConfiguration.fromEnvironment(["TRIBUTARY_METRICS_TOKEN": "t"]).metricsToken == "t")
     }
 }

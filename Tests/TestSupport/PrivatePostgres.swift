@@ -54,7 +54,7 @@ public struct PrivatePostgres: Sendable {
         // A file, not a pipe: the server the script starts would hold a pipe open (it inherits the
         // descriptor), and reading it to its end would wait for the server to stop.
         let log = home.appendingPathComponent("\(script).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)  // FileHandle says if it is not there
         let output = try FileHandle(forWritingTo: log)
         defer { try? output.close() }
         process.standardOutput = output

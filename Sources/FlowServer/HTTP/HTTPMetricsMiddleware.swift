@@ -36,18 +36,13 @@ final class HTTPMetricSeries: Sendable {
     static let duration = "tributary_http_request_duration_seconds"
 
     private let factory: any MetricsFactory
-    private let counters = Mutex<[Key: Counter]>([:])
-    private let timers = Mutex<[TimerKey: CoreMetrics.Timer]>([:])
+    /// A series' counter and its route's timer, found with one lookup.
+    private let series = Mutex<[Key: (Counter, CoreMetrics.Timer)]>([:])
 
     private struct Key: Hashable {
         var route: String
         var method: String
         var status: Int
-    }
-
-    private struct TimerKey: Hashable {
-        var route: String
-        var method: String
     }
 
     init(factory: any MetricsFactory) {
@@ -57,20 +52,17 @@ final class HTTPMetricSeries: Sendable {
     func record(route: String, method: String, status: Int, since started: UInt64) {
         let elapsed = Int64(DispatchTime.now().uptimeNanoseconds &- started)
         let key = Key(route: route, method: method, status: status)
-        let counter = counters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = Counter(label: Self.requests, dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory)
-            counters[key] = counter
-            return counter
+        let (counter, timer) = series.withLock { series in
+            if let found = series[key] { return found }
+            // The registry hands back the same timer for the route and method whatever the status.
+            let made = (
+                Counter(label: Self.requests, dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory),
+                CoreMetrics.Timer(label: Self.duration, dimensions: [("route", route), ("method", method)], factory: factory)
+            )
+            series[key] = made
+            return made
         }
         counter.increment()
-        let timerKey = TimerKey(route: route, method: method)
-        let timer = timers.withLock { timers in
-            if let timer = timers[timerKey] { return timer }
-            let timer = CoreMetrics.Timer(label: Self.duration, dimensions: [("route", route), ("method", method)], factory: factory)
-            timers[timerKey] = timer
-            return timer
-        }
         timer.recordNanoseconds(elapsed)
     }
 }
