@@ -68,19 +68,35 @@ public final class ArrowArray: Sendable {
         return buffer.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
     }
 
+    /// How the integers of this type are stored.
+    enum IntegerStorage {
+        case int8, int16, int32, uint8, uint16, uint32, int64
+    }
+
+    var integerStorage: IntegerStorage {
+        switch type {
+        case .int(8, true): .int8
+        case .int(16, true): .int16
+        case .int(32, true), .date32, .interval(.yearMonth), .time(.second), .time(.millisecond): .int32
+        case .int(8, false): .uint8
+        case .int(16, false): .uint16
+        case .int(32, false): .uint32
+        default: .int64
+        }
+    }
+
     /// An integer value (any width, signed or not, dates and timestamps as stored); unsigned 64-bit
     /// values above `Int64.max` wrap.
     public func int64(_ index: Int) -> Int64 {
         if let values = dictionary.first { return values.int64(key(index)) }
-        return switch type {
-        case .int(8, true): Int64(load(index, from: values, as: Int8.self))
-        case .int(16, true): Int64(load(index, from: values, as: Int16.self))
-        case .int(32, true), .date32, .interval(.yearMonth): Int64(load(index, from: values, as: Int32.self))
-        case .time(.second), .time(.millisecond): Int64(load(index, from: values, as: Int32.self))
-        case .int(8, false): Int64(load(index, from: values, as: UInt8.self))
-        case .int(16, false): Int64(load(index, from: values, as: UInt16.self))
-        case .int(32, false): Int64(load(index, from: values, as: UInt32.self))
-        default: load(index, from: values, as: Int64.self)
+        return switch integerStorage {
+        case .int8: Int64(load(index, from: values, as: Int8.self))
+        case .int16: Int64(load(index, from: values, as: Int16.self))
+        case .int32: Int64(load(index, from: values, as: Int32.self))
+        case .uint8: Int64(load(index, from: values, as: UInt8.self))
+        case .uint16: Int64(load(index, from: values, as: UInt16.self))
+        case .uint32: Int64(load(index, from: values, as: UInt32.self))
+        case .int64: load(index, from: values, as: Int64.self)
         }
     }
 

@@ -66,21 +66,19 @@ enum ColumnConversion {
     /// An Arrow column (Spark Connect, Databricks Arrow results) as `target`.
     static func convert(_ array: ArrowArray, type: SQLType, to target: DatasetFieldType) -> ConvertedColumn? {
         let rows = 0..<array.length
-        let nulls: [Bool]? = {
-            let flags = rows.map(array.isNull)
-            return flags.contains(true) ? flags : nil
-        }()
+        // Whole columns read in one pass each (the per-value accessors' values, without a call per value).
+        let nulls = array.nullFlags()
         let values: ParquetValues? =
             switch (array.type, target) {
             case (.bool, .boolean): .boolean(rows.map(array.bool))
-            case (.int(64, true), .long): .int64(rows.map(array.int64))
-            case (.int(let width, true), .long) where width < 64: .int64(rows.map(array.int64))
+            case (.int(64, true), .long): .int64(array.int64Values())
+            case (.int(let width, true), .long) where width < 64: .int64(array.int64Values())
             case (.int(32, true), .int), (.int(16, true), .int), (.int(8, true), .int), (.int(16, true), .short), (.int(8, true), .short), (.int(8, true), .byte):
-                .int32(rows.map { Int32(truncatingIfNeeded: array.int64($0)) })
-            case (.float64, .double): .double(rows.map(array.double))
+                .int32(array.int64Values().map { Int32(truncatingIfNeeded: $0) })
+            case (.float64, .double): .double(array.doubleValues())
             case (.utf8, .string) where type.arrivesAsItsText, (.largeUtf8, .string) where type.arrivesAsItsText: .string(rows.map(array.string))
-            case (.timestamp(let unit, _), .dateTime): .int64(rows.map { unit.microseconds(array.int64($0)) })
-            case (.date32, .date): .int32(rows.map { Int32(truncatingIfNeeded: array.int64($0)) })
+            case (.timestamp(let unit, _), .dateTime): .int64(array.int64Values().map(unit.microseconds))
+            case (.date32, .date): .int32(array.int64Values().map { Int32(truncatingIfNeeded: $0) })
             case (.decimal(let precision, let scale), .decimal(let targetPrecision, let targetScale)) where precision == targetPrecision && scale == targetScale:
                 decimals(array, rows, nulls, precision: precision).map(ParquetValues.decimal)
             case (.decimal(_, let scale), .double), (.decimal(_, let scale), .float):
@@ -99,12 +97,11 @@ enum ColumnConversion {
         for _ in 0..<scale { divisor *= 10 }
         var values: [Double] = []
         values.reserveCapacity(rows.count)
-        for row in rows {
+        for (row, value) in array.unscaledDecimals().enumerated() {
             if nulls?[row] == true {
                 values.append(0)
                 continue
             }
-            let value = array.unscaledDecimal(row)
             guard value.magnitude < 1 << 53 else { return nil }
             values.append(Double(Int64(value)) / divisor)
         }
@@ -116,13 +113,8 @@ enum ColumnConversion {
     private static func decimals(_ array: ArrowArray, _ rows: Range<Int>, _ nulls: [Bool]?, precision: Int) -> [Int128]? {
         var limit: Int128 = 1
         for _ in 0..<precision { limit &*= 10 }
-        var values: [Int128] = []
-        values.reserveCapacity(rows.count)
-        for row in rows {
-            let value = array.unscaledDecimal(row)
-            if nulls?[row] != true, value.magnitude >= limit.magnitude { return nil }
-            values.append(value)
-        }
+        let values = array.unscaledDecimals()
+        for row in rows where nulls?[row] != true && values[row].magnitude >= limit.magnitude { return nil }
         return values
     }
 }

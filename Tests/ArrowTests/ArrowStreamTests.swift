@@ -105,6 +105,20 @@ struct ArrowStreamTests {
                 let wanted = Canonical(json: expectedColumns[field.name] ?? NSNull())
                 let read = Canonical.array((0..<column.length).map { Canonical(column, $0) })
                 #expect(read == wanted, "\(field.name): read \(read), pyarrow wrote \(wanted)")
+                // Whole-column reads give what the per-value accessors give (dictionary columns too).
+                let rows = 0..<column.length
+                let flags = rows.map(column.isNull)
+                #expect(column.nullFlags() == (flags.contains(true) ? flags : nil), "\(field.name)")
+                switch column.type {
+                case .int, .date32, .date64, .timestamp, .time, .duration, .interval(.yearMonth):
+                    #expect(column.int64Values() == rows.map(column.int64), "\(field.name)")
+                case .float32, .float64:
+                    #expect(column.doubleValues().map(\.bitPattern) == rows.map { column.double($0).bitPattern }, "\(field.name)")
+                case .decimal:
+                    #expect(column.unscaledDecimals() == rows.map(column.unscaledDecimal), "\(field.name)")
+                default:
+                    break
+                }
             }
         }
     }
