@@ -11,6 +11,8 @@
 # The driver has a 4 GiB heap: a Spark Connect job runs at its own pace and the driver keeps the
 # Arrow batches its client has not taken yet, so a 10M-row result read by a slower client outgrew
 # the tests' 1 GiB (OutOfMemoryError fetching task results).
+# BENCH_SPARK_CPUS (a taskset list, e.g. 0) pins the server to those cores, so that a client pinned to
+# the others measures whether it keeps pace with a source of its own, as on separate machines.
 # Sets BENCH_SPARK_PORT, BENCH_SPARK_URL, BENCH_SPARK_CONNECT_PORT and BENCH_SPARK_CONNECT_URL.
 BENCH_SPARK_PORT=${BENCH_SPARK_PORT:-10002}
 BENCH_SPARK_URL="http://127.0.0.1:$BENCH_SPARK_PORT/cliservice"
@@ -23,7 +25,7 @@ bench_spark_start() {
   scripts/spark/install.sh >/dev/null
   if ! curl -s -o /dev/null -X POST "$BENCH_SPARK_URL"; then
     SPARK_JVM_FLAGS="-XX:+UseSerialGC" SPARK_DRIVER_MEMORY=4g SPARK_PORT="$BENCH_SPARK_PORT" SPARK_CONNECT_PORT="$BENCH_SPARK_CONNECT_PORT" SPARK_CONNECT_STREAM_BYTES=1g \
-      SPARK_STATE="$bench_spark_state" scripts/spark/start.sh >/dev/null
+      SPARK_STATE="$bench_spark_state" ${BENCH_SPARK_CPUS:+taskset -c "$BENCH_SPARK_CPUS"} scripts/spark/start.sh >/dev/null
     bench_spark_started=1
   fi
   trap bench_spark_stop EXIT

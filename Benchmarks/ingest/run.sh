@@ -6,6 +6,9 @@
 # is the benchmarks' own, compiling with C2 like a production JVM (Benchmarks/spark-server.sh). Its JIT
 # keeps warming as it serves, so the bare fetch is measured before and after the ingest, and the ratio is
 # taken against the faster of the two.
+# On two shared cores the service and Spark compete for the CPU; BENCH_SPARK_CPUS=0 BENCH_CLIENT_CPUS=1
+# pins Spark to one core and the clients (the bare fetch, the service) to the other, as a service and
+# its source on separate machines (a Spark already running is used as it is: stop it first).
 # Usage: Benchmarks/ingest/run.sh [N]   (default 10000000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,6 +23,7 @@ swift build -c release --product driver-benchmark >/dev/null
 bench_spark_start
 
 BIN_DIR=$(swift build -c release --show-bin-path)
+PIN=${BENCH_CLIENT_CPUS:+taskset -c $BENCH_CLIENT_CPUS}
 SMALL=$((N / 10))
 "$BIN_DIR/tributary" sql --spark-url "$URL" "CREATE DATABASE IF NOT EXISTS bench" >/dev/null
 for rows in "$N" "$SMALL"; do
@@ -30,26 +34,26 @@ for rows in "$N" "$SMALL"; do
     IF(id % 3 = 0, NULL, id) AS maybe FROM range($rows)" >/dev/null
 done
 
-"$BIN_DIR/driver-benchmark" "$URL" "bench.ingest_$SMALL" >/dev/null   # warm the server once
+$PIN "$BIN_DIR/driver-benchmark" "$URL" "bench.ingest_$SMALL" >/dev/null   # warm the server once
 # The machine is shared: the load average (1, 5, 15 min) after each figure says how quiet it was.
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 rate() { echo "$1" | sed -E 's/.*rows_per_s=([0-9]+).*/\1/'; }
-BARE=$("$BIN_DIR/driver-benchmark" "$URL" "bench.ingest_$N")
+BARE=$($PIN "$BIN_DIR/driver-benchmark" "$URL" "bench.ingest_$N")
 BARE_LOAD=$(load)
-INGEST=$(python3 Benchmarks/ingest/ingest.py "$BIN_DIR/tributary" 127.0.0.1 "$PORT" "bench.ingest_$N")
+INGEST=$($PIN python3 Benchmarks/ingest/ingest.py "$BIN_DIR/tributary" 127.0.0.1 "$PORT" "bench.ingest_$N")
 INGEST_LOAD=$(load)
-BARE_AFTER=$("$BIN_DIR/driver-benchmark" "$URL" "bench.ingest_$N")
+BARE_AFTER=$($PIN "$BIN_DIR/driver-benchmark" "$URL" "bench.ingest_$N")
 BARE_AFTER_LOAD=$(load)
-INGEST_SMALL=$(python3 Benchmarks/ingest/ingest.py "$BIN_DIR/tributary" 127.0.0.1 "$PORT" "bench.ingest_$SMALL")
+INGEST_SMALL=$($PIN python3 Benchmarks/ingest/ingest.py "$BIN_DIR/tributary" 127.0.0.1 "$PORT" "bench.ingest_$SMALL")
 # The same table over Spark Connect: the bare fetch reads the Arrow batches in place (the fastest
 # client read), the ingest goes through the service's Arrow path.
-BARE_CONNECT=$("$BIN_DIR/driver-benchmark" "$BENCH_SPARK_CONNECT_URL" "bench.ingest_$N" arrow)
+BARE_CONNECT=$($PIN "$BIN_DIR/driver-benchmark" "$BENCH_SPARK_CONNECT_URL" "bench.ingest_$N" arrow)
 BARE_CONNECT_LOAD=$(load)
-INGEST_CONNECT=$(python3 Benchmarks/ingest/ingest.py "$BIN_DIR/tributary" 127.0.0.1 "$PORT" "bench.ingest_$N" connect "$BENCH_SPARK_CONNECT_PORT")
+INGEST_CONNECT=$($PIN python3 Benchmarks/ingest/ingest.py "$BIN_DIR/tributary" 127.0.0.1 "$PORT" "bench.ingest_$N" connect "$BENCH_SPARK_CONNECT_PORT")
 INGEST_CONNECT_LOAD=$(load)
-BARE_CONNECT_AFTER=$("$BIN_DIR/driver-benchmark" "$BENCH_SPARK_CONNECT_URL" "bench.ingest_$N" arrow)
+BARE_CONNECT_AFTER=$($PIN "$BIN_DIR/driver-benchmark" "$BENCH_SPARK_CONNECT_URL" "bench.ingest_$N" arrow)
 BARE_CONNECT_AFTER_LOAD=$(load)
-INGEST_CONNECT_SMALL=$(python3 Benchmarks/ingest/ingest.py "$BIN_DIR/tributary" 127.0.0.1 "$PORT" "bench.ingest_$SMALL" connect "$BENCH_SPARK_CONNECT_PORT")
+INGEST_CONNECT_SMALL=$($PIN python3 Benchmarks/ingest/ingest.py "$BIN_DIR/tributary" 127.0.0.1 "$PORT" "bench.ingest_$SMALL" connect "$BENCH_SPARK_CONNECT_PORT")
 echo "bare fetch: $BARE (load $BARE_LOAD)"
 echo "bare fetch after the ingest: $BARE_AFTER (load $BARE_AFTER_LOAD)"
 echo "$INGEST (load $INGEST_LOAD)"
