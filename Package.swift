@@ -108,7 +108,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings
+        ),
         // The domain, pure: specs, connections, JSON Schema, JSON Patch, filters, errors.
         .target(name: "FlowModel", swiftSettings: swiftSettings),
         // Persistence behind a protocol: SQLite (GRDB) by default, PostgreSQL (postgres-nio) for
@@ -177,16 +178,25 @@ let package = Package(
         .executableTarget(name: "ArrowBenchmark", dependencies: ["Arrow"], path: "Benchmarks/ArrowBenchmark"),
         .executableTarget(
             name: "StoreSeed",
-            dependencies: ["FlowStore", "FlowModel", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
-            path: "Benchmarks/StoreSeed"),
+            dependencies: [
+                "FlowStore", "FlowModel", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/StoreSeed"
+        ),
         .executableTarget(
-            name: "HelloBenchmark", dependencies: [.product(name: "Hummingbird", package: "hummingbird")], path: "Benchmarks/HelloBenchmark"),
+            name: "HelloBenchmark",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/HelloBenchmark"
+        ),
         // Test helper: a process that writes a batch and is killed before it commits.
         .executableTarget(name: "lake-writer", dependencies: ["DataLake", "FlowModel", "Parquet"], path: "Tests/Helpers/LakeWriter"),
         // Test support: the live servers scripts/test.sh starts, their health, and clusters of the Databricks-shaped endpoint.
         .target(
-            name: "TestSupport", dependencies: ["FlowStore", .product(name: "PostgresNIO", package: "postgres-nio")], path: "Tests/TestSupport",
-            swiftSettings: swiftSettings),
+            name: "TestSupport",
+            dependencies: ["FlowStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ThriftTests", dependencies: ["Thrift"]),
         .testTarget(name: "ArrowTests", dependencies: ["Arrow", "TestSupport"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Thrift", "DatabricksSQL", "TestSupport"]),
@@ -197,7 +207,8 @@ let package = Package(
                 "Arrow", "Ingestion", "DataLake", "DatabricksSQL", "Parquet", "FlowModel", "FlowStore", "Connectors", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ]
+        ),
         .testTarget(
             name: "DatabricksSQLTests",
             dependencies: [
@@ -217,7 +228,9 @@ let package = Package(
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
         .testTarget(
             name: "ConnectorsTests",
-            dependencies: ["Connectors", "DatabricksSQL", "FlowModel", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "Connectors", "DatabricksSQL", "FlowModel", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(
             name: "FlowStoreTests",
@@ -225,7 +238,8 @@ let package = Package(
                 "FlowStore", "FlowModel", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ]
+        ),
         .testTarget(
             name: "FlowServerTests",
             dependencies: [

@@ -3,9 +3,12 @@
 # Spark 4.3 Thrift Server from PyPI on the machine's Java 17, a Databricks-shaped nginx endpoint in
 # front of it and a CloudFetch endpoint beside it, a PostgreSQL 15 server from Debian's packages,
 # pyarrow, the Parquet codecs' libraries, schemathesis), then `swift test`, the HTTP suite again on
-# PostgreSQL, and a schemathesis run. The README's test command and CI's .ci/run both call exactly this.
+# PostgreSQL, and a schemathesis run; before all of it, the format (scripts/lint.sh). The README's test command and CI's .ci/run both call exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The format first: a file off .swift-format fails the run in seconds, not after the build.
+scripts/lint.sh
 
 if [ ! -d ../shared/fixtures ]; then
   echo "note: ../shared/fixtures is absent; conformance and recorded-traffic suites will be skipped."

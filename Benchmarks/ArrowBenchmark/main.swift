@@ -51,7 +51,15 @@ for _ in 0..<passes {
         let lz4Seconds = Double(lz4.components.attoseconds) / 1e18 + Double(lz4.components.seconds)
         summary = String(
             format: "rows=%d seconds=%.3f lz4_seconds=%.3f rows_per_s=%.0f integers=%lld doubles=%.3f text_bytes=%d nulls=%d",
-            rows, seconds, lz4Seconds, Double(rows) / seconds, integers, doubles, textBytes, nulls)
+            rows,
+            seconds,
+            lz4Seconds,
+            Double(rows) / seconds,
+            integers,
+            doubles,
+            textBytes,
+            nulls
+        )
     }
 }
 print("tributary: \(summary)")

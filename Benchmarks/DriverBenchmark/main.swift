@@ -114,7 +114,9 @@ struct DriverBenchmark {
     static func report(_ name: String, rows: Int, since started: ContinuousClock.Instant, checksum: Int) {
         let elapsed = (ContinuousClock.now - started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        print("\(name) rows=\(rows) seconds=\(String(format: "%.2f", seconds)) rows_per_s=\(Int(Double(rows) / seconds)) peak_rss_mib=\(peakResidentMiB()) checksum=\(checksum)")
+        print(
+            "\(name) rows=\(rows) seconds=\(String(format: "%.2f", seconds)) rows_per_s=\(Int(Double(rows) / seconds)) peak_rss_mib=\(peakResidentMiB()) checksum=\(checksum)"
+        )
     }
 
     static func peakResidentMiB() -> Int {

@@ -8,8 +8,10 @@ let port = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 18
 let router = Router()
 router.get("/hello") { _, _ -> Response in
     Response(
-        status: .ok, headers: [.contentType: "application/json"],
-        body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        status: .ok,
+        headers: [.contentType: "application/json"],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#))
+    )
 }
 let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "Hello"))
 try await app.runService()

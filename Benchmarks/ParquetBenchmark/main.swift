@@ -59,5 +59,14 @@ while start < rows {
 var summary: ParquetFileSummary?
 writing += try clock.measure { summary = try writer.close() }
 let seconds = Double(writing.components.seconds) + Double(writing.components.attoseconds) / 1e18
-print(String(format: "swift rows=%d write_seconds=%.2f rows_per_s=%.0f bytes=%lld row_groups=%d peak_rss_mib=%d",
-    rows, seconds, Double(rows) / seconds, summary!.byteCount, summary!.rowGroupCount, peakResidentMiB()))
+print(
+    String(
+        format: "swift rows=%d write_seconds=%.2f rows_per_s=%.0f bytes=%lld row_groups=%d peak_rss_mib=%d",
+        rows,
+        seconds,
+        Double(rows) / seconds,
+        summary!.byteCount,
+        summary!.rowGroupCount,
+        peakResidentMiB()
+    )
+)

@@ -32,14 +32,25 @@ for batch in stride(from: 0, to: runs, by: 1000) {
     for index in batch..<min(batch + 1000, runs) {
         let at = start + Int64(index) * 1000
         var run = FlowRun(
-            flowId: flowIds[index % flows], mode: .incremental, trigger: "scheduled", scheduledAt: at, windowStart: at - 900_000, windowEnd: at,
-            sourceConnectionId: "source", targetConnectionId: "target")
+            flowId: flowIds[index % flows],
+            mode: .incremental,
+            trigger: "scheduled",
+            scheduledAt: at,
+            windowStart: at - 900_000,
+            windowEnd: at,
+            sourceConnectionId: "source",
+            targetConnectionId: "target"
+        )
         run.status = .success
         run.startedAt = at
         run.completedAt = at + 500
         run.rowsRead = Int64(index % 977)
         run.rowsWritten = run.rowsRead
-        changes.append(.insert(FlowResource(kind: .runs, metadata: ResourceMetadata(id: UUID().uuidString.lowercased(), caller: caller, now: at), body: run.body)))
+        changes.append(
+            .insert(
+                FlowResource(kind: .runs, metadata: ResourceMetadata(id: UUID().uuidString.lowercased(), caller: caller, now: at), body: run.body)
+            )
+        )
     }
     guard try await storage.apply(changes) else { fatalError("a seed transaction did not apply") }
 }

@@ -45,7 +45,9 @@ extension ArrowArray {
     public func doubleValues() -> [Double] {
         guard dictionary.isEmpty else { return (0..<length).map(double) }
         if case .float32 = type { return all(UInt32.self).map { Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0))) } }
-        return withValues(UInt64.self) { raw in (0..<length).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) } }
+        return withValues(UInt64.self) { raw in
+            (0..<length).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        }
     }
 
     /// Every decimal's unscaled value, as ``unscaledDecimal(_:)`` reads it.

@@ -23,8 +23,14 @@ public final class ArrowArray: Sendable {
     let dictionary: [ArrowArray]
 
     init(
-        field: ArrowField, length: Int, nullCount: Int, validity: ArraySlice<UInt8>?, values: ArraySlice<UInt8>, offsets: ArraySlice<UInt8>,
-        children: [ArrowArray], dictionary: [ArrowArray]
+        field: ArrowField,
+        length: Int,
+        nullCount: Int,
+        validity: ArraySlice<UInt8>?,
+        values: ArraySlice<UInt8>,
+        offsets: ArraySlice<UInt8>,
+        children: [ArrowArray],
+        dictionary: [ArrowArray]
     ) {
         self.field = field
         self.length = length
@@ -109,7 +115,10 @@ public final class ArrowArray: Sendable {
     /// A month-day-nanosecond interval.
     public func intervalMonthDayNano(_ index: Int) -> (months: Int32, days: Int32, nanoseconds: Int64) {
         if let values = dictionary.first { return values.intervalMonthDayNano(key(index)) }
-        return (load(4 * index, from: values, as: Int32.self), load(4 * index + 1, from: values, as: Int32.self), load(2 * index + 1, from: values, as: Int64.self))
+        return (
+            load(4 * index, from: values, as: Int32.self), load(4 * index + 1, from: values, as: Int32.self),
+            load(2 * index + 1, from: values, as: Int64.self)
+        )
     }
 
     /// An unsigned 64-bit value.
@@ -170,8 +179,11 @@ extension ArrowArray {
     /// Assembles a column from the batch's nodes and buffers (taken in order), checking each
     /// buffer against what `field` at `length` needs.
     static func read(
-        _ field: ArrowField, nodes: inout ArraySlice<(Int64, Int64)>, buffers: inout ArraySlice<ArraySlice<UInt8>>,
-        dictionaries: [Int64: ArrowArray], depth: Int = 0
+        _ field: ArrowField,
+        nodes: inout ArraySlice<(Int64, Int64)>,
+        buffers: inout ArraySlice<ArraySlice<UInt8>>,
+        dictionaries: [Int64: ArrowArray],
+        depth: Int = 0
     ) throws(ArrowError) -> ArrowArray {
         guard let (nodeLength, nodeNulls) = nodes.popFirst() else { throw .malformed("fewer field nodes than fields") }
         guard nodeLength >= 0, nodeLength <= Int64(Int32.max) * 64, nodeNulls >= 0, nodeNulls <= nodeLength else {
@@ -184,7 +196,9 @@ extension ArrowArray {
             return buffer
         }
         func need(_ buffer: ArraySlice<UInt8>, _ bytes: Int, _ what: String) throws(ArrowError) {
-            guard buffer.count >= bytes else { throw .malformed("the \(what) of '\(field.name)' holds \(buffer.count) bytes where \(bytes) are needed") }
+            guard buffer.count >= bytes else {
+                throw .malformed("the \(what) of '\(field.name)' holds \(buffer.count) bytes where \(bytes) are needed")
+            }
         }
         var validity: ArraySlice<UInt8>?
         if case .null = field.type {
@@ -197,14 +211,23 @@ extension ArrowArray {
             }
         }
         if let encoding = field.dictionary {
-            guard let dictionary = dictionaries[encoding.id] else { throw .malformed("'\(field.name)' refers to dictionary \(encoding.id) before it was sent") }
+            guard let dictionary = dictionaries[encoding.id] else {
+                throw .malformed("'\(field.name)' refers to dictionary \(encoding.id) before it was sent")
+            }
             let indices = try next()
             let (total, overflow) = length.multipliedReportingOverflow(by: encoding.indexType.width!)
             guard !overflow else { throw .malformed("the field '\(field.name)' is too long") }
             try need(indices, total, "indices")
             let array = ArrowArray(
-                field: field, length: length, nullCount: nullCount, validity: validity, values: indices, offsets: [], children: dictionary.children,
-                dictionary: [dictionary])
+                field: field,
+                length: length,
+                nullCount: nullCount,
+                validity: validity,
+                values: indices,
+                offsets: [],
+                children: dictionary.children,
+                dictionary: [dictionary]
+            )
             for index in 0..<length where validity == nil || !array.isNullHere(index) {
                 guard (0..<dictionary.length).contains(array.key(index)) else {
                     throw .malformed("an index of '\(field.name)' lies outside its dictionary of \(dictionary.length) values")
@@ -244,7 +267,9 @@ extension ArrowArray {
             let elements = try read(field.children[0], nodes: &nodes, buffers: &buffers, dictionaries: dictionaries, depth: depth + 1)
             try checkOffsets(offsets, length: length, wide: field.type == .largeList, within: elements.length, field.name)
             if case .map = field.type {
-                guard case .struct = elements.type, elements.children.count == 2 else { throw .malformed("the map '\(field.name)' does not hold key-value entries") }
+                guard case .struct = elements.type, elements.children.count == 2 else {
+                    throw .malformed("the map '\(field.name)' does not hold key-value entries")
+                }
             }
             children = [elements]
         case .fixedSizeList(let size):
@@ -255,7 +280,15 @@ extension ArrowArray {
             for index in field.children.indices { children.append(try child(index, length)) }
         }
         return ArrowArray(
-            field: field, length: length, nullCount: nullCount, validity: validity, values: values, offsets: offsets, children: children, dictionary: [])
+            field: field,
+            length: length,
+            nullCount: nullCount,
+            validity: validity,
+            values: values,
+            offsets: offsets,
+            children: children,
+            dictionary: []
+        )
     }
 
     /// Whether the column's own validity marks `index` null (not looking into a dictionary).

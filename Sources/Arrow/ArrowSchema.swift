@@ -2,7 +2,8 @@
 
 /// The unit of a timestamp, time or duration.
 public enum ArrowTimeUnit: Int16, Sendable, Hashable {
-    case second = 0, millisecond, microsecond, nanosecond
+    case second = 0
+    case millisecond, microsecond, nanosecond
 
     /// `value` of this unit in microseconds (nanoseconds truncated toward zero; seconds and
     /// milliseconds wrap past Int64's range, as Arrow's own casts do not check).
@@ -170,18 +171,28 @@ public struct ArrowSchema: Sendable, Hashable {
             type = .decimal(precision: Int(try table?.scalar(0, Int32(0)) ?? 0), scale: Int(try table?.scalar(1, Int32(0)) ?? 0))
         case 8: type = try table?.scalar(0, Int16(1)) == 0 ? .date32 : .date64
         case 9:
-            guard let unit = ArrowTimeUnit(rawValue: try table?.scalar(0, Int16(1)) ?? 1) else { throw .malformed("the field '\(name)' has an unknown time unit") }
+            guard let unit = ArrowTimeUnit(rawValue: try table?.scalar(0, Int16(1)) ?? 1) else {
+                throw .malformed("the field '\(name)' has an unknown time unit")
+            }
             let bits: Int32 = try table?.scalar(1, 32) ?? 32
-            guard bits == (unit == .second || unit == .millisecond ? 32 : 64) else { throw .malformed("the time field '\(name)' has \(bits) bits for its unit") }
+            guard bits == (unit == .second || unit == .millisecond ? 32 : 64) else {
+                throw .malformed("the time field '\(name)' has \(bits) bits for its unit")
+            }
             type = .time(unit)
         case 11:
-            guard let unit = ArrowIntervalUnit(rawValue: try table?.scalar(0, Int16(0)) ?? 0) else { throw .malformed("the field '\(name)' has an unknown interval unit") }
+            guard let unit = ArrowIntervalUnit(rawValue: try table?.scalar(0, Int16(0)) ?? 0) else {
+                throw .malformed("the field '\(name)' has an unknown interval unit")
+            }
             type = .interval(unit)
         case 18:
-            guard let unit = ArrowTimeUnit(rawValue: try table?.scalar(0, Int16(1)) ?? 1) else { throw .malformed("the field '\(name)' has an unknown time unit") }
+            guard let unit = ArrowTimeUnit(rawValue: try table?.scalar(0, Int16(1)) ?? 1) else {
+                throw .malformed("the field '\(name)' has an unknown time unit")
+            }
             type = .duration(unit)
         case 10:
-            guard let unit = ArrowTimeUnit(rawValue: try table?.scalar(0, Int16(0)) ?? 0) else { throw .malformed("the field '\(name)' has an unknown time unit") }
+            guard let unit = ArrowTimeUnit(rawValue: try table?.scalar(0, Int16(0)) ?? 0) else {
+                throw .malformed("the field '\(name)' has an unknown time unit")
+            }
             type = .timestamp(unit, timezone: try table?.string(1))
         case 12: type = .list
         case 13: type = .struct

@@ -101,11 +101,18 @@ public struct ArrowStreamReader: Sendable {
     }
 
     /// A record batch from its RecordBatch table (Message.fbs) and the message body.
-    static func batch(_ table: FlatTable, body: ArraySlice<UInt8>, fields: [ArrowField], dictionaries: [Int64: ArrowArray]) throws(ArrowError) -> ArrowRecordBatch {
+    static func batch(
+        _ table: FlatTable,
+        body: ArraySlice<UInt8>,
+        fields: [ArrowField],
+        dictionaries: [Int64: ArrowArray]
+    ) throws(ArrowError) -> ArrowRecordBatch {
         let compressed = try table.table(3)
         if let compressed {
             guard try compressed.scalar(1, Int8(0)) == 0 else { throw .unsupported("record batch bodies compressed other than buffer by buffer") }
-            guard try compressed.scalar(0, Int8(0)) == 0 else { throw .unsupported("ZSTD-compressed record batch bodies (LZ4 frames and uncompressed bodies are read)") }
+            guard try compressed.scalar(0, Int8(0)) == 0 else {
+                throw .unsupported("ZSTD-compressed record batch bodies (LZ4 frames and uncompressed bodies are read)")
+            }
         }
         let length: Int64 = try table.scalar(0, 0)
         guard length >= 0, length <= Int64(Int32.max) * 64 else { throw .malformed("a record batch of \(length) rows") }
@@ -124,7 +131,9 @@ public struct ArrowStreamReader: Sendable {
         var columns: [ArrowArray] = []
         for field in fields {
             let column = try ArrowArray.read(field, nodes: &nodes, buffers: &buffers, dictionaries: dictionaries)
-            guard column.length == Int(length) else { throw .malformed("the column '\(field.name)' has \(column.length) values in a batch of \(length)") }
+            guard column.length == Int(length) else {
+                throw .malformed("the column '\(field.name)' has \(column.length) values in a batch of \(length)")
+            }
             columns.append(column)
         }
         return ArrowRecordBatch(length: Int(length), columns: columns)

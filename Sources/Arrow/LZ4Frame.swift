@@ -119,7 +119,13 @@ public enum LZ4Frame {
     }
 
     /// Decodes `input` into `out` from `at`, never past `end`; returns where the output ends.
-    private static func decode(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>, at: Int, end: Int, window: Int) -> Result<Int, ArrowError> {
+    private static func decode(
+        _ input: UnsafeBufferPointer<UInt8>,
+        into out: UnsafeMutableBufferPointer<UInt8>,
+        at: Int,
+        end: Int,
+        window: Int
+    ) -> Result<Int, ArrowError> {
         guard let source = input.baseAddress else { return .success(at) }
         let target = out.baseAddress!
         var index = 0

@@ -3,7 +3,9 @@
 
 /// Runs `body`, and fails with ``ConnectorError/Reason/timeout`` when it takes longer than `limit`.
 func withDeadline<T: Sendable>(
-    _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T
+    _ limit: Duration,
+    _ what: String,
+    _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }

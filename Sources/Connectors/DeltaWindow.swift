@@ -23,7 +23,8 @@ public struct DeltaWindow: Sendable, Hashable {
         guard Self.kind(of: column) != nil else {
             throw ConnectorError(
                 .invalidConfiguration,
-                "the delta column '\(column.name)' is \(column.sourceType); it must be a timestamp, a date or a string such as 'yyyy-MM-dd HH:mm:ss'")
+                "the delta column '\(column.name)' is \(column.sourceType); it must be a timestamp, a date or a string such as 'yyyy-MM-dd HH:mm:ss'"
+            )
         }
         self.column = column
         self.timezone = timezone

@@ -20,7 +20,9 @@ public struct SourceMetrics: Sendable {
     }
 
     func record(_ call: String, since started: UInt64, failure: ConnectorError.Reason?) {
-        Timer(label: Self.duration, dimensions: [("call", call)], factory: factory).recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds &- started))
+        Timer(label: Self.duration, dimensions: [("call", call)], factory: factory).recordNanoseconds(
+            Int64(DispatchTime.now().uptimeNanoseconds &- started)
+        )
         if let failure {
             Counter(label: Self.errors, dimensions: [("call", call), ("reason", failure.rawValue)], factory: factory).increment()
         }
@@ -80,11 +82,17 @@ struct MeteredSource: SourceConnector {
     }
 
     func preview(_ table: TablePath, columns: [SourceColumn], filter: RowFilter?, limit: Int) async throws(ConnectorError) -> [[SQLValue]] {
-        try await metrics.measure("preview") { () async throws(ConnectorError) in try await source.preview(table, columns: columns, filter: filter, limit: limit) }
+        try await metrics.measure("preview") { () async throws(ConnectorError) in
+            try await source.preview(table, columns: columns, filter: filter, limit: limit)
+        }
     }
 
     func read<T: Sendable>(
-        _ table: TablePath, columns: [SourceColumn], window: DeltaWindow?, filter: RowFilter?, batchSize: Int,
+        _ table: TablePath,
+        columns: [SourceColumn],
+        window: DeltaWindow?,
+        filter: RowFilter?,
+        batchSize: Int,
         _ body: sending (SourceRows) async throws -> T
     ) async throws -> T {
         let started = DispatchTime.now().uptimeNanoseconds

@@ -1,8 +1,8 @@
+import DatabricksSQL
 // Row filters for preview (and, later, reads): Adobe's PQL JSON (`fnApply`, `fieldLookup`,
 // `literal`), parsed within limits, checked against the table's columns, and written as Spark SQL
 // with every name quoted and every value escaped — a filter can narrow rows, never change the query.
 public import FlowModel
-import DatabricksSQL
 import Foundation
 
 /// A literal in a filter.
@@ -28,7 +28,12 @@ public enum FilterLiteral: Sendable, Hashable {
 public indirect enum RowFilter: Sendable, Hashable {
     /// The comparison operators PQL offers.
     public enum Comparison: String, Sendable, Hashable, CaseIterable {
-        case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+        case equal = "="
+        case notEqual = "!="
+        case less = "<"
+        case lessOrEqual = "<="
+        case greater = ">"
+        case greaterOrEqual = ">="
     }
 
     case compare(String, Comparison, FilterLiteral)
@@ -128,7 +133,8 @@ public indirect enum RowFilter: Sendable, Hashable {
             guard let comparison = Comparison(rawValue: function) else {
                 throw ConnectorError(
                     .invalidFilter,
-                    "unknown filter function '\(function.prefix(40))'; use =, !=, <, <=, >, >=, like, in, isNull, and, or, NOT")
+                    "unknown filter function '\(function.prefix(40))'; use =, !=, <, <=, >, >=, like, in, isNull, and, or, NOT"
+                )
             }
             guard params.count == 2 else { throw ConnectorError(.invalidFilter, "'\(function)' takes a field and a value") }
             return .compare(try field(params[0], of: function), comparison, try literal(params[1], of: function))
@@ -137,7 +143,10 @@ public indirect enum RowFilter: Sendable, Hashable {
 
     private static func field(_ node: JSONValue, of function: String) throws(ConnectorError) -> String {
         guard node["nodeType"]?.stringValue == "fieldLookup", let name = node["fieldName"]?.stringValue, !name.isEmpty else {
-            throw ConnectorError(.invalidFilter, "the first operand of '\(function.prefix(40))' must be {\"nodeType\":\"fieldLookup\",\"fieldName\":…}")
+            throw ConnectorError(
+                .invalidFilter,
+                "the first operand of '\(function.prefix(40))' must be {\"nodeType\":\"fieldLookup\",\"fieldName\":…}"
+            )
         }
         return name
     }
@@ -197,6 +206,9 @@ public indirect enum RowFilter: Sendable, Hashable {
         if let exact = columns.first(where: { $0.name == field }) { return SQLIdentifier.quoted(exact.name) }
         if let folded = columns.first(where: { $0.name.lowercased() == field.lowercased() }) { return SQLIdentifier.quoted(folded.name) }
         let known = columns.prefix(20).map(\.name).joined(separator: ", ")
-        throw ConnectorError(.invalidFilter, "the filter names '\(field.prefix(100))', which is not a column of the table (columns: \(known)\(columns.count > 20 ? ", …" : ""))")
+        throw ConnectorError(
+            .invalidFilter,
+            "the filter names '\(field.prefix(100))', which is not a column of the table (columns: \(known)\(columns.count > 20 ? ", …" : ""))"
+        )
     }
 }

@@ -25,7 +25,11 @@ public protocol SourceConnector: Sendable {
     /// given (all when empty), in the delta window, filtered. Times are read in UTC. Waits for a
     /// starting cluster (runs may start it).
     func read<T: Sendable>(
-        _ table: TablePath, columns: [SourceColumn], window: DeltaWindow?, filter: RowFilter?, batchSize: Int,
+        _ table: TablePath,
+        columns: [SourceColumn],
+        window: DeltaWindow?,
+        filter: RowFilter?,
+        batchSize: Int,
         _ body: sending (SourceRows) async throws -> T
     ) async throws -> T
 

@@ -33,8 +33,13 @@ public struct SourceConnectors: Sendable {
 
     /// Creates the connectors.
     public init(
-        hostPolicy: SourceHostPolicy, timeout: Duration = .seconds(60), clusterWait: Duration = .seconds(900), runRequestTimeout: Duration = .seconds(120),
-        httpClient: HTTPClient, trustedCAFile: String? = nil, logger: Logger
+        hostPolicy: SourceHostPolicy,
+        timeout: Duration = .seconds(60),
+        clusterWait: Duration = .seconds(900),
+        runRequestTimeout: Duration = .seconds(120),
+        httpClient: HTTPClient,
+        trustedCAFile: String? = nil,
+        logger: Logger
     ) {
         self.hostPolicy = hostPolicy
         self.timeout = timeout
@@ -92,15 +97,28 @@ public struct SourceConnectors: Sendable {
                     let clusterId = params["clusterId"]?.stringValue, let token = params["accessToken"]?.stringValue
                 else { throw ConnectorError(.invalidConfiguration, "the connection lacks domain, clusterId or accessToken") }
                 try policy.checkDatabricks(url)
-                let endpoint = try SQLEndpoint.databricks(domain: domain, clusterId: clusterId, accessToken: token, httpPath: params["httpPath"]?.stringValue)
+                let endpoint = try SQLEndpoint.databricks(
+                    domain: domain,
+                    clusterId: clusterId,
+                    accessToken: token,
+                    httpPath: params["httpPath"]?.stringValue
+                )
                 let check: @Sendable () async throws(ConnectorError) -> Void = { try policy.checkDatabricks(url) }
                 let channel: any SparkSQLChannel
                 switch params["protocol"]?.stringValue ?? "sql" {
                 case "connect":
                     channel = SparkConnectChannel(
                         client: sparkConnectClient(try .databricks(domain: domain, clusterId: clusterId, accessToken: token)),
-                        cluster: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClient, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
-                        timeout: timeout, clusterWait: clusterWait, checkDestination: check)
+                        cluster: DatabricksSQLClient(
+                            endpoint: endpoint,
+                            httpClient: httpClient,
+                            retryPolicy: Self.interactivePolicy(timeout),
+                            logger: logger
+                        ),
+                        timeout: timeout,
+                        clusterWait: clusterWait,
+                        checkDestination: check
+                    )
                 default:
                     var thrift = thriftChannel(endpoint, check)
                     if params["cloudFetch"]?.boolValue ?? true { thrift.cloudFetch = Self.cloudFetch(policy) }
@@ -116,10 +134,18 @@ public struct SourceConnectors: Sendable {
                 switch params["protocol"]?.stringValue ?? "thrift" {
                 case "connect":
                     var endpoint = try SparkConnectEndpoint.connectionString(
-                        "sc://\(hostText):\(port)", token: params["password"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
+                        "sc://\(hostText):\(port)",
+                        token: params["password"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+                    )
                     endpoint.usesTLS = params["useTLS"]?.boolValue ?? false
                     if let user = params["username"]?.stringValue, !user.isEmpty { endpoint.userId = user }
-                    channel = SparkConnectChannel(client: sparkConnectClient(endpoint), cluster: nil, timeout: timeout, clusterWait: clusterWait, checkDestination: check)
+                    channel = SparkConnectChannel(
+                        client: sparkConnectClient(endpoint),
+                        cluster: nil,
+                        timeout: timeout,
+                        clusterWait: clusterWait,
+                        checkDestination: check
+                    )
                 default:
                     let scheme = params["useTLS"]?.boolValue == true ? "https" : "http"
                     var path = params["httpPath"]?.stringValue ?? "/cliservice"
@@ -128,7 +154,10 @@ public struct SourceConnectors: Sendable {
                         throw ConnectorError(.invalidConfiguration, "host, port and httpPath do not form a URL")
                     }
                     let endpoint = try SQLEndpoint.sparkThriftServer(
-                        url: url, username: params["username"]?.stringValue ?? "tributary", password: params["password"]?.stringValue ?? "")
+                        url: url,
+                        username: params["username"]?.stringValue ?? "tributary",
+                        password: params["password"]?.stringValue ?? ""
+                    )
                     channel = thriftChannel(endpoint, check)
                 }
                 return SparkSQLSource(channel: channel, database: database, catalog: nil)
@@ -146,9 +175,17 @@ public struct SourceConnectors: Sendable {
 
     func thriftChannel(_ endpoint: SQLEndpoint, _ check: @escaping @Sendable () async throws(ConnectorError) -> Void) -> ThriftChannel {
         ThriftChannel(
-            interactive: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClient, retryPolicy: Self.interactivePolicy(timeout), logger: logger),
+            interactive: DatabricksSQLClient(
+                endpoint: endpoint,
+                httpClient: httpClient,
+                retryPolicy: Self.interactivePolicy(timeout),
+                logger: logger
+            ),
             batch: DatabricksSQLClient(endpoint: endpoint, httpClient: httpClient, retryPolicy: batchPolicy, logger: logger),
-            timeout: timeout, clusterWait: clusterWait, checkDestination: check)
+            timeout: timeout,
+            clusterWait: clusterWait,
+            checkDestination: check
+        )
     }
 
     /// CloudFetch downloads whose links must point where the host policy lets the service go (the

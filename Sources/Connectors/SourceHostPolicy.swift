@@ -3,6 +3,7 @@
 // services (SSRF). Databricks connections must name a Databricks workspace over https; self-hosted
 // Spark servers must resolve to public addresses; the operator allow-lists anything else.
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -45,7 +46,8 @@ public struct SourceHostPolicy: Sendable, Hashable {
                 guard let number = Int(portText), (1...65535).contains(number) else { return nil }
                 port = number
             }
-            let isName = !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }
+            let isName =
+                !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }
                 && !text.split(separator: ".", omittingEmptySubsequences: false).contains { $0.isEmpty }
             guard isName || (!isWildcard && IPAddress(text) != nil) else { return nil }
             host = text
@@ -93,7 +95,8 @@ public struct SourceHostPolicy: Sendable, Hashable {
             throw ConnectorError(
                 .hostNotAllowed,
                 "\(host) is not a Databricks workspace host (*.\(Self.databricksDomains.joined(separator: ", *."))); "
-                    + "other hosts must be allow-listed by the operator (TRIBUTARY_ALLOWED_SOURCE_HOSTS)")
+                    + "other hosts must be allow-listed by the operator (TRIBUTARY_ALLOWED_SOURCE_HOSTS)"
+            )
         }
     }
 
@@ -125,7 +128,8 @@ public struct SourceHostPolicy: Sendable, Hashable {
     static func notPublic(_ host: String) -> ConnectorError {
         ConnectorError(
             .hostNotAllowed,
-            "\(host) is a loopback, private, link-local or metadata address; the operator must allow-list it (TRIBUTARY_ALLOWED_SOURCE_HOSTS) before connections may use it")
+            "\(host) is a loopback, private, link-local or metadata address; the operator must allow-list it (TRIBUTARY_ALLOWED_SOURCE_HOSTS) before connections may use it"
+        )
     }
 
     static func normalized(_ host: String) -> String {

@@ -100,7 +100,11 @@ struct SparkSQLSource: SourceConnector {
     }
 
     func read<T: Sendable>(
-        _ table: TablePath, columns: [SourceColumn], window: DeltaWindow?, filter: RowFilter?, batchSize: Int,
+        _ table: TablePath,
+        columns: [SourceColumn],
+        window: DeltaWindow?,
+        filter: RowFilter?,
+        batchSize: Int,
         _ body: sending (SourceRows) async throws -> T
     ) async throws -> T {
         let statement = try selectStatement(table, columns: columns, filter: filter, window: window)
@@ -122,7 +126,8 @@ struct SparkSQLSource: SourceConnector {
 
     /// `SELECT <columns> FROM <table> [WHERE <window> AND <filter>]`, every name quoted, nested
     /// values as JSON text.
-    func selectStatement(_ table: TablePath, columns: [SourceColumn], filter: RowFilter?, window: DeltaWindow? = nil) throws(ConnectorError) -> String {
+    func selectStatement(_ table: TablePath, columns: [SourceColumn], filter: RowFilter?, window: DeltaWindow? = nil) throws(ConnectorError) -> String
+    {
         let list = columns.isEmpty ? "*" : columns.map(\.selectExpression).joined(separator: ", ")
         var statement = "SELECT \(list) FROM \(SQLIdentifier.quoted(path: qualify(table).parts))"
         var conditions: [String] = []
@@ -170,7 +175,9 @@ struct SparkSQLSource: SourceConnector {
         case .invalidConfiguration: return ConnectorError(.invalidConfiguration, message)
         case .sql:
             let upper = message.uppercased()
-            if upper.contains("SCHEMA_NOT_FOUND") || upper.contains("DATABASE_NOT_FOUND") || upper.contains("NO_SUCH_CATALOG") || upper.contains("CATALOG_NOT_FOUND") {
+            if upper.contains("SCHEMA_NOT_FOUND") || upper.contains("DATABASE_NOT_FOUND") || upper.contains("NO_SUCH_CATALOG")
+                || upper.contains("CATALOG_NOT_FOUND")
+            {
                 return ConnectorError(.databaseNotFound, "the database does not exist: \(message)")
             }
             if upper.contains("TABLE_OR_VIEW_NOT_FOUND") || error.sqlState == "42P01" {

@@ -86,7 +86,8 @@ public struct TablePath: Sendable, Hashable, CustomStringConvertible {
     /// The path as `object` takes it: plain parts as they are, others in backticks.
     public var text: String {
         parts.map { part in
-            part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } ? part : "`" + part.replacingOccurrences(of: "`", with: "``") + "`"
+            part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+                ? part : "`" + part.replacingOccurrences(of: "`", with: "``") + "`"
         }.joined(separator: ".")
     }
 

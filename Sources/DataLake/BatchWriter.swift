@@ -47,7 +47,7 @@ public final class BatchWriter {
         if file == nil || rowsInFile >= lake.rowsPerFile { try startFile() }
         do {
             try file!.write(columns)
-        } catch where error.code == .invalidBatch {
+        } catch  where error.code == .invalidBatch {
             throw DataLakeError(.invalidBatch, error.message)
         } catch {
             throw DataLakeError(.io, error.message)
@@ -80,7 +80,9 @@ public final class BatchWriter {
         file = nil
         do {
             let summary = try current.close()
-            files.append(BatchFile(name: URL(fileURLWithPath: current.path).lastPathComponent, rowCount: summary.rowCount, byteCount: summary.byteCount))
+            files.append(
+                BatchFile(name: URL(fileURLWithPath: current.path).lastPathComponent, rowCount: summary.rowCount, byteCount: summary.byteCount)
+            )
         } catch {
             throw DataLakeError(.io, error.message)
         }

@@ -37,12 +37,26 @@ public struct DataLake: Sendable {
 
     /// Creates a dataset.
     public func createDataset(
-        name: String, description: String?, schema: DatasetSchema, schemaRef: JSONValue?, compression: ParquetCompression? = nil, in scope: TenantScope,
+        name: String,
+        description: String?,
+        schema: DatasetSchema,
+        schemaRef: JSONValue?,
+        compression: ParquetCompression? = nil,
+        in scope: TenantScope,
         now: Int64
     ) throws(DataLakeError) -> Dataset {
         let dataset = Dataset(
-            id: Self.newDatasetId(), name: name, description: description, schema: schema, schemaRef: schemaRef, schemaVersion: 1,
-            created: now, updated: now, scope: scope, compression: compression)
+            id: Self.newDatasetId(),
+            name: name,
+            description: description,
+            schema: schema,
+            schemaRef: schemaRef,
+            schemaVersion: 1,
+            created: now,
+            updated: now,
+            scope: scope,
+            compression: compression
+        )
         let folder = try datasetFolder(dataset.id, in: scope)
         try DurableFiles.makeDirectory(folder.appendingPathComponent("batches"))
         try DurableFiles.write(dataset.document, to: folder.appendingPathComponent("dataset.json"))
@@ -112,7 +126,13 @@ public struct DataLake: Sendable {
     public func openBatch(on datasetId: String, in scope: TenantScope, now: Int64, lease: BatchLease? = nil) throws(DataLakeError) -> BatchWriter {
         guard let dataset = try dataset(datasetId, in: scope) else { throw DataLakeError(.notFound, "dataset \(datasetId) does not exist") }
         let folder = try datasetFolder(datasetId, in: scope)
-        let record = BatchRecord(id: Self.newBatchId(now: now), datasetId: datasetId, status: .loading, created: now, schemaVersion: dataset.schemaVersion)
+        let record = BatchRecord(
+            id: Self.newBatchId(now: now),
+            datasetId: datasetId,
+            status: .loading,
+            created: now,
+            schemaVersion: dataset.schemaVersion
+        )
         let staging = folder.appendingPathComponent("_staging").appendingPathComponent(record.id)
         try DurableFiles.makeDirectory(staging)
         if let lease { try DurableFiles.write(lease.document, to: staging.appendingPathComponent(BatchLease.fileName)) }
@@ -183,7 +203,9 @@ public struct DataLake: Sendable {
                             continue
                         }
                         if expiredOnly {
-                            let lease = (try? DurableFiles.read(staging.appendingPathComponent(BatchLease.fileName))).flatMap(BatchLease.init(document:))
+                            let lease = (try? DurableFiles.read(staging.appendingPathComponent(BatchLease.fileName))).flatMap(
+                                BatchLease.init(document:)
+                            )
                             if (lease?.expiresAt ?? (record.updated + unleasedFor)) > now { continue }
                         }
                         record.status = .failed

@@ -39,8 +39,16 @@ public struct Dataset: Sendable, Hashable {
     }
 
     init(
-        id: String, name: String, description: String?, schema: DatasetSchema, schemaRef: JSONValue?, schemaVersion: Int, created: Int64,
-        updated: Int64, scope: TenantScope, compression: ParquetCompression?
+        id: String,
+        name: String,
+        description: String?,
+        schema: DatasetSchema,
+        schemaRef: JSONValue?,
+        schemaVersion: Int,
+        created: Int64,
+        updated: Int64,
+        scope: TenantScope,
+        compression: ParquetCompression?
     ) {
         self.id = id
         self.name = name
@@ -59,11 +67,17 @@ public struct Dataset: Sendable, Hashable {
             let org = document["imsOrg"]?.stringValue, let sandbox = document["sandboxName"]?.stringValue
         else { throw DataLakeError(.io, "a dataset record is incomplete") }
         self.init(
-            id: id, name: name, description: document["description"]?.stringValue, schema: try DatasetSchema(parsing: schema),
-            schemaRef: document["schemaRef"], schemaVersion: Int(document["schemaVersion"]?.int64Value ?? 1),
-            created: document["created"]?.int64Value ?? 0, updated: document["updated"]?.int64Value ?? 0,
+            id: id,
+            name: name,
+            description: document["description"]?.stringValue,
+            schema: try DatasetSchema(parsing: schema),
+            schemaRef: document["schemaRef"],
+            schemaVersion: Int(document["schemaVersion"]?.int64Value ?? 1),
+            created: document["created"]?.int64Value ?? 0,
+            updated: document["updated"]?.int64Value ?? 0,
             scope: TenantScope(orgId: org, sandboxName: sandbox, sandboxId: document["sandboxId"]?.stringValue ?? ""),
-            compression: document["compression"]?.stringValue.flatMap(ParquetCompression.init(name:)))
+            compression: document["compression"]?.stringValue.flatMap(ParquetCompression.init(name:))
+        )
     }
 }
 
@@ -114,7 +128,9 @@ public struct BatchRecord: Sendable, Hashable {
         var members: [String: JSONValue] = [
             "id": .string(id), "status": .string(status.rawValue), "created": .integer(created), "updated": .integer(updated),
             "relatedObjects": [["type": "dataSet", "id": .string(datasetId)]],
-            "metrics": ["recordsWritten": .integer(rowCount), "outputByteSize": .integer(byteCount), "outputFileCount": .integer(Int64(files.count))],
+            "metrics": [
+                "recordsWritten": .integer(rowCount), "outputByteSize": .integer(byteCount), "outputFileCount": .integer(Int64(files.count)),
+            ],
             "files": .array(files.map { ["name": .string($0.name), "records": .integer($0.rowCount), "bytes": .integer($0.byteCount)] }),
             "schemaVersion": .integer(Int64(schemaVersion)),
         ]
@@ -141,7 +157,13 @@ public struct BatchRecord: Sendable, Hashable {
         guard let id = document["id"]?.stringValue, let status = document["status"]?.stringValue.flatMap(Status.init(rawValue:)),
             let datasetId = document["relatedObjects"]?.arrayValue?.first?["id"]?.stringValue
         else { throw DataLakeError(.io, "a batch record is incomplete") }
-        self.init(id: id, datasetId: datasetId, status: status, created: document["created"]?.int64Value ?? 0, schemaVersion: Int(document["schemaVersion"]?.int64Value ?? 1))
+        self.init(
+            id: id,
+            datasetId: datasetId,
+            status: status,
+            created: document["created"]?.int64Value ?? 0,
+            schemaVersion: Int(document["schemaVersion"]?.int64Value ?? 1)
+        )
         updated = document["updated"]?.int64Value ?? created
         completed = document["completed"]?.int64Value
         rowCount = document["metrics"]?["recordsWritten"]?.int64Value ?? 0

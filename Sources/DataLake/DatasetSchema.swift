@@ -99,7 +99,8 @@ public enum DatasetFieldType: Sendable, Hashable {
         case let other:
             throw DataLakeError(
                 .invalidSchema,
-                "field '\(name)': type '\(other?.prefix(40) ?? "(missing)")' is not one of string, integer, number, boolean, decimal, binary")
+                "field '\(name)': type '\(other?.prefix(40) ?? "(missing)")' is not one of string, integer, number, boolean, decimal, binary"
+            )
         }
     }
 }
@@ -178,7 +179,9 @@ public struct DatasetSchema: Sendable, Hashable {
         }
         if let other = members.keys.sorted().first(where: { !taken.contains($0) }) {
             throw DataLakeError(
-                .invalidSchema, "field '\(name)': \(type.article) does not take '\(other.prefix(40))'")
+                .invalidSchema,
+                "field '\(name)': \(type.article) does not take '\(other.prefix(40))'"
+            )
         }
     }
 
@@ -191,7 +194,8 @@ public struct DatasetSchema: Sendable, Hashable {
                     members["name"] = .string(field.name)
                     members["nullable"] = .bool(field.nullable)
                     return .object(members)
-                })
+                }
+            )
         ]
     }
 

@@ -3,6 +3,7 @@
 // one rename.
 import FlowModel
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -42,9 +42,12 @@ extension DatabricksSQLClient {
                 throw DatabricksSQLError(.protocolViolation, "the Clusters API answered without a cluster state")
             }
             return ClusterInfo(
-                clusterId: object["cluster_id"] as? String ?? clusterId, name: object["cluster_name"] as? String, state: state,
+                clusterId: object["cluster_id"] as? String ?? clusterId,
+                name: object["cluster_name"] as? String,
+                state: state,
                 stateMessage: (object["state_message"] as? String).flatMap { $0.isEmpty ? nil : $0 },
-                source: object["cluster_source"] as? String)
+                source: object["cluster_source"] as? String
+            )
         case 400, 404:
             let code = object?["error_code"] as? String
             if code == "INVALID_PARAMETER_VALUE" || code == "RESOURCE_DOES_NOT_EXIST" || status == 404 {
@@ -62,7 +65,11 @@ extension DatabricksSQLClient {
             throw DatabricksSQLError(.invalidConfiguration, "the Clusters API exists only on Databricks workspaces")
         }
         let body = Array((try? JSONSerialization.data(withJSONObject: ["cluster_id": clusterId])) ?? Data())
-        let (status, headers, reply) = try await transport.rest(origin.appendingPathComponent("api/2.0/clusters/start").absoluteString, method: .POST, json: body)
+        let (status, headers, reply) = try await transport.rest(
+            origin.appendingPathComponent("api/2.0/clusters/start").absoluteString,
+            method: .POST,
+            json: body
+        )
         guard status == 200 else { throw ThriftHTTPTransport.classify(status: status, headers: headers, body: reply) }
     }
 
@@ -99,7 +106,9 @@ extension DatabricksSQLClient {
         let info = try await clusterInfo()
         guard info.isInteractive else {
             throw DatabricksSQLError(
-                .jobCluster, "cluster \(info.clusterId) is a \(info.source ?? "job") cluster; use an interactive (all-purpose) cluster")
+                .jobCluster,
+                "cluster \(info.clusterId) is a \(info.source ?? "job") cluster; use an interactive (all-purpose) cluster"
+            )
         }
         if requireRunning && !info.isRunning {
             let reason = info.stateMessage.map { ": \($0)" } ?? ""

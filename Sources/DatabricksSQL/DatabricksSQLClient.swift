@@ -1,7 +1,7 @@
 // The entry point: a client for one endpoint that opens sessions.
 import AsyncHTTPClient
-import NIOCore
 import Logging
+import NIOCore
 
 /// A client for one Databricks cluster or Spark Thrift Server.
 ///
@@ -34,7 +34,12 @@ public struct DatabricksSQLClient: Sendable {
     }
 
     /// A client using `httpClient` (default: ``sharedHTTPClient``) and `retryPolicy`.
-    public init(endpoint: SQLEndpoint, httpClient: HTTPClient = DatabricksSQLClient.sharedHTTPClient, retryPolicy: RetryPolicy = RetryPolicy(), logger: Logger = Logger(label: "DatabricksSQL")) {
+    public init(
+        endpoint: SQLEndpoint,
+        httpClient: HTTPClient = DatabricksSQLClient.sharedHTTPClient,
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        logger: Logger = Logger(label: "DatabricksSQL")
+    ) {
         self.endpoint = endpoint
         self.transport = ThriftHTTPTransport(endpoint: endpoint, client: httpClient, policy: retryPolicy, logger: logger)
     }
@@ -46,7 +51,9 @@ public struct DatabricksSQLClient: Sendable {
 
     /// Opens a session, runs `body`, and closes the session whatever happens.
     public func withSession<T: Sendable>(
-        database: String? = nil, catalog: String? = nil, _ body: sending (SQLSession) async throws -> T
+        database: String? = nil,
+        catalog: String? = nil,
+        _ body: sending (SQLSession) async throws -> T
     ) async throws -> T {
         let session = try await openSession(database: database, catalog: catalog)
         do {

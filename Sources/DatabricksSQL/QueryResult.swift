@@ -108,8 +108,13 @@ public struct QueryResult: AsyncSequence, Sendable {
             do {
                 if files == nil {
                     var queue = CloudFetchQueue(
-                        session: result.session, operation: result.operation, columns: result.schema, arrow: arrow, options: options,
-                        batchSize: result.batchSize)
+                        session: result.session,
+                        operation: result.operation,
+                        columns: result.schema,
+                        arrow: arrow,
+                        options: options,
+                        batchSize: result.batchSize
+                    )
                     if let page = pending {
                         pending = nil
                         try queue.add(page.results?.resultLinks ?? [], serverHasMore: page.hasMoreRows ?? true)

@@ -101,7 +101,10 @@ public actor SQLSession {
 
     /// One call on this session.
     func call<Response: ThriftResponse>(
-        _ method: String, idempotent: Bool, as response: Response.Type, request: (inout ThriftBinaryWriter) -> Void
+        _ method: String,
+        idempotent: Bool,
+        as response: Response.Type,
+        request: (inout ThriftBinaryWriter) -> Void
     ) async throws(DatabricksSQLError) -> Response {
         guard !isClosed else { throw DatabricksSQLError(.invalidHandle, "the session is closed") }
         sequenceId &+= 1
@@ -135,19 +138,41 @@ public actor SQLSession {
     }
 
     /// Lists tables of schemas matching `schemaPattern` whose names match `tablePattern`.
-    public func tables(catalog: String? = nil, schemaPattern: String?, tablePattern: String? = nil, types: [String]? = nil) async throws(DatabricksSQLError) -> QueryResult {
+    public func tables(
+        catalog: String? = nil,
+        schemaPattern: String?,
+        tablePattern: String? = nil,
+        types: [String]? = nil
+    ) async throws(DatabricksSQLError) -> QueryResult {
         try await metadata(
             MetadataRequest(
-                kind: .tables, sessionHandle: handle, catalogName: catalog, schemaPattern: schemaPattern, tablePattern: tablePattern,
-                tableTypes: types))
+                kind: .tables,
+                sessionHandle: handle,
+                catalogName: catalog,
+                schemaPattern: schemaPattern,
+                tablePattern: tablePattern,
+                tableTypes: types
+            )
+        )
     }
 
     /// Lists columns of matching tables (JDBC `getColumns` layout: resolve columns by name).
-    public func columns(catalog: String? = nil, schemaPattern: String?, tablePattern: String?, columnPattern: String? = nil) async throws(DatabricksSQLError) -> QueryResult {
+    public func columns(
+        catalog: String? = nil,
+        schemaPattern: String?,
+        tablePattern: String?,
+        columnPattern: String? = nil
+    ) async throws(DatabricksSQLError) -> QueryResult {
         try await metadata(
             MetadataRequest(
-                kind: .columns, sessionHandle: handle, catalogName: catalog, schemaPattern: schemaPattern, tablePattern: tablePattern,
-                columnPattern: columnPattern))
+                kind: .columns,
+                sessionHandle: handle,
+                catalogName: catalog,
+                schemaPattern: schemaPattern,
+                tablePattern: tablePattern,
+                columnPattern: columnPattern
+            )
+        )
     }
 
     private func metadata(_ request: MetadataRequest) async throws(DatabricksSQLError) -> QueryResult {
@@ -178,7 +203,12 @@ public actor SQLSession {
             if let direct = direct?.resultSetMetadata {
                 metadata = direct
             } else {
-                metadata = try await call("GetResultSetMetadata", idempotent: true, as: ResultSetMetadataResponse.self, request: { OperationRequest(operationHandle: operation).encode(to: &$0) })
+                metadata = try await call(
+                    "GetResultSetMetadata",
+                    idempotent: true,
+                    as: ResultSetMetadataResponse.self,
+                    request: { OperationRequest(operationHandle: operation).encode(to: &$0) }
+                )
             }
             try Self.check(metadata.status, "GetResultSetMetadata")
             schema = metadata.schema?.columns ?? []
@@ -186,8 +216,16 @@ public actor SQLSession {
         }
         let modified = finalStatus.numModifiedRows ?? operation.modifiedRowCount.map { Int64($0) }
         return QueryResult(
-            session: self, operation: operation, schema: schema, hasResultSet: hasResultSet, firstPage: direct?.resultSet,
-            closedByServer: direct?.closeOperation != nil, batchSize: options.batchSize, modifiedRowCount: modified, encoding: encoding)
+            session: self,
+            operation: operation,
+            schema: schema,
+            hasResultSet: hasResultSet,
+            firstPage: direct?.resultSet,
+            closedByServer: direct?.closeOperation != nil,
+            batchSize: options.batchSize,
+            modifiedRowCount: modified,
+            encoding: encoding
+        )
     }
 
     /// A server error message without the Java stack trace and exception class names that OSS
@@ -199,9 +237,10 @@ public actor SQLSession {
             lines.append(line)
         }
         var text = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-        for prefix in ["org.apache.hive.service.cli.HiveSQLException: ", "org.apache.spark.sql.catalyst.parser.ParseException: ",
-            "org.apache.spark.sql.AnalysisException: "]
-        {
+        for prefix in [
+            "org.apache.hive.service.cli.HiveSQLException: ", "org.apache.spark.sql.catalyst.parser.ParseException: ",
+            "org.apache.spark.sql.AnalysisException: ",
+        ] {
             text = text.replacingOccurrences(of: prefix, with: "")
         }
         return String(text.prefix(4000))
@@ -234,7 +273,12 @@ public actor SQLSession {
         while true {
             let status: OperationStatusResponse
             do {
-                status = try await call("GetOperationStatus", idempotent: true, as: OperationStatusResponse.self, request: { OperationRequest(operationHandle: operation).encode(to: &$0) })
+                status = try await call(
+                    "GetOperationStatus",
+                    idempotent: true,
+                    as: OperationStatusResponse.self,
+                    request: { OperationRequest(operationHandle: operation).encode(to: &$0) }
+                )
             } catch {
                 if error.code == .cancelled || error.code == .timeout { await cancel(operation) }
                 throw error
@@ -287,7 +331,12 @@ public actor SQLSession {
     /// cancelled: that is exactly when the server must be told.
     func cancel(_ operation: OperationHandle) async {
         await shielded { session in
-            _ = try? await session.call("CancelOperation", idempotent: true, as: StatusOnlyResponse.self, request: { OperationRequest(operationHandle: operation).encode(to: &$0) })
+            _ = try? await session.call(
+                "CancelOperation",
+                idempotent: true,
+                as: StatusOnlyResponse.self,
+                request: { OperationRequest(operationHandle: operation).encode(to: &$0) }
+            )
             await session.closeNow(operation)
         }
     }
@@ -298,7 +347,12 @@ public actor SQLSession {
     }
 
     private func closeNow(_ operation: OperationHandle) async {
-        _ = try? await call("CloseOperation", idempotent: true, as: StatusOnlyResponse.self, request: { OperationRequest(operationHandle: operation).encode(to: &$0) })
+        _ = try? await call(
+            "CloseOperation",
+            idempotent: true,
+            as: StatusOnlyResponse.self,
+            request: { OperationRequest(operationHandle: operation).encode(to: &$0) }
+        )
     }
 
     /// Runs clean-up work in a task of its own, so the caller's cancellation does not stop it.

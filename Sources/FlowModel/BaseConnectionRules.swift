@@ -32,7 +32,8 @@ public struct BaseConnectionRules: ResourceRules {
     }
 
     private func validate(
-        _ members: [String: JSONValue], existingSecrets: [String: JSONValue]
+        _ members: [String: JSONValue],
+        existingSecrets: [String: JSONValue]
     ) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue]) {
         try ConnectionFields.rejectUnknown(members, allowed: Self.clientFields)
         var body = try ConnectionFields.nameAndDescription(members)
@@ -42,7 +43,9 @@ public struct BaseConnectionRules: ResourceRules {
             throw FlowError.invalidRequest("'auth' is required: an object with 'specName' and 'params'.")
         }
         guard let specName = auth["specName"]?.stringValue else {
-            throw FlowError.invalidRequest("'auth.specName' is required; for this spec use one of: \(spec.authSpecs.map(\.name).joined(separator: ", ")).")
+            throw FlowError.invalidRequest(
+                "'auth.specName' is required; for this spec use one of: \(spec.authSpecs.map(\.name).joined(separator: ", "))."
+            )
         }
         guard let authSpec = spec.authSpec(named: specName) else {
             throw FlowError.unknownAuthSpec(String(specName.prefix(100)), specId: spec.id)
@@ -57,7 +60,8 @@ public struct BaseConnectionRules: ResourceRules {
         for name in secretNames where params[name] == .string(Self.mask) {
             guard let kept = existingSecrets[name] else {
                 throw FlowError.invalidRequest(
-                    "'auth.params.\(name)' holds the mask \(Self.mask), which only keeps a secret already stored; send the secret itself.")
+                    "'auth.params.\(name)' holds the mask \(Self.mask), which only keeps a secret already stored; send the secret itself."
+                )
             }
             params[name] = kept
         }
@@ -91,7 +95,8 @@ public struct BaseConnectionRules: ResourceRules {
     /// re-validates the result against its auth spec. A secret patched to the mask keeps its value.
     /// - Returns: the new body and secrets.
     public func patch(
-        _ resource: FlowResource, with patchDocument: JSONValue
+        _ resource: FlowResource,
+        with patchDocument: JSONValue
     ) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue]) {
         let members = try FlowPatch.apply(patchDocument, to: patchable(resource), editableFields: Self.clientFields)
         return try validate(members, existingSecrets: resource.secrets)

@@ -17,7 +17,9 @@ enum ConnectionFields {
         var body: [String: JSONValue] = ["name": .string(try BaseConnectionRules.validateName(members["name"]))]
         if let description = members["description"], description != .null {
             guard let text = description.stringValue, text.count <= BaseConnectionRules.maximumDescriptionLength else {
-                throw FlowError.invalidRequest("'description' must be a string of at most \(BaseConnectionRules.maximumDescriptionLength) characters.")
+                throw FlowError.invalidRequest(
+                    "'description' must be a string of at most \(BaseConnectionRules.maximumDescriptionLength) characters."
+                )
             }
             body["description"] = .string(text)
         }
@@ -27,7 +29,10 @@ enum ConnectionFields {
     /// The spec `connectionSpec` names (its version checked) when `accepts` it; `hint` says which
     /// spec the client should send.
     static func spec(
-        _ members: [String: JSONValue], in catalog: ConnectionSpecCatalog, hint: String, accepts: (ConnectionSpec) -> Bool = { _ in true }
+        _ members: [String: JSONValue],
+        in catalog: ConnectionSpecCatalog,
+        hint: String,
+        accepts: (ConnectionSpec) -> Bool = { _ in true }
     ) throws(FlowError) -> ConnectionSpec {
         guard let reference = members["connectionSpec"]?.objectValue, let id = reference["id"]?.stringValue else {
             throw FlowError.invalidRequest("'connectionSpec.id' is required: \(hint).")
@@ -35,7 +40,9 @@ enum ConnectionFields {
         guard let spec = catalog.spec(id: id), accepts(spec) else { throw FlowError.unknownSpec(String(id.prefix(100))) }
         if let version = reference["version"], version != .null, version.stringValue != spec.version {
             throw FlowError.invalidRequest(
-                "'connectionSpec.version' must be \"\(spec.version)\" (or omitted for the latest) for spec \(spec.id).", code: "1413-400")
+                "'connectionSpec.version' must be \"\(spec.version)\" (or omitted for the latest) for spec \(spec.id).",
+                code: "1413-400"
+            )
         }
         return spec
     }

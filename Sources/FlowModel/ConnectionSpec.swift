@@ -41,7 +41,11 @@ public struct ConnectionSpec: Sendable, Hashable {
 
     /// Creates a spec.
     public init(
-        id: String, name: String, version: String = "1.0", providerId: String, authSpecs: [AuthSpec],
+        id: String,
+        name: String,
+        version: String = "1.0",
+        providerId: String,
+        authSpecs: [AuthSpec],
         extra: [String: JSONValue]
     ) {
         self.id = id
@@ -101,10 +105,13 @@ extension ConnectionSpec {
 
     /// Azure Databricks, reached over HiveServer2 Thrift/HTTP on an interactive cluster.
     public static let azureDatabricks = ConnectionSpec(
-        id: azureDatabricksId, name: "databricks", providerId: databaseProviderId,
+        id: azureDatabricksId,
+        name: "databricks",
+        providerId: databaseProviderId,
         authSpecs: [
             AuthSpec(
-                name: "Access Token Authentication", type: "accessTokenAuth",
+                name: "Access Token Authentication",
+                type: "accessTokenAuth",
                 schema: JSONSchema([
                     "$schema": "http://json-schema.org/draft-07/schema#",
                     "type": "object",
@@ -148,25 +155,31 @@ extension ConnectionSpec {
                     ],
                     "required": ["domain", "clusterId", "accessToken", "database"],
                     "additionalProperties": false,
-                ]))
+                ])
+            )
         ],
         extra: [
             "sourceSpec": tabularSourceSpec,
             "exploreSpec": tabularExploreSpec,
             "attributes": databaseAttributes(connectorName: "Azure Databricks"),
             "permissionsInfo": permissionsInfo,
-        ])
+        ]
+    )
 
     /// A self-hosted Apache Spark Thrift Server in HTTP transport mode.
     public static let sparkThriftServer = ConnectionSpec(
-        id: sparkThriftServerId, name: "spark-thrift-server", providerId: databaseProviderId,
+        id: sparkThriftServerId,
+        name: "spark-thrift-server",
+        providerId: databaseProviderId,
         authSpecs: [
             AuthSpec(
-                name: "Basic Authentication", type: "basicAuth",
+                name: "Basic Authentication",
+                type: "basicAuth",
                 schema: JSONSchema([
                     "$schema": "http://json-schema.org/draft-07/schema#",
                     "type": "object",
-                    "description": "Address and credentials of an Apache Spark Thrift Server (hive.server2.transport.mode=http) or Spark Connect server.",
+                    "description":
+                        "Address and credentials of an Apache Spark Thrift Server (hive.server2.transport.mode=http) or Spark Connect server.",
                     "properties": [
                         "host": [
                             "type": "string", "minLength": 1, "maxLength": 253,
@@ -196,18 +209,23 @@ extension ConnectionSpec {
                     ],
                     "required": ["host", "port", "database"],
                     "additionalProperties": false,
-                ]))
+                ])
+            )
         ],
         extra: [
             "sourceSpec": tabularSourceSpec,
             "exploreSpec": tabularExploreSpec,
             "attributes": databaseAttributes(connectorName: "Apache Spark Thrift Server"),
             "permissionsInfo": permissionsInfo,
-        ])
+        ]
+    )
 
     /// The Data Lake: datasets that dataflows write Parquet batches into.
     public static let dataLake = ConnectionSpec(
-        id: dataLakeId, name: "Data Lake", providerId: "521eee4d-8cbe-4906-bb48-fb6bd4450033", authSpecs: [],
+        id: dataLakeId,
+        name: "Data Lake",
+        providerId: "521eee4d-8cbe-4906-bb48-fb6bd4450033",
+        authSpecs: [],
         extra: [
             "targetSpec": [
                 "name": "Data Lake", "type": "DataSet",
@@ -223,7 +241,8 @@ extension ConnectionSpec {
             ],
             "attributes": ["category": "Storage", "isSource": false, "isDestination": true, "connectorName": "Data Lake"],
             "permissionsInfo": permissionsInfo,
-        ])
+        ]
+    )
 
     static let tabularSourceSpec: JSONValue = [
         "name": "Database", "type": "Database",
@@ -257,13 +276,15 @@ extension ConnectionSpec {
             "type": "object",
             "description": "Defines explorable objects.",
             "properties": ["objectType": ["type": "string", "enum": ["table", "root"]]],
-            "allOf": [[
-                "if": ["properties": ["objectType": ["enum": ["table"]]]],
-                "then": [
-                    "properties": ["object": ["type": "string"], "preview": ["type": "boolean"], "filters": ["type": "string"]],
-                    "required": ["object"],
-                ],
-            ]],
+            "allOf": [
+                [
+                    "if": ["properties": ["objectType": ["enum": ["table"]]]],
+                    "then": [
+                        "properties": ["object": ["type": "string"], "preview": ["type": "boolean"], "filters": ["type": "string"]],
+                        "required": ["object"],
+                    ],
+                ]
+            ],
         ],
         "responseSpec": [
             "root": [

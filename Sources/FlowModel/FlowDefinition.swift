@@ -66,7 +66,9 @@ extension FlowDefinition {
         guard let reference = members["flowSpec"]?.objectValue, let specId = reference["id"]?.stringValue else {
             throw FlowError.invalidRequest("'flowSpec.id' is required: the database flow spec is \(FlowSpec.databaseToDataLakeId) (CRMToAEP).")
         }
-        guard let spec = FlowSpec.standard.first(where: { $0.id == specId.lowercased() }) else { throw FlowError.unknownSpec(String(specId.prefix(100))) }
+        guard let spec = FlowSpec.standard.first(where: { $0.id == specId.lowercased() }) else {
+            throw FlowError.unknownSpec(String(specId.prefix(100)))
+        }
         if let version = reference["version"], version != .null, version.stringValue != "1.0" {
             throw FlowError.invalidRequest("'flowSpec.version' must be \"1.0\" (or omitted).", code: "1413-400")
         }
@@ -101,7 +103,9 @@ extension FlowDefinition {
         if case .object(let members) = coerced {
             let known = Set((schema["properties"]?.objectValue ?? [:]).keys)
             for key in members.keys.sorted() where !known.contains(key) {
-                throw FlowError.invalidRequest("Unknown field '\(name).\(key.prefix(100))'. Allowed fields: \(known.sorted().joined(separator: ", ")).")
+                throw FlowError.invalidRequest(
+                    "Unknown field '\(name).\(key.prefix(100))'. Allowed fields: \(known.sorted().joined(separator: ", "))."
+                )
             }
         }
         return coerced
@@ -110,24 +114,32 @@ extension FlowDefinition {
     /// The Copy and Mapping transformations, each once, with their params checked.
     static func transformations(_ value: JSONValue?, spec: FlowSpec) throws(FlowError) -> JSONValue {
         guard let list = value?.arrayValue, !list.isEmpty else {
-            throw FlowError.invalidRequest("'transformations' is required: a Copy transformation with the delta column and a Mapping transformation with the mapping set.")
+            throw FlowError.invalidRequest(
+                "'transformations' is required: a Copy transformation with the delta column and a Mapping transformation with the mapping set."
+            )
         }
         let specs = spec.document["transformationSpecs"]?.arrayValue ?? []
         var result: [JSONValue] = []
         var seen: Set<String> = []
         for item in list {
             guard let name = item["name"]?.stringValue, let transformationSpec = specs.first(where: { $0["name"]?.stringValue == name }) else {
-                throw FlowError.invalidRequest("Each transformation needs a 'name' of \(specs.compactMap { $0["name"]?.stringValue }.joined(separator: " or ")).")
+                throw FlowError.invalidRequest(
+                    "Each transformation needs a 'name' of \(specs.compactMap { $0["name"]?.stringValue }.joined(separator: " or "))."
+                )
             }
             guard seen.insert(name).inserted else { throw FlowError.invalidRequest("The \(name) transformation is given twice.") }
             let params = try checked(item["params"] ?? .object([:]), against: transformationSpec["spec"], name: "transformations.\(name).params")
             if name == "Copy" {
                 let delta = params["deltaColumn"]
                 guard let column = delta?["name"]?.stringValue, (1...maximumNameLength).contains(column.count) else {
-                    throw FlowError.invalidRequest("transformations.Copy.params.deltaColumn.name must name a column (1–\(maximumNameLength) characters).")
+                    throw FlowError.invalidRequest(
+                        "transformations.Copy.params.deltaColumn.name must name a column (1–\(maximumNameLength) characters)."
+                    )
                 }
                 if let zone = delta?["timezone"]?.stringValue, TimeZone(identifier: zone) == nil {
-                    throw FlowError.invalidRequest("transformations.Copy.params.deltaColumn.timezone '\(zone.prefix(64))' is not a time zone identifier such as UTC or Europe/Berlin.")
+                    throw FlowError.invalidRequest(
+                        "transformations.Copy.params.deltaColumn.timezone '\(zone.prefix(64))' is not a time zone identifier such as UTC or Europe/Berlin."
+                    )
                 }
             }
             if name == "Mapping", let id = params["mappingId"]?.stringValue, !(1...maximumNameLength).contains(id.count) {

@@ -24,7 +24,10 @@ public struct FlowRules: ResourceRules {
 
     /// `1410-400`: a create request may not set the state.
     public static let stateNotAllowed = FlowError(
-        code: "1410-400", title: "Invalid request", detailedMessage: "`State` is not allowed in the create flow request.")
+        code: "1410-400",
+        title: "Invalid request",
+        detailedMessage: "`State` is not allowed in the create flow request."
+    )
 
     public func validateNew(_ request: JSONValue) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue]) {
         guard case .object(let members) = request else {
@@ -38,7 +41,10 @@ public struct FlowRules: ResourceRules {
         return (body, [:])
     }
 
-    public func patch(_ resource: FlowResource, with patchDocument: JSONValue) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue]) {
+    public func patch(
+        _ resource: FlowResource,
+        with patchDocument: JSONValue
+    ) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue]) {
         let patched = try FlowPatch.apply(patchDocument, to: .object(resource.body), editableFields: Self.editableFields)
         var body = try FlowDefinition.validatedFields(patched.filter { !Self.serviceFields.contains($0.key) })
         for field in Self.serviceFields { body[field] = resource.body[field] }

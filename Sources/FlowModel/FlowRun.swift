@@ -172,7 +172,16 @@ public struct FlowRun: Sendable, Hashable, Codable {
     public static let maximumSamples = 100
 
     /// A new scheduled run.
-    public init(flowId: String, mode: Mode, trigger: String, scheduledAt: Int64, windowStart: Int64?, windowEnd: Int64?, sourceConnectionId: String, targetConnectionId: String) {
+    public init(
+        flowId: String,
+        mode: Mode,
+        trigger: String,
+        scheduledAt: Int64,
+        windowStart: Int64?,
+        windowEnd: Int64?,
+        sourceConnectionId: String,
+        targetConnectionId: String
+    ) {
         self.flowId = flowId
         self.status = .scheduled
         self.mode = mode
@@ -225,7 +234,9 @@ extension FlowRun {
         guard let run = try? FlowRun(body: resource.body) else { return document }
         document["metrics"] = run.metrics
         document["activities"] = .array(run.activities)
-        var params: [String: JSONValue] = ["mode": .string(run.mode.rawValue), "trigger": .string(run.trigger), "scheduledAt": .integer(run.scheduledAt)]
+        var params: [String: JSONValue] = [
+            "mode": .string(run.mode.rawValue), "trigger": .string(run.trigger), "scheduledAt": .integer(run.scheduledAt),
+        ]
         if let start = run.windowStart { params["windowStartTime"] = .integer(start / 1000) }
         if let end = run.windowEnd { params["windowEndTime"] = .integer(end / 1000) }
         document["providerParams"] = .object(params)
@@ -257,7 +268,9 @@ extension FlowRun {
         return [
             "durationSummary": .object(duration),
             "sizeSummary": ["outputBytes": .integer(bytesWritten)],
-            "recordSummary": ["inputRecordCount": .integer(rowsRead), "outputRecordCount": .integer(rowsWritten), "failedRecordCount": .integer(rowsFailed)],
+            "recordSummary": [
+                "inputRecordCount": .integer(rowsRead), "outputRecordCount": .integer(rowsWritten), "failedRecordCount": .integer(rowsFailed),
+            ],
             "fileSummary": ["outputFileCount": .integer(filesWritten), "activityRefs": ["promotionActivity"]],
             "statusSummary": statusSummary,
         ]
@@ -275,16 +288,25 @@ extension FlowRun {
             "id": "copyActivity", "updatedAtUTC": .integer(copyCompletedAt ?? copyStartedAt),
             "durationSummary": .object(copyDuration),
             "recordSummary": ["inputRecordCount": .integer(rowsRead)],
-            "statusSummary": ["status": .string(copyStatus.rawValue), "extensions": ["type": .string(mode == .incremental ? "incremental" : "one-time")]],
+            "statusSummary": [
+                "status": .string(copyStatus.rawValue), "extensions": ["type": .string(mode == .incremental ? "incremental" : "one-time")],
+            ],
             "sourceInfo": [["id": .string(sourceConnectionId), "type": "SourceConnection"]],
         ]
         var promotion: [String: JSONValue] = [
             "id": "promotionActivity",
-            "recordSummary": ["inputRecordCount": .integer(rowsRead), "outputRecordCount": .integer(rowsWritten), "failedRecordCount": .integer(rowsFailed)],
+            "recordSummary": [
+                "inputRecordCount": .integer(rowsRead), "outputRecordCount": .integer(rowsWritten), "failedRecordCount": .integer(rowsFailed),
+            ],
             "sizeSummary": ["outputBytes": .integer(bytesWritten)],
             "fileSummary": ["outputFileCount": .integer(filesWritten)],
             "statusSummary": statusSummary,
-            "targetInfo": [["id": .string(targetConnectionId), "type": "TargetConnection", "reference": ["type": "Batch", "ids": .array(batches.map(JSONValue.string))]]],
+            "targetInfo": [
+                [
+                    "id": .string(targetConnectionId), "type": "TargetConnection",
+                    "reference": ["type": "Batch", "ids": .array(batches.map(JSONValue.string))],
+                ]
+            ],
         ]
         if let promotionCompletedAt { promotion["updatedAtUTC"] = .integer(promotionCompletedAt) }
         return [copy, .object(promotion)]

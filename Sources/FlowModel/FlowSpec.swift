@@ -19,10 +19,14 @@ public struct FlowSpec: Sendable, Hashable {
 
     /// `CRMToAEP`: a database table copied (incrementally, by a delta column) through a mapping into a dataset.
     public static let databaseToDataLake = FlowSpec(
-        id: databaseToDataLakeId, name: "CRMToAEP",
+        id: databaseToDataLakeId,
+        name: "CRMToAEP",
         document: [
             "id": .string(databaseToDataLakeId), "name": "CRMToAEP", "providerId": .string(ConnectionSpec.databaseProviderId), "version": "1.0",
-            "attributes": ["isSourceFlow": true, "flacValidationSupported": false, "frequency": "batch", "notification": ["category": "sources", "flowRun": ["enabled": true]]],
+            "attributes": [
+                "isSourceFlow": true, "flacValidationSupported": false, "frequency": "batch",
+                "notification": ["category": "sources", "flowRun": ["enabled": true]],
+            ],
             "sourceConnectionSpecIds": [.string(ConnectionSpec.azureDatabricksId), .string(ConnectionSpec.sparkThriftServerId)],
             "targetConnectionSpecIds": [.string(ConnectionSpec.dataLakeId)],
             "optionSpec": [
@@ -30,7 +34,9 @@ public struct FlowSpec: Sendable, Hashable {
                 "spec": [
                     "$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
                     "properties": [
-                        "errorDiagnosticsEnabled": ["title": "Error diagnostics.", "description": "Keep samples of rows that failed mapping.", "type": "boolean"],
+                        "errorDiagnosticsEnabled": [
+                            "title": "Error diagnostics.", "description": "Keep samples of rows that failed mapping.", "type": "boolean",
+                        ],
                         "partialIngestionPercent": [
                             "title": "Partial ingestion threshold.", "description": "The share of rows that may fail mapping before the run fails.",
                             "type": "number", "minimum": 0, "maximum": 100,
@@ -42,7 +48,8 @@ public struct FlowSpec: Sendable, Hashable {
                 [
                     "name": "Copy",
                     "spec": [
-                        "$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "description": "defines various params required for different mapping from source to target",
+                        "$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+                        "description": "defines various params required for different mapping from source to target",
                         "properties": [
                             "deltaColumn": [
                                 "type": "object",
@@ -102,5 +109,6 @@ public struct FlowSpec: Sendable, Hashable {
                 ],
             ],
             "permissionsInfo": ConnectionSpec.permissionsInfo,
-        ])
+        ]
+    )
 }

@@ -188,7 +188,10 @@ public struct JSONPatch: Sendable, Hashable {
     }
 
     private static func add(
-        _ value: JSONValue, at tokens: ArraySlice<String>, in document: JSONValue, path: JSONPointer
+        _ value: JSONValue,
+        at tokens: ArraySlice<String>,
+        in document: JSONValue,
+        path: JSONPointer
     ) throws(JSONPatchError) -> JSONValue {
         guard let token = tokens.first else { return value }
         let rest = tokens.dropFirst()
@@ -224,7 +227,9 @@ public struct JSONPatch: Sendable, Hashable {
     }
 
     private static func remove(
-        at tokens: ArraySlice<String>, in document: JSONValue, path: JSONPointer
+        at tokens: ArraySlice<String>,
+        in document: JSONValue,
+        path: JSONPointer
     ) throws(JSONPatchError) -> (document: JSONValue, value: JSONValue) {
         guard let token = tokens.first else { throw JSONPatchError("cannot remove the whole document") }
         let rest = tokens.dropFirst()

@@ -250,7 +250,8 @@ private struct Validator {
         }
         let properties = keywords["properties"]?.objectValue ?? [:]
         let patterns: [(NSRegularExpression, JSONValue)] = (keywords["patternProperties"]?.objectValue ?? [:]).compactMap {
-            pattern, schema in (try? NSRegularExpression(pattern: pattern)).map { ($0, schema) }
+            pattern,
+            schema in (try? NSRegularExpression(pattern: pattern)).map { ($0, schema) }
         }
         for name in members.keys.sorted() {
             let value = members[name]!

@@ -78,7 +78,9 @@ public struct ListQuery: Sendable, Hashable, Codable {
         if let token {
             guard filters.isEmpty, orderBy == nil, !count else {
                 throw FlowError.invalidQueryValue(
-                    "continuationToken", reason: "a continuation token carries the whole query; send it alone (limit may change)")
+                    "continuationToken",
+                    reason: "a continuation token carries the whole query; send it alone (limit may change)"
+                )
             }
             self = try Self.decodeToken(token)
             if let limit { self.limit = limit }

@@ -45,7 +45,9 @@ public struct MappingSetDocument: Sendable, Hashable {
         xdmSchema = schema
         xdmVersion = members["xdmVersion"]?.stringValue ?? "1.0"
         guard let list = members["mappings"]?.arrayValue, !list.isEmpty, list.count <= Self.maximumMappings else {
-            throw FlowError.invalidRequest("'mappings' is required: 1 to \(Self.maximumMappings) objects {\"sourceAttribute\", \"destinationXdmPath\"}.")
+            throw FlowError.invalidRequest(
+                "'mappings' is required: 1 to \(Self.maximumMappings) objects {\"sourceAttribute\", \"destinationXdmPath\"}."
+            )
         }
         mappings = []
         for item in list {
@@ -80,8 +82,12 @@ public struct MappingSetDocument: Sendable, Hashable {
             "xdmSchema": .string(xdmSchema), "xdmVersion": .string(xdmVersion),
             "mappings": .array(
                 mappings.map {
-                    ["sourceType": "ATTRIBUTE", "sourceAttribute": .string($0.sourceAttribute), "destinationXdmPath": .string($0.destinationXdmPath), "identity": .bool($0.identity)]
-                }),
+                    [
+                        "sourceType": "ATTRIBUTE", "sourceAttribute": .string($0.sourceAttribute),
+                        "destinationXdmPath": .string($0.destinationXdmPath), "identity": .bool($0.identity),
+                    ]
+                }
+            ),
         ]
         if let sourceColumns { body["sourceColumns"] = .array(sourceColumns.map { ["name": .string($0.name), "type": .string($0.type)] }) }
         return body

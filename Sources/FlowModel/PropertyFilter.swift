@@ -45,7 +45,10 @@ public struct PropertyFilter: Sendable, Hashable {
             throw FlowError.invalidFilter(String(expression.prefix(64)), reason: "an expression must have 1 to \(Self.maximumLength) characters")
         }
         guard !expression.utf8.contains(0) else {
-            throw FlowError.invalidFilter(String(expression.prefix(64).map { $0 == "\u{0}" ? "?" : $0 }), reason: "the character U+0000 (NUL) is not allowed")
+            throw FlowError.invalidFilter(
+                String(expression.prefix(64).map { $0 == "\u{0}" ? "?" : $0 }),
+                reason: "the character U+0000 (NUL) is not allowed"
+            )
         }
         // Find the first operator occurrence; two-character operators win over one-character ones.
         var found: (Operator, Range<String.Index>)?

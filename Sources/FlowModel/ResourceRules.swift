@@ -21,7 +21,8 @@ public protocol ResourceRules: Sendable {
 /// `remove` only, on the client's own top-level fields, never on `connectionSpec`.
 public enum FlowPatch {
     /// `patchDocument` applied to `document`; the result's members.
-    public static func apply(_ patchDocument: JSONValue, to document: JSONValue, editableFields: Set<String>) throws(FlowError) -> [String: JSONValue] {
+    public static func apply(_ patchDocument: JSONValue, to document: JSONValue, editableFields: Set<String>) throws(FlowError) -> [String: JSONValue]
+    {
         let patch: JSONPatch
         do {
             patch = try JSONPatch(parsing: patchDocument)

@@ -31,8 +31,15 @@ public struct SourceConnectionRules: ResourceRules {
         return (try validate(members), [:])
     }
 
-    public func patch(_ resource: FlowResource, with patchDocument: JSONValue) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue]) {
-        (try validate(FlowPatch.apply(patchDocument, to: .object(resource.body), editableFields: Self.clientFields.subtracting(["baseConnectionId"]))), [:])
+    public func patch(
+        _ resource: FlowResource,
+        with patchDocument: JSONValue
+    ) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue]) {
+        (
+            try validate(
+                FlowPatch.apply(patchDocument, to: .object(resource.body), editableFields: Self.clientFields.subtracting(["baseConnectionId"]))
+            ), [:]
+        )
     }
 
     /// `inheritedAttributes` is made when shown.
@@ -64,7 +71,9 @@ public struct SourceConnectionRules: ResourceRules {
         body["connectionSpec"] = ConnectionFields.reference(spec)
         var format = "tabular"
         if let data = members["data"], data != .null {
-            guard case .object(let fields) = data else { throw FlowError.invalidRequest("'data' must be an object such as {\"format\": \"tabular\"}.") }
+            guard case .object(let fields) = data else {
+                throw FlowError.invalidRequest("'data' must be an object such as {\"format\": \"tabular\"}.")
+            }
             for key in fields.keys.sorted() where key != "format" && key != "schema" {
                 throw FlowError.invalidRequest("Unknown field 'data.\(key.prefix(100))'. Allowed fields: format, schema.")
             }

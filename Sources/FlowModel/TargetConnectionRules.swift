@@ -29,7 +29,10 @@ public struct TargetConnectionRules: ResourceRules {
         return (try validate(members), [:])
     }
 
-    public func patch(_ resource: FlowResource, with patchDocument: JSONValue) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue]) {
+    public func patch(
+        _ resource: FlowResource,
+        with patchDocument: JSONValue
+    ) throws(FlowError) -> (body: [String: JSONValue], secrets: [String: JSONValue]) {
         (try validate(FlowPatch.apply(patchDocument, to: .object(resource.body), editableFields: Self.clientFields)), [:])
     }
 
@@ -43,13 +46,19 @@ public struct TargetConnectionRules: ResourceRules {
     private func validate(_ members: [String: JSONValue]) throws(FlowError) -> [String: JSONValue] {
         try ConnectionFields.rejectUnknown(members, allowed: Self.clientFields)
         var body = try ConnectionFields.nameAndDescription(members)
-        let spec = try ConnectionFields.spec(members, in: catalog, hint: "the Data Lake spec \(ConnectionSpec.dataLakeId)") { $0.extra["targetSpec"] != nil }
+        let spec = try ConnectionFields.spec(members, in: catalog, hint: "the Data Lake spec \(ConnectionSpec.dataLakeId)") {
+            $0.extra["targetSpec"] != nil
+        }
         let targetSpec = spec.extra["targetSpec"] ?? .null
         body["connectionSpec"] = ConnectionFields.reference(spec)
-        body["params"] = .object(try ConnectionFields.params(members, against: targetSpec, hint: "{\"dataSetId\": \"<the dataset rows are written to>\"}"))
+        body["params"] = .object(
+            try ConnectionFields.params(members, against: targetSpec, hint: "{\"dataSetId\": \"<the dataset rows are written to>\"}")
+        )
         var data: [String: JSONValue] = ["format": "parquet_xdm"]
         if let given = members["data"], given != .null {
-            guard case .object(let fields) = given else { throw FlowError.invalidRequest("'data' must be an object with 'format' and optionally 'schema'.") }
+            guard case .object(let fields) = given else {
+                throw FlowError.invalidRequest("'data' must be an object with 'format' and optionally 'schema'.")
+            }
             for key in fields.keys.sorted() where key != "format" && key != "schema" {
                 throw FlowError.invalidRequest("Unknown field 'data.\(key.prefix(100))'. Allowed fields: format, schema.")
             }
@@ -60,7 +69,9 @@ public struct TargetConnectionRules: ResourceRules {
                 data["format"] = .string(text)
             }
             if let schema = fields["schema"] {
-                guard schema["id"]?.stringValue != nil else { throw FlowError.invalidRequest("'data.schema' must be an object with an 'id' and a 'version'.") }
+                guard schema["id"]?.stringValue != nil else {
+                    throw FlowError.invalidRequest("'data.schema' must be an object with an 'id' and a 'version'.")
+                }
                 data["schema"] = schema
             }
         }

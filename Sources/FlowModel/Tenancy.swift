@@ -58,7 +58,8 @@ public struct Sandbox: Sendable, Hashable, Codable {
             name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
         else {
             throw FlowError.invalidRequest(
-                "A sandbox name must be 1 to 64 lower-case letters, digits or hyphens, starting with a letter.")
+                "A sandbox name must be 1 to 64 lower-case letters, digits or hyphens, starting with a letter."
+            )
         }
     }
 }

@@ -41,13 +41,15 @@ public func buildApplication(services: FlowServices) -> some ApplicationProtocol
     let counter = ConnectionCounter(limit: limits.maximumConnections)
     let http1 = HTTP1Channel.Configuration(
         additionalChannelHandlers: [ConnectionLimitsHandler(counter: counter, bodyTimeout: .seconds(Int64(limits.bodyTimeoutSeconds)))],
-        idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)))
+        idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds))
+    )
     return Application(
         router: buildRouter(services: services),
         server: .http1(configuration: http1),
         configuration: .init(address: .hostname(services.configuration.host, port: services.configuration.port), serverName: "Tributary"),
         services: [services.scheduler],
-        logger: services.logger)
+        logger: services.logger
+    )
 }
 
 /// Opens the data directory, bootstraps the first organization when it is empty, and builds the application.
@@ -57,7 +59,8 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     if try await services.tenancy.bootstrapIfEmpty(credentialsFile: configuration.bootstrapCredentialsFile) != nil {
         logger.notice(
             "Bootstrapped an organization, its prod sandbox and an API client; credentials written (mode 0600)",
-            metadata: ["path": .string(configuration.bootstrapCredentialsFile.path)])
+            metadata: ["path": .string(configuration.bootstrapCredentialsFile.path)]
+        )
     }
     return buildApplication(services: services)
 }

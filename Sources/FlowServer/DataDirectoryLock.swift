@@ -4,7 +4,7 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// An exclusive lock on a data directory, held until released or the process ends.
@@ -24,7 +24,8 @@ public final class DataDirectoryLock: Sendable {
             close(descriptor)
             throw ConfigurationError(
                 "another tributary serve\(holder.isEmpty ? "" : " (pid \(holder))") is using the data directory \(directory.path); "
-                    + "one service per data directory (stop it, or give this one another TRIBUTARY_DATA_DIR)")
+                    + "one service per data directory (stop it, or give this one another TRIBUTARY_DATA_DIR)"
+            )
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)

@@ -1,6 +1,7 @@
 // The long-lived parts of an instance, opened once from the configuration and shared by the HTTP
 // routes, the CLI and the tests: the store, the token authority, the spec catalog.
 public import Connectors
+import CoreMetrics
 public import DataLake
 public import FlowModel
 public import FlowStore
@@ -8,7 +9,6 @@ import Foundation
 public import Ingestion
 public import Logging
 public import Prometheus
-import CoreMetrics
 
 /// Everything a request handler or a CLI command needs.
 public struct FlowServices: Sendable {
@@ -57,7 +57,10 @@ public struct FlowServices: Sendable {
     /// Opens the data directory (creating it, the key file and the database when needed).
     public static func open(_ configuration: ServerConfiguration, logger: Logger, role: Role = .service) async throws -> FlowServices {
         try FileManager.default.createDirectory(
-            at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            at: configuration.dataDirectory,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
         let (key, created) = try SecretKeySource.load(environmentValue: configuration.secretKey, file: configuration.secretKeyFile)
         if created {
             logger.notice("Created a new secret key file", metadata: ["path": .string(configuration.secretKeyFile.path)])
@@ -65,22 +68,39 @@ public struct FlowServices: Sendable {
         let sealer = SecretSealer(key: key)
         let registry = PrometheusCollectorRegistry()
         let storage = try await openStorage(
-            configuration, sealer: sealer, logger: logger, role: role,
-            metrics: configuration.metricsEnabled ? StoreMetrics(factory: metricsFactory(registry)) : nil)
+            configuration,
+            sealer: sealer,
+            logger: logger,
+            role: role,
+            metrics: configuration.metricsEnabled ? StoreMetrics(factory: metricsFactory(registry)) : nil
+        )
         // Interrupted batches and runs are recovered by the scheduler when the service starts, not
         // here: an administrative command must not touch the batches of a service that is running.
         let lake = try DataLake(root: configuration.lakeDirectory)
         return FlowServices(
-            configuration: configuration, storage: storage,
-            tokens: await AccessTokenAuthority(signingKey: sealer.derivedKey(for: "tributary access tokens v1"), lifetimeSeconds: configuration.tokenLifetimeSeconds),
-            catalog: .standard, connectors: try connectors(configuration, logger: logger), lake: lake, logger: logger, metricsRegistry: registry)
+            configuration: configuration,
+            storage: storage,
+            tokens: await AccessTokenAuthority(
+                signingKey: sealer.derivedKey(for: "tributary access tokens v1"),
+                lifetimeSeconds: configuration.tokenLifetimeSeconds
+            ),
+            catalog: .standard,
+            connectors: try connectors(configuration, logger: logger),
+            lake: lake,
+            logger: logger,
+            metricsRegistry: registry
+        )
     }
 
     /// The store the configuration names: PostgreSQL, shared by every instance, when a database URL
     /// is set; else the data directory's SQLite file, whose only writer (the service) keeps what it
     /// read by id in memory. With `metrics`, the database's operations are measured (under the cache).
     static func openStorage(
-        _ configuration: ServerConfiguration, sealer: SecretSealer, logger: Logger, role: Role, metrics: StoreMetrics? = nil
+        _ configuration: ServerConfiguration,
+        sealer: SecretSealer,
+        logger: Logger,
+        role: Role,
+        metrics: StoreMetrics? = nil
     ) async throws -> any FlowStorage {
         func metered(_ database: any FlowStorage) -> any FlowStorage { metrics.map { MeteredFlowStorage(database, metrics: $0) } ?? database }
         guard let url = configuration.databaseURL else {
@@ -105,7 +125,10 @@ public struct FlowServices: Sendable {
     /// Opens the configured store, which applies the migrations it lacks, and names those applied.
     public static func migrate(_ configuration: ServerConfiguration, logger: Logger) async throws -> [String] {
         try FileManager.default.createDirectory(
-            at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            at: configuration.dataDirectory,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
         let (key, _) = try SecretKeySource.load(environmentValue: configuration.secretKey, file: configuration.secretKeyFile)
         let storage = try await openStorage(configuration, sealer: SecretSealer(key: key), logger: logger, role: .administration)
         switch storage {
@@ -128,13 +151,20 @@ public struct FlowServices: Sendable {
     static func connectors(_ configuration: ServerConfiguration, logger: Logger) throws -> SourceConnectors {
         let (policy, rejected) = SourceHostPolicy.parse(configuration.allowedSourceHosts.joined(separator: ","))
         guard rejected.isEmpty else {
-            throw ConfigurationError("TRIBUTARY_ALLOWED_SOURCE_HOSTS has entries that are not host, host:port or *.domain: \(rejected.joined(separator: ", "))")
+            throw ConfigurationError(
+                "TRIBUTARY_ALLOWED_SOURCE_HOSTS has entries that are not host, host:port or *.domain: \(rejected.joined(separator: ", "))"
+            )
         }
         do {
             return SourceConnectors(
-                hostPolicy: policy, timeout: .seconds(configuration.sourceTimeoutSeconds), clusterWait: .seconds(configuration.clusterWaitSeconds),
-                runRequestTimeout: .seconds(configuration.runRequestTimeoutSeconds), httpClient: try SourceHTTPClient.trusting(configuration.trustedCAFile),
-                trustedCAFile: configuration.trustedCAFile, logger: logger)
+                hostPolicy: policy,
+                timeout: .seconds(configuration.sourceTimeoutSeconds),
+                clusterWait: .seconds(configuration.clusterWaitSeconds),
+                runRequestTimeout: .seconds(configuration.runRequestTimeoutSeconds),
+                httpClient: try SourceHTTPClient.trusting(configuration.trustedCAFile),
+                trustedCAFile: configuration.trustedCAFile,
+                logger: logger
+            )
         } catch {
             throw ConfigurationError("TRIBUTARY_TRUSTED_CA_FILE \(configuration.trustedCAFile ?? "") cannot be read as PEM certificates: \(error)")
         }
@@ -142,8 +172,13 @@ public struct FlowServices: Sendable {
 
     /// Assembles services from parts (tests use this with their own store).
     public init(
-        configuration: ServerConfiguration, storage: any FlowStorage, tokens: AccessTokenAuthority,
-        catalog: ConnectionSpecCatalog, connectors: SourceConnectors, lake: DataLake, logger: Logger,
+        configuration: ServerConfiguration,
+        storage: any FlowStorage,
+        tokens: AccessTokenAuthority,
+        catalog: ConnectionSpecCatalog,
+        connectors: SourceConnectors,
+        lake: DataLake,
+        logger: Logger,
         metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.metricsRegistry = metricsRegistry
@@ -172,9 +207,18 @@ public struct FlowServices: Sendable {
     /// instance, so runs it finds in progress at start were interrupted; on a shared store, only runs
     /// whose lease expired are taken over.
     public var scheduler: FlowScheduler {
-        FlowScheduler(storage: storage, lake: lake, connectors: connectors, settings: configuration.runs, logger: logger, soleInstance: isSoleInstance,
+        FlowScheduler(
+            storage: storage,
+            lake: lake,
+            connectors: connectors,
+            settings: configuration.runs,
+            logger: logger,
+            soleInstance: isSoleInstance,
             instance: configuration.instanceName,
-            clock: schedulerClock, pulse: schedulerPulse, metrics: RunMetrics(factory: metricsFactory))
+            clock: schedulerClock,
+            pulse: schedulerPulse,
+            metrics: RunMetrics(factory: metricsFactory)
+        )
     }
 
     /// Organizations, sandboxes and API clients.

@@ -13,7 +13,10 @@ extension FlowStorage {
     ///   - fields: where each field of a shown document comes from.
     ///   - show: the resources as the list shows them, in order.
     public func page(
-        _ kind: ResourceKind, in scope: TenantScope, _ query: ListQuery, fields: ListedFields,
+        _ kind: ResourceKind,
+        in scope: TenantScope,
+        _ query: ListQuery,
+        fields: ListedFields,
         show: ([FlowResource]) async throws -> [JSONValue]
     ) async throws -> ListQuery.Page {
         var stored: [StoredFilter] = []
@@ -39,7 +42,10 @@ extension FlowStorage {
         let batch = shown.isEmpty ? query.limit + 1 : max(query.limit + 1, Self.listingBatch)
         while true {
             let found = try await resources(
-                kind, in: scope, matching: ResourceQuery(filters: stored, order: order, descending: query.descending, after: after, limit: batch))
+                kind,
+                in: scope,
+                matching: ResourceQuery(filters: stored, order: order, descending: query.descending, after: after, limit: batch)
+            )
             let documents = try await show(found.map(\.resource))
             for (item, document) in zip(found, documents) where shown.allSatisfy({ $0.matches(document) }) {
                 matched += 1

@@ -89,7 +89,11 @@ extension FlowStorage {
     public func resources(_ kind: ResourceKind, ids: some Collection<String>, in scope: TenantScope) async throws -> [FlowResource] {
         var found: [FlowResource] = []
         for chunk in Array(Set(ids)).chunks(of: 500) {
-            found += try await resources(kind, in: scope, matching: ResourceQuery(filters: [.equal(.id, Array(chunk))], order: .absent, descending: false)).map(\.resource)
+            found += try await resources(
+                kind,
+                in: scope,
+                matching: ResourceQuery(filters: [.equal(.id, Array(chunk))], order: .absent, descending: false)
+            ).map(\.resource)
         }
         return found
     }
@@ -97,7 +101,12 @@ extension FlowStorage {
     /// The resources of `kind` in `scope` whose `reference` (a JSON path into the body, see
     /// ``StoredField/reference(_:)``) is one of `values`, by id: the reference's index finds them
     /// (ordering by time would tempt a store to walk the scope in time order instead).
-    public func resources(_ kind: ResourceKind, in scope: TenantScope, where reference: String, isOneOf values: some Collection<String>) async throws -> [FlowResource] {
+    public func resources(
+        _ kind: ResourceKind,
+        in scope: TenantScope,
+        where reference: String,
+        isOneOf values: some Collection<String>
+    ) async throws -> [FlowResource] {
         var found: [FlowResource] = []
         for chunk in Array(values).chunks(of: 500) {
             let query = ResourceQuery(filters: [.equal(.reference(reference), Array(chunk))], order: .absent, descending: false)
@@ -107,7 +116,12 @@ extension FlowStorage {
     }
 
     /// The ids of the resources of `kind` in `scope` whose `reference` is one of `values`, in order.
-    public func ids(_ kind: ResourceKind, in scope: TenantScope, where reference: String, isOneOf values: some Collection<String>) async throws -> [String] {
+    public func ids(
+        _ kind: ResourceKind,
+        in scope: TenantScope,
+        where reference: String,
+        isOneOf values: some Collection<String>
+    ) async throws -> [String] {
         try await resources(kind, in: scope, where: reference, isOneOf: values).map(\.id)
     }
 

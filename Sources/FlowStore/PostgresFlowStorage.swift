@@ -43,8 +43,11 @@ public final class PostgresFlowStorage: FlowStorage {
         // have to wait for.
         try await probe(settings, logger: logger)
         let storage = PostgresFlowStorage(
-            client: PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger), settings: settings, sealer: sealer,
-            logger: logger)
+            client: PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger),
+            settings: settings,
+            sealer: sealer,
+            logger: logger
+        )
         do {
             try await storage.migrate()
         } catch {
@@ -67,7 +70,10 @@ public final class PostgresFlowStorage: FlowStorage {
     private static func probe(_ settings: PostgresSettings, logger: Logger) async throws {
         do {
             let connection = try await PostgresConnection.connect(
-                on: PostgresClient.defaultEventLoopGroup.any(), configuration: settings.connectionConfiguration(), id: 0, logger: logger
+                on: PostgresClient.defaultEventLoopGroup.any(),
+                configuration: settings.connectionConfiguration(),
+                id: 0,
+                logger: logger
             ).get()
             try await connection.close()
         } catch let error as FlowStoreError {
@@ -183,7 +189,9 @@ public final class PostgresFlowStorage: FlowStorage {
                 """
                 CREATE TABLE IF NOT EXISTS tributary_migrations (
                     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             var applied = Set<Int>()
             for try await version in try await connection.query("SELECT version FROM tributary_migrations", logger: logger).decode(Int.self) {
                 applied.insert(version)
@@ -193,7 +201,9 @@ public final class PostgresFlowStorage: FlowStorage {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 try await connection.query(
-                    "INSERT INTO tributary_migrations (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
+                    "INSERT INTO tributary_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                    logger: logger
+                )
                 logger.notice("Applied a database migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             }
         }
@@ -201,7 +211,9 @@ public final class PostgresFlowStorage: FlowStorage {
 
     /// The migrations applied, oldest first: `version: name`.
     public func appliedMigrations() async throws -> [String] {
-        try await rows("SELECT version, name FROM tributary_migrations ORDER BY version") { try $0.decode((Int, String).self) }.map { "v\($0.0): \($0.1)" }
+        try await rows("SELECT version, name FROM tributary_migrations ORDER BY version") { try $0.decode((Int, String).self) }.map {
+            "v\($0.0): \($0.1)"
+        }
     }
 
     // MARK: Tenancy
@@ -211,7 +223,8 @@ public final class PostgresFlowStorage: FlowStorage {
         try await transaction { connection in
             try await connection.query(
                 "INSERT INTO organizations (id, name, created_at) VALUES (\(organization.id), \(organization.name), \(organization.createdAt))",
-                logger: logger)
+                logger: logger
+            )
             try await Self.insertSandbox(defaultSandbox, connection, logger)
         }
     }
@@ -237,12 +250,17 @@ public final class PostgresFlowStorage: FlowStorage {
             """
             INSERT INTO sandboxes (id, org_id, name, is_default, created_at)
             VALUES (\(sandbox.id), \(sandbox.orgId), \(sandbox.name), \(sandbox.isDefault), \(sandbox.createdAt))
-            """, logger: logger)
+            """,
+            logger: logger
+        )
     }
 
     public func sandboxes(orgId: String) async throws -> [Sandbox] {
         try await rows(
-            "SELECT id, name, org_id, is_default, created_at FROM sandboxes WHERE org_id = \(orgId) ORDER BY created_at, name") { try $0.decode((String, String, String, Bool, Int64).self) }.map { Sandbox(id: $0.0, name: $0.1, orgId: $0.2, isDefault: $0.3, createdAt: $0.4) }
+            "SELECT id, name, org_id, is_default, created_at FROM sandboxes WHERE org_id = \(orgId) ORDER BY created_at, name"
+        ) { try $0.decode((String, String, String, Bool, Int64).self) }.map {
+            Sandbox(id: $0.0, name: $0.1, orgId: $0.2, isDefault: $0.3, createdAt: $0.4)
+        }
     }
 
     public func createClient(_ client: APIClient) async throws {
@@ -251,18 +269,26 @@ public final class PostgresFlowStorage: FlowStorage {
                 """
                 INSERT INTO api_clients (client_id, org_id, name, secret_hash, created_at)
                 VALUES (\(client.clientId), \(client.orgId), \(client.name), \(client.secretHash), \(client.createdAt))
-                """, logger: self.logger)
+                """,
+                logger: self.logger
+            )
         }
     }
 
     public func client(id clientId: String) async throws -> APIClient? {
         try await rows(
-            "SELECT client_id, org_id, name, secret_hash, created_at FROM api_clients WHERE client_id = \(clientId)") { try $0.decode((String, String, String, String, Int64).self) }.first.map { APIClient(clientId: $0.0, orgId: $0.1, name: $0.2, secretHash: $0.3, createdAt: $0.4) }
+            "SELECT client_id, org_id, name, secret_hash, created_at FROM api_clients WHERE client_id = \(clientId)"
+        ) { try $0.decode((String, String, String, String, Int64).self) }.first.map {
+            APIClient(clientId: $0.0, orgId: $0.1, name: $0.2, secretHash: $0.3, createdAt: $0.4)
+        }
     }
 
     public func clients(orgId: String) async throws -> [APIClient] {
         try await rows(
-            "SELECT client_id, org_id, name, secret_hash, created_at FROM api_clients WHERE org_id = \(orgId) ORDER BY created_at, client_id") { try $0.decode((String, String, String, String, Int64).self) }.map { APIClient(clientId: $0.0, orgId: $0.1, name: $0.2, secretHash: $0.3, createdAt: $0.4) }
+            "SELECT client_id, org_id, name, secret_hash, created_at FROM api_clients WHERE org_id = \(orgId) ORDER BY created_at, client_id"
+        ) { try $0.decode((String, String, String, String, Int64).self) }.map {
+            APIClient(clientId: $0.0, orgId: $0.1, name: $0.2, secretHash: $0.3, createdAt: $0.4)
+        }
     }
 
     // MARK: Resources
@@ -272,7 +298,8 @@ public final class PostgresFlowStorage: FlowStorage {
         try await withConnection { connection in try await Self.insert(resource, columns, connection, self.logger) }
     }
 
-    private static func insert(_ resource: FlowResource, _ columns: ResourceColumns, _ connection: PostgresConnection, _ logger: Logger) async throws {
+    private static func insert(_ resource: FlowResource, _ columns: ResourceColumns, _ connection: PostgresConnection, _ logger: Logger) async throws
+    {
         let metadata = resource.metadata
         try await connection.query(
             """
@@ -280,7 +307,9 @@ public final class PostgresFlowStorage: FlowStorage {
             VALUES (\(resource.id), \(resource.kind.rawValue), \(metadata.imsOrgId), \(metadata.sandboxName), \(metadata.etag),
                     \(metadata.createdAt), \(metadata.updatedAt), \(columns.metadata)::jsonb, \(columns.body)::jsonb,
                     \(columns.sealedSecrets), \(resource.body["state"]?.stringValue), \(columns.dueAt))
-            """, logger: logger)
+            """,
+            logger: logger
+        )
     }
 
     public func resource(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> FlowResource? {
@@ -320,7 +349,10 @@ public final class PostgresFlowStorage: FlowStorage {
         let found = try await rows(sql.query) { try $0.decode((String, String, String, String, Data?, Int, String?).self) }
         return try found.map { row in
             let value = try row.6.map { try JSONValue(parsing: $0) } ?? .null
-            return OrderedResource(resource: try decode((row.0, row.1, row.2, row.3, row.4)), position: ListQuery.Cursor(value: value, id: row.0, rank: row.5))
+            return OrderedResource(
+                resource: try decode((row.0, row.1, row.2, row.3, row.4)),
+                position: ListQuery.Cursor(value: value, id: row.0, rank: row.5)
+            )
         }
     }
 
@@ -351,11 +383,16 @@ public final class PostgresFlowStorage: FlowStorage {
 
     public func replace(_ resource: FlowResource, expectedEtag: String) async throws -> Bool {
         let columns = try encode(resource)
-        return try await withConnection { connection in try await Self.replace(resource, columns, expectedEtag: expectedEtag, connection, self.logger) }
+        return try await withConnection { connection in try await Self.replace(resource, columns, expectedEtag: expectedEtag, connection, self.logger)
+        }
     }
 
     private static func replace(
-        _ resource: FlowResource, _ columns: ResourceColumns, expectedEtag: String, _ connection: PostgresConnection, _ logger: Logger
+        _ resource: FlowResource,
+        _ columns: ResourceColumns,
+        expectedEtag: String,
+        _ connection: PostgresConnection,
+        _ logger: Logger
     ) async throws -> Bool {
         let metadata = resource.metadata
         let changed = try await connection.query(
@@ -366,7 +403,9 @@ public final class PostgresFlowStorage: FlowStorage {
             WHERE id = \(metadata.id) AND etag = \(expectedEtag)
                 AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM (\(resource.kind.rawValue), \(metadata.imsOrgId), \(metadata.sandboxName))
             RETURNING id
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         return try await changed.collect().count == 1
     }
 
@@ -395,7 +434,9 @@ public final class PostgresFlowStorage: FlowStorage {
                                 AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM
                                     (\(resource.kind.rawValue), \(resource.metadata.imsOrgId), \(resource.metadata.sandboxName))
                             RETURNING id
-                            """, logger: self.logger)
+                            """,
+                            logger: self.logger
+                        )
                         guard try await deleted.collect().count == 1 else { throw StaleChange() }
                     case .setDue(let kind, let id, let scope, let etag, let time):
                         let set = try await connection.query(
@@ -403,14 +444,18 @@ public final class PostgresFlowStorage: FlowStorage {
                             UPDATE resources SET due_at = \(time) WHERE id = \(id) AND etag = \(etag)
                                 AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM (\(kind.rawValue), \(scope.orgId), \(scope.sandboxName))
                             RETURNING id
-                            """, logger: self.logger)
+                            """,
+                            logger: self.logger
+                        )
                         guard try await set.collect().count == 1 else { throw StaleChange() }
                     case .hasten(let kind, let id, let scope, let time):
                         try await connection.query(
                             """
                             UPDATE resources SET due_at = LEAST(due_at, \(time)) WHERE id = \(id)
                                 AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM (\(kind.rawValue), \(scope.orgId), \(scope.sandboxName))
-                            """, logger: self.logger)
+                            """,
+                            logger: self.logger
+                        )
                     }
                 }
             }
@@ -421,7 +466,8 @@ public final class PostgresFlowStorage: FlowStorage {
     }
 
     public func resources(_ kind: ResourceKind, state: String) async throws -> [FlowResource] {
-        try await rows("SELECT \(unescaped: Self.columns) FROM resources WHERE kind = \(kind.rawValue) AND state = \(state) ORDER BY created_at, id") {
+        try await rows("SELECT \(unescaped: Self.columns) FROM resources WHERE kind = \(kind.rawValue) AND state = \(state) ORDER BY created_at, id")
+        {
             try self.decode($0.decode(ResourceRow.self))
         }
     }
@@ -433,7 +479,8 @@ public final class PostgresFlowStorage: FlowStorage {
     }
 
     public func earliestDue(_ kind: ResourceKind) async throws -> Int64? {
-        try await rows("SELECT MIN(due_at) FROM resources WHERE kind = \(kind.rawValue) AND due_at IS NOT NULL") { try $0.decode(Int64?.self) }.first ?? nil
+        try await rows("SELECT MIN(due_at) FROM resources WHERE kind = \(kind.rawValue) AND due_at IS NOT NULL") { try $0.decode(Int64?.self) }.first
+            ?? nil
     }
 
     public func delete(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> Bool {
@@ -442,7 +489,8 @@ public final class PostgresFlowStorage: FlowStorage {
             DELETE FROM resources WHERE id = \(id)
                 AND (kind, org_id, sandbox_name) IS NOT DISTINCT FROM (\(kind.rawValue), \(scope.orgId), \(scope.sandboxName))
             RETURNING id
-            """) { try $0.decode(String.self) }.count == 1
+            """
+        ) { try $0.decode(String.self) }.count == 1
     }
 
     // MARK: Encoding
@@ -492,7 +540,10 @@ public final class PostgresFlowStorage: FlowStorage {
                     // claim of a run that was committed all the same would leave the run with nobody).
                     guard (try? await Task.sleep(for: wait)) != nil else { return nil }
                     guard acquired.flag.load(ordering: .relaxed) else {
-                        throw FlowStoreError(.unavailable, "no connection to PostgreSQL at \(self.settings.host):\(self.settings.port) within \(self.settings.connectTimeoutSeconds) s")
+                        throw FlowStoreError(
+                            .unavailable,
+                            "no connection to PostgreSQL at \(self.settings.host):\(self.settings.port) within \(self.settings.connectTimeoutSeconds) s"
+                        )
                     }
                     return nil
                 }
@@ -533,7 +584,10 @@ public final class PostgresFlowStorage: FlowStorage {
     /// A PostgreSQL failure as the store's callers act on it; others unchanged.
     private static func storeError(_ error: any Error, settings: PostgresSettings, logger: Logger) -> any Error {
         if error is NIOSSLError || error is BoringSSLError {
-            return FlowStoreError(.refused, "the TLS handshake with PostgreSQL at \(settings.host):\(settings.port) failed (sslmode=\(settings.tlsMode.rawValue)): \(error)")
+            return FlowStoreError(
+                .refused,
+                "the TLS handshake with PostgreSQL at \(settings.host):\(settings.port) failed (sslmode=\(settings.tlsMode.rawValue)): \(error)"
+            )
         }
         guard let error = error as? PSQLError else { return error }
         if let underlying = error.underlying, underlying is NIOSSLError || underlying is BoringSSLError {
@@ -562,7 +616,10 @@ public final class PostgresFlowStorage: FlowStorage {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed, .queryCancelled:
             return FlowStoreError(.unavailable, "the connection to PostgreSQL at \(settings.host):\(settings.port) failed (\(error.code))")
         case .sslUnsupported:
-            return FlowStoreError(.unavailable, "PostgreSQL at \(settings.host):\(settings.port) does not offer TLS, which sslmode=\(settings.tlsMode.rawValue) requires")
+            return FlowStoreError(
+                .unavailable,
+                "PostgreSQL at \(settings.host):\(settings.port) does not offer TLS, which sslmode=\(settings.tlsMode.rawValue) requires"
+            )
         default:
             return FlowStoreError(.unavailable, "PostgreSQL at \(settings.host):\(settings.port) cannot be used (\(error.code))")
         }

@@ -223,7 +223,8 @@ enum PostgresFilters {
             sql.append("(CASE WHEN ")
             sql.append(
                 (1...segments.count).map { "jsonb_typeof(body #> \(PostgresField.pathLiteral(Array(segments.prefix($0))))) = 'array'" }
-                    .joined(separator: " OR "))
+                    .joined(separator: " OR ")
+            )
             sql.append(" THEN ")
             candidates(segments, filter, into: &sql)
             sql.append(" ELSE ")
@@ -284,7 +285,11 @@ enum PostgresFilters {
 
     /// `(subject op $1 OR subject op $2 …)` over `count` operands that `bind` binds, or `false` without any.
     private static func anyOf(
-        _ subject: String, _ op: String, _ count: Int, into sql: inout PostgresFragment, _ bind: (Int, inout PostgresFragment) -> Void
+        _ subject: String,
+        _ op: String,
+        _ count: Int,
+        into sql: inout PostgresFragment,
+        _ bind: (Int, inout PostgresFragment) -> Void
     ) {
         guard count > 0 else {
             sql.append("false")

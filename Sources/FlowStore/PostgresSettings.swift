@@ -1,7 +1,7 @@
 // Where the PostgreSQL store connects: a libpq-style URL (`postgres://user:password@host:port/db?sslmode=…`)
 // and the limits of the connection pool. Parsed once at start; a URL that cannot be used stops the
 // start with a message that names the part at fault and never repeats the password.
-public import Foundation
+import Foundation
 import NIOSSL
 public import PostgresNIO
 
@@ -94,7 +94,9 @@ public struct PostgresSettings: Sendable, Hashable {
                 tlsMode = mode
             case "sslrootcert": rootCertificateFile = value
             case "schema":
-                guard Self.isPlainName(value) else { throw invalid("schema must be 1 to 63 lower-case letters, digits and underscores, starting with a letter") }
+                guard Self.isPlainName(value) else {
+                    throw invalid("schema must be 1 to 63 lower-case letters, digits and underscores, starting with a letter")
+                }
                 schema = value
             case "pool_size": maximumConnections = try number(1...Self.maximumPoolSize)
             case "statement_timeout": statementTimeoutSeconds = try number(1...3600)
@@ -113,7 +115,9 @@ public struct PostgresSettings: Sendable, Hashable {
     /// A name PostgreSQL takes without quoting.
     static func isPlainName(_ name: String) -> Bool {
         guard let first = name.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first), name.utf8.count <= 63 else { return false }
-        return name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
+        return name.utf8.allSatisfy {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_")
+        }
     }
 
     /// Where the store connects, for logs: no password.
@@ -169,7 +173,14 @@ public struct PostgresSettings: Sendable, Hashable {
             case (.prefer, let context?): .prefer(try NIOSSLContext(configuration: context))
             case (_, let context?): .require(try NIOSSLContext(configuration: context))
             }
-        var configuration = PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        var configuration = PostgresConnection.Configuration(
+            host: host,
+            port: port,
+            username: username,
+            password: password,
+            database: database,
+            tls: tls
+        )
         configuration.options.connectTimeout = .seconds(Int64(connectTimeoutSeconds))
         configuration.options.additionalStartupParameters = startupParameters
         return configuration

@@ -40,8 +40,12 @@ public struct ResourceQuery: Sendable, Hashable {
 
     /// A query; by default every resource, newest first.
     public init(
-        filters: [StoredFilter] = [], order: StoredField = .createdAt, descending: Bool = true,
-        after: ListQuery.Cursor? = nil, limit: Int? = nil, offset: Int = 0
+        filters: [StoredFilter] = [],
+        order: StoredField = .createdAt,
+        descending: Bool = true,
+        after: ListQuery.Cursor? = nil,
+        limit: Int? = nil,
+        offset: Int = 0
     ) {
         self.filters = filters
         self.order = order

@@ -45,7 +45,8 @@ public struct SQLiteFlowStorage: FlowStorage {
                         etag TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
                         metadata TEXT NOT NULL, body TEXT NOT NULL, sealed_secrets BLOB);
                     CREATE INDEX resources_by_scope ON resources (org_id, sandbox_name, kind, created_at);
-                    """)
+                    """
+            )
         }
         migrator.registerMigration("v2: resource states") { db in
             try db.execute(
@@ -53,7 +54,8 @@ public struct SQLiteFlowStorage: FlowStorage {
                     ALTER TABLE resources ADD COLUMN state TEXT;
                     UPDATE resources SET state = json_extract(body, '$.state');
                     CREATE INDEX resources_by_state ON resources (kind, state, created_at);
-                    """)
+                    """
+            )
         }
         migrator.registerMigration("v3: lists answered by indexes") { db in
             // Pages in the default order (newest first, ties by id) and the references lists filter
@@ -67,7 +69,8 @@ public struct SQLiteFlowStorage: FlowStorage {
                     CREATE INDEX resources_by_base_connection ON resources (org_id, sandbox_name, kind, json_extract(body, '$.baseConnectionId'));
                     CREATE INDEX resources_by_source_connection ON resources (org_id, sandbox_name, kind, json_extract(body, '$.sourceConnectionIds[0]'));
                     CREATE INDEX resources_by_target_connection ON resources (org_id, sandbox_name, kind, json_extract(body, '$.targetConnectionIds[0]'));
-                    """)
+                    """
+            )
         }
         migrator.registerMigration("v4: the scheduler's next looks") { db in
             try db.execute(
@@ -75,7 +78,8 @@ public struct SQLiteFlowStorage: FlowStorage {
                     ALTER TABLE resources ADD COLUMN due_at INTEGER;
                     CREATE INDEX resources_due ON resources (kind, due_at) WHERE due_at IS NOT NULL;
                     UPDATE resources SET due_at = updated_at WHERE kind = 'flows';
-                    """)
+                    """
+            )
         }
         return migrator
     }
@@ -91,7 +95,8 @@ public struct SQLiteFlowStorage: FlowStorage {
         try await write { db in
             try db.execute(
                 sql: "INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)",
-                arguments: [organization.id, organization.name, organization.createdAt])
+                arguments: [organization.id, organization.name, organization.createdAt]
+            )
             try Self.insertSandbox(defaultSandbox, db)
         }
     }
@@ -119,7 +124,8 @@ public struct SQLiteFlowStorage: FlowStorage {
     private static func insertSandbox(_ sandbox: Sandbox, _ db: Database) throws {
         try db.execute(
             sql: "INSERT INTO sandboxes (id, org_id, name, is_default, created_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [sandbox.id, sandbox.orgId, sandbox.name, sandbox.isDefault, sandbox.createdAt])
+            arguments: [sandbox.id, sandbox.orgId, sandbox.name, sandbox.isDefault, sandbox.createdAt]
+        )
     }
 
     public func sandboxes(orgId: String) async throws -> [Sandbox] {
@@ -134,7 +140,8 @@ public struct SQLiteFlowStorage: FlowStorage {
         try await write { db in
             try db.execute(
                 sql: "INSERT INTO api_clients (client_id, org_id, name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [client.clientId, client.orgId, client.name, client.secretHash, client.createdAt])
+                arguments: [client.clientId, client.orgId, client.name, client.secretHash, client.createdAt]
+            )
         }
     }
 
@@ -171,7 +178,8 @@ public struct SQLiteFlowStorage: FlowStorage {
                 resource.id, resource.kind.rawValue, resource.metadata.imsOrgId, resource.metadata.sandboxName,
                 resource.metadata.etag, resource.metadata.createdAt, resource.metadata.updatedAt,
                 columns.metadata, columns.body, columns.sealedSecrets, resource.body["state"]?.stringValue, columns.dueAt,
-            ])
+            ]
+        )
     }
 
     public func resource(_ kind: ResourceKind, id: String, in scope: TenantScope) async throws -> FlowResource? {
@@ -228,7 +236,11 @@ public struct SQLiteFlowStorage: FlowStorage {
 
     /// The scope, the kind and every filter.
     private static func scoped(
-        _ kind: ResourceKind, _ scope: TenantScope, _ filters: [StoredFilter], into sql: inout SQLFragment, functionFilters: inout [PropertyFilter]
+        _ kind: ResourceKind,
+        _ scope: TenantScope,
+        _ filters: [StoredFilter],
+        into sql: inout SQLFragment,
+        functionFilters: inout [PropertyFilter]
     ) {
         // Resources named by id are found by the primary key: with the scope's terms written `+column`
         // no list index can serve them (SQLite took the target-connection index for ten runtimes by id
@@ -330,9 +342,11 @@ public struct SQLiteFlowStorage: FlowStorage {
                 WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ? AND etag = ?
                 """,
             arguments: [
-                metadata.etag, metadata.updatedAt, columns.metadata, columns.body, columns.sealedSecrets, resource.body["state"]?.stringValue, columns.dueAt,
+                metadata.etag, metadata.updatedAt, columns.metadata, columns.body, columns.sealedSecrets, resource.body["state"]?.stringValue,
+                columns.dueAt,
                 metadata.id, resource.kind.rawValue, metadata.imsOrgId, metadata.sandboxName, expectedEtag,
-            ])
+            ]
+        )
         return db.changesCount == 1
     }
 
@@ -357,17 +371,21 @@ public struct SQLiteFlowStorage: FlowStorage {
                     case .delete(let resource, let etag):
                         try db.execute(
                             sql: "DELETE FROM resources WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ? AND etag = ?",
-                            arguments: [resource.id, resource.kind.rawValue, resource.metadata.imsOrgId, resource.metadata.sandboxName, etag])
+                            arguments: [resource.id, resource.kind.rawValue, resource.metadata.imsOrgId, resource.metadata.sandboxName, etag]
+                        )
                         guard db.changesCount == 1 else { throw StaleChange() }
                     case .setDue(let kind, let id, let scope, let etag, let time):
                         try db.execute(
                             sql: "UPDATE resources SET due_at = ? WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ? AND etag = ?",
-                            arguments: [time, id, kind.rawValue, scope.orgId, scope.sandboxName, etag])
+                            arguments: [time, id, kind.rawValue, scope.orgId, scope.sandboxName, etag]
+                        )
                         guard db.changesCount == 1 else { throw StaleChange() }
                     case .hasten(let kind, let id, let scope, let time):
                         try db.execute(
-                            sql: "UPDATE resources SET due_at = MIN(COALESCE(due_at, ?), ?) WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ?",
-                            arguments: [time, time, id, kind.rawValue, scope.orgId, scope.sandboxName])
+                            sql:
+                                "UPDATE resources SET due_at = MIN(COALESCE(due_at, ?), ?) WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ?",
+                            arguments: [time, time, id, kind.rawValue, scope.orgId, scope.sandboxName]
+                        )
                     }
                 }
             }
@@ -380,7 +398,9 @@ public struct SQLiteFlowStorage: FlowStorage {
     public func resources(_ kind: ResourceKind, state: String) async throws -> [FlowResource] {
         try await pool.unsafeRead { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM resources WHERE kind = ? AND state = ? ORDER BY created_at, id", arguments: [kind.rawValue, state]
+                db,
+                sql: "SELECT * FROM resources WHERE kind = ? AND state = ? ORDER BY created_at, id",
+                arguments: [kind.rawValue, state]
             ).map(self.decode)
         }
     }
@@ -388,7 +408,9 @@ public struct SQLiteFlowStorage: FlowStorage {
     public func due(_ kind: ResourceKind, by time: Int64, limit: Int) async throws -> [FlowResource] {
         try await pool.unsafeRead { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM resources WHERE kind = ? AND due_at <= ? ORDER BY due_at LIMIT ?", arguments: [kind.rawValue, time, limit]
+                db,
+                sql: "SELECT * FROM resources WHERE kind = ? AND due_at <= ? ORDER BY due_at LIMIT ?",
+                arguments: [kind.rawValue, time, limit]
             ).map(self.decode)
         }
     }
@@ -403,7 +425,8 @@ public struct SQLiteFlowStorage: FlowStorage {
         try await write { db in
             try db.execute(
                 sql: "DELETE FROM resources WHERE id = ? AND kind = ? AND org_id = ? AND sandbox_name = ?",
-                arguments: [id, kind.rawValue, scope.orgId, scope.sandboxName])
+                arguments: [id, kind.rawValue, scope.orgId, scope.sandboxName]
+            )
             return db.changesCount == 1
         }
     }

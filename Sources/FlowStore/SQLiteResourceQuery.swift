@@ -40,7 +40,8 @@ struct SQLField {
     var value: String
     var kind: Kind
 
-    static let typeRanks = "CASE json_type(body, %@) WHEN 'true' THEN 1 WHEN 'false' THEN 1 WHEN 'integer' THEN 2 WHEN 'real' THEN 2 WHEN 'text' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 0 END"
+    static let typeRanks =
+        "CASE json_type(body, %@) WHEN 'true' THEN 1 WHEN 'false' THEN 1 WHEN 'integer' THEN 2 WHEN 'real' THEN 2 WHEN 'text' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 0 END"
 
     init(value: String, kind: Kind) {
         self.value = value
@@ -135,7 +136,8 @@ enum SQLFilters {
             sql.append("(CASE WHEN ")
             sql.append(
                 (1...segments.count).map { "json_type(body, \(SQLField.literal(SQLField.jsonPath(Array(segments.prefix($0)))!))) = 'array'" }
-                    .joined(separator: " OR "))
+                    .joined(separator: " OR ")
+            )
             sql.append(" THEN tributary_match(body, ")
             sql.bind(functionFilters.count)
             functionFilters.append(filter)

@@ -3,8 +3,8 @@
 // convert is left out and reported (counted, the first ones kept as samples), never a crash.
 public import DataLake
 public import DatabricksSQL
-public import Parquet
 public import FlowModel
+public import Parquet
 
 /// One mapping: a source column to a dataset field.
 public struct FieldMapping: Sendable, Hashable {
@@ -82,13 +82,21 @@ public struct BatchMapper: Sendable {
             guard let field = dataset.fields.first(where: { $0.name == mapping.destination }) else {
                 throw MappingError(field: mapping.destination, message: "is not a field of the dataset's schema")
             }
-            guard byDestination[mapping.destination] == nil else { throw MappingError(field: mapping.destination, message: "is mapped more than once") }
+            guard byDestination[mapping.destination] == nil else {
+                throw MappingError(field: mapping.destination, message: "is mapped more than once")
+            }
             if let sourceColumns {
-                guard let column = sourceColumns.first(where: { $0.name == mapping.source }) ?? sourceColumns.first(where: { $0.name.lowercased() == mapping.source.lowercased() }) else {
+                guard
+                    let column = sourceColumns.first(where: { $0.name == mapping.source })
+                        ?? sourceColumns.first(where: { $0.name.lowercased() == mapping.source.lowercased() })
+                else {
                     throw MappingError(field: mapping.source, message: "is not a column of the source")
                 }
                 guard ValueConversion.canConvert(sourceType: column.type, to: field.type) else {
-                    throw MappingError(field: mapping.destination, message: "cannot take the source column '\(mapping.source)' of type \(column.type)")
+                    throw MappingError(
+                        field: mapping.destination,
+                        message: "cannot take the source column '\(mapping.source)' of type \(column.type)"
+                    )
                 }
             }
             byDestination[mapping.destination] = mapping.source
@@ -221,7 +229,8 @@ struct ColumnBuilder {
         switch (type, value) {
         case (.boolean, .bool(let flag)): booleans.append(flag)
         case (.boolean, _): booleans.append(false)
-        case (.byte, .int64(let n)), (.short, .int64(let n)), (.int, .int64(let n)), (.date, .int64(let n)): int32s.append(Int32(truncatingIfNeeded: n))
+        case (.byte, .int64(let n)), (.short, .int64(let n)), (.int, .int64(let n)), (.date, .int64(let n)):
+            int32s.append(Int32(truncatingIfNeeded: n))
         case (.byte, _), (.short, _), (.int, _), (.date, _): int32s.append(0)
         case (.long, .int64(let n)), (.dateTime, .int64(let n)): int64s.append(n)
         case (.long, _), (.dateTime, _): int64s.append(0)

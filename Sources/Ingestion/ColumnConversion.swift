@@ -40,9 +40,17 @@ enum ColumnConversion {
             case (.string(let values), .date) where type == .date:
                 parsed(values, nulls) { SQLDateParsing.days($0) }.map(ParquetValues.int32)
             case (.string(let values), .double), (.string(let values), .float):
-                if case .decimal = type { parsed(values, nulls) { Double($0) }.map { target == .float ? .float($0.map(Float.init)) : .double($0) } } else { nil }
+                if case .decimal = type {
+                    parsed(values, nulls) { Double($0) }.map { target == .float ? .float($0.map(Float.init)) : .double($0) }
+                } else {
+                    nil
+                }
             case (.string(let values), .decimal(let precision, let scale)):
-                if case .decimal = type { parsed(values, nulls) { ValueConversion.unscaled($0, precision: precision, scale: scale) }.map(ParquetValues.decimal) } else { nil }
+                if case .decimal = type {
+                    parsed(values, nulls) { ValueConversion.unscaled($0, precision: precision, scale: scale) }.map(ParquetValues.decimal)
+                } else {
+                    nil
+                }
             default: nil
             }
         return values.map { ConvertedColumn(values: $0, nulls: nulls) }
@@ -73,13 +81,15 @@ enum ColumnConversion {
             case (.bool, .boolean): .boolean(rows.map(array.bool))
             case (.int(64, true), .long): .int64(array.int64Values())
             case (.int(let width, true), .long) where width < 64: .int64(array.int64Values())
-            case (.int(32, true), .int), (.int(16, true), .int), (.int(8, true), .int), (.int(16, true), .short), (.int(8, true), .short), (.int(8, true), .byte):
+            case (.int(32, true), .int), (.int(16, true), .int), (.int(8, true), .int), (.int(16, true), .short), (.int(8, true), .short),
+                (.int(8, true), .byte):
                 .int32(array.int64Values().map { Int32(truncatingIfNeeded: $0) })
             case (.float64, .double): .double(array.doubleValues())
             case (.utf8, .string) where type.arrivesAsItsText, (.largeUtf8, .string) where type.arrivesAsItsText: .string(rows.map(array.string))
             case (.timestamp(let unit, _), .dateTime): .int64(array.int64Values().map(unit.microseconds))
             case (.date32, .date): .int32(array.int64Values().map { Int32(truncatingIfNeeded: $0) })
-            case (.decimal(let precision, let scale), .decimal(let targetPrecision, let targetScale)) where precision == targetPrecision && scale == targetScale:
+            case (.decimal(let precision, let scale), .decimal(let targetPrecision, let targetScale))
+            where precision == targetPrecision && scale == targetScale:
                 decimals(array, rows, nulls, precision: precision).map(ParquetValues.decimal)
             case (.decimal(_, let scale), .double), (.decimal(_, let scale), .float):
                 doubles(array, rows, nulls, scale: scale).map { target == .float ? .float($0.map(Float.init)) : .double($0) }

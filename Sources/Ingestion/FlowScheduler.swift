@@ -5,8 +5,8 @@
 // start, the batches and runs a killed process left behind are recovered.
 import Connectors
 import DataLake
-public import FlowStore
 import FlowModel
+public import FlowStore
 import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -33,8 +33,16 @@ public struct FlowScheduler: Service {
     /// - Parameter pulse: beats at the end of every round (the readiness probe reads it).
     /// - Parameter metrics: what runs do, as metrics.
     public init(
-        storage: any FlowStorage, lake: DataLake, connectors: SourceConnectors, settings: RunSettings, logger: Logger, soleInstance: Bool,
-        instance: String, clock: @escaping @Sendable () -> Int64, pulse: SchedulerPulse = SchedulerPulse(), metrics: RunMetrics = RunMetrics()
+        storage: any FlowStorage,
+        lake: DataLake,
+        connectors: SourceConnectors,
+        settings: RunSettings,
+        logger: Logger,
+        soleInstance: Bool,
+        instance: String,
+        clock: @escaping @Sendable () -> Int64,
+        pulse: SchedulerPulse = SchedulerPulse(),
+        metrics: RunMetrics = RunMetrics()
     ) {
         self.pulse = pulse
         self.metrics = metrics
@@ -46,7 +54,15 @@ public struct FlowScheduler: Service {
         self.clock = clock
         self.soleInstance = soleInstance
         self.executor = RunExecutor(
-            storage: storage, lake: lake, connectors: connectors, settings: settings, logger: logger, instance: instance, clock: clock, metrics: metrics)
+            storage: storage,
+            lake: lake,
+            connectors: connectors,
+            settings: settings,
+            logger: logger,
+            instance: instance,
+            clock: clock,
+            metrics: metrics
+        )
     }
 
     public func run() async throws {
@@ -56,7 +72,8 @@ public struct FlowScheduler: Service {
             if !interrupted.isEmpty {
                 logger.notice(
                     "Batches interrupted by the last stop were marked failed; none of their rows is visible",
-                    metadata: ["batches": .array(interrupted.map { .string($0.id) })])
+                    metadata: ["batches": .array(interrupted.map { .string($0.id) })]
+                )
             }
             try await recoverInterruptedRuns(onlyExpired: false, running: [])
         }
@@ -79,7 +96,7 @@ public struct FlowScheduler: Service {
                             runsRecovered = clock()
                         }
                         try await startWaitingRuns(in: &group, running: running)
-                    } catch where !Task.isCancelled {
+                    } catch  where !Task.isCancelled {
                         logger.error("The scheduler's round failed; it tries again", metadata: ["error": .string("\(error)")])
                     } catch {}
                     pulse.roundEnded()
@@ -108,7 +125,8 @@ public struct FlowScheduler: Service {
             if !failed.isEmpty {
                 logger.notice(
                     "Batches whose writer stopped were marked failed; none of their rows is visible",
-                    metadata: ["batches": .array(failed.map { .string($0.id) })])
+                    metadata: ["batches": .array(failed.map { .string($0.id) })]
+                )
             }
         } catch {
             logger.error("Recovering abandoned batches failed; it is tried again", metadata: ["error": .string("\(error)")])
@@ -141,7 +159,9 @@ public struct FlowScheduler: Service {
         var waitingByFlow: [String: Int] = [:]
         for run in waiting { waitingByFlow[run.value.flowId, default: 0] += 1 }
         let now = clock()
-        for candidate in waiting.sorted(by: { ($0.value.scheduledAt, $0.resource.metadata.createdAt) < ($1.value.scheduledAt, $1.resource.metadata.createdAt) }) {
+        for candidate in waiting.sorted(by: {
+            ($0.value.scheduledAt, $0.resource.metadata.createdAt) < ($1.value.scheduledAt, $1.resource.metadata.createdAt)
+        }) {
             // A shutdown claims nothing more.
             guard free > 0, !Task.isCancelled else { return }
             guard busy.insert(candidate.value.flowId).inserted else { continue }

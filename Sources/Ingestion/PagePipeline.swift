@@ -10,7 +10,9 @@ enum PagePipeline {
     /// Reads `pages` to their end, handing each to `consume` on a task of its own with the state it
     /// keeps; returns the state after the last page. An error in either stage stops both and is thrown.
     static func run<State: Sendable>(
-        _ pages: SourceRows, into initial: State, _ consume: @escaping @Sendable (inout State, ResultBatch) async throws -> Void
+        _ pages: SourceRows,
+        into initial: State,
+        _ consume: @escaping @Sendable (inout State, ResultBatch) async throws -> Void
     ) async throws -> State {
         let channel = AsyncThrowingChannel<ResultBatch, any Error>()
         return try await withThrowingTaskGroup(of: State?.self) { group in

@@ -31,7 +31,10 @@ struct RunFailure: Error {
     }
 
     init(_ error: ConnectorError) {
-        self.init(issue: FlowRun.Issue(code: error.isTransient ? "CONNECTOR-2002-503" : "CONNECTOR-2001-500", message: "\(error.reason): \(error.message)"), isTransient: error.isTransient)
+        self.init(
+            issue: FlowRun.Issue(code: error.isTransient ? "CONNECTOR-2002-503" : "CONNECTOR-2001-500", message: "\(error.reason): \(error.message)"),
+            isTransient: error.isTransient
+        )
     }
 }
 
@@ -89,7 +92,10 @@ struct RunExecutor: Sendable {
                 let failure = Self.failure(error)
                 if failure.isTransient, attempt < settings.maximumAttempts {
                     let wait = settings.retryBackoffMilliseconds << Int64(attempt - 1)
-                    log.warning("Run failed transiently; trying again", metadata: ["error": .string(failure.issue.message), "waitMs": .stringConvertible(wait)])
+                    log.warning(
+                        "Run failed transiently; trying again",
+                        metadata: ["error": .string(failure.issue.message), "waitMs": .stringConvertible(wait)]
+                    )
                     attempt += 1
                     do {
                         try await beating(&record) { _ in try await Task.sleep(for: .milliseconds(wait)) }
@@ -118,9 +124,15 @@ struct RunExecutor: Sendable {
         // A lake that could not be written (a full disk, a batch another instance failed after this
         // one's lease ended) or a database not reachable now: tried again from the last committed chunk.
         case let error as DataLakeError:
-            RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-500", message: "Error occurred at promotion activity: \(error.message)"), isTransient: error.code == .io)
+            RunFailure(
+                issue: FlowRun.Issue(code: "CONNECTOR-2001-500", message: "Error occurred at promotion activity: \(error.message)"),
+                isTransient: error.code == .io
+            )
         case let error as FlowStoreError where error.code == .unavailable:
-            RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-503", message: "the service's database was not available: \(error.message)"), isTransient: true)
+            RunFailure(
+                issue: FlowRun.Issue(code: "CONNECTOR-2001-503", message: "the service's database was not available: \(error.message)"),
+                isTransient: true
+            )
         default: RunFailure(issue: FlowRun.Issue(code: "CONNECTOR-2001-500", message: "\(error)"), isTransient: false)
         }
     }
@@ -142,7 +154,8 @@ struct RunExecutor: Sendable {
         var planned: (summary: DeltaSummary, chunkRows: Int64)?
         while record.value.copyCompletedAt == nil {
             let runtime = try await StoredRecord<FlowRuntime>.runtime(of: plan.flow, in: storage, now: clock())
-            let lower: Int64? = record.value.mode == .incremental ? runtime.value.watermark : (record.value.committedThrough ?? record.value.windowStart)
+            let lower: Int64? =
+                record.value.mode == .incremental ? runtime.value.watermark : (record.value.committedThrough ?? record.value.windowStart)
             let upper = record.value.windowEnd
             if record.value.copyStartedAt == nil {
                 record.value.copyStartedAt = clock()
@@ -159,7 +172,10 @@ struct RunExecutor: Sendable {
                 let whole = try window(plan, after: lower, through: upper)
                 let summarizing = ContinuousClock.now
                 let summary = try await beating(&record) { _ in try await plan.source.summarize(plan.table, window: whole) }
-                log.debug("Window summarized", metadata: ["rows": .stringConvertible(summary.rowCount), "took": .string("\(ContinuousClock.now - summarizing)")])
+                log.debug(
+                    "Window summarized",
+                    metadata: ["rows": .stringConvertible(summary.rowCount), "took": .string("\(ContinuousClock.now - summarizing)")]
+                )
                 record.value.rowsExpected = record.value.committedRowsRead + summary.rowCount
                 if summary.rowCount == 0 {
                     try await RunRecovery.advance(&record, flow: plan.flow, through: upper, storage: storage, now: clock())
@@ -185,7 +201,8 @@ struct RunExecutor: Sendable {
                 metadata: [
                     "rowsRead": .stringConvertible(record.value.rowsRead - readBefore), "ms": .stringConvertible(milliseconds),
                     "chunksLeft": .stringConvertible(chunkEnds.count),
-                ])
+                ]
+            )
         }
     }
 
@@ -198,7 +215,8 @@ struct RunExecutor: Sendable {
         guard latest > start else { return [upper] }
         // The rows after `start`: all of them, or its share of the range (in floating point: a
         // count times a range of microseconds overflows).
-        let rows = start == earliest ? summary.rowCount : Int64((Double(summary.rowCount) * Double(latest - start) / Double(latest - earliest)).rounded(.up))
+        let rows =
+            start == earliest ? summary.rowCount : Int64((Double(summary.rowCount) * Double(latest - start) / Double(latest - earliest)).rounded(.up))
         guard rows > chunkRows else { return [upper] }
         let chunks = (rows + chunkRows - 1) / chunkRows
         // Rounded up: rounded down, the steps would fall short of the range and leave a sliver of a
@@ -226,14 +244,19 @@ struct RunExecutor: Sendable {
         let opened = clock()
         let batch = SharedBatch(
             try lake.openBatch(
-                on: plan.datasetId, in: record.resource.metadata.scope, now: opened,
-                lease: BatchLease(owner: instance, expiresAt: opened + settings.leaseMilliseconds)))
+                on: plan.datasetId,
+                in: record.resource.metadata.scope,
+                now: opened,
+                lease: BatchLease(owner: instance, expiresAt: opened + settings.leaseMilliseconds)
+            )
+        )
         let before = record.value
         let chunk: ChunkCount
         do {
             // The rows read so far are saved with the run's heartbeat, which holds the batch as long as the run.
             chunk = try await beating(&record, batch: batch) { heartbeat in
-                try await plan.source.read(plan.table, columns: plan.columns, window: window, filter: plan.filter, batchSize: settings.fetchRows) { pages in
+                try await plan.source.read(plan.table, columns: plan.columns, window: window, filter: plan.filter, batchSize: settings.fetchRows) {
+                    pages in
                     // The next page is fetched and decoded while this one is mapped and encoded.
                     try await PagePipeline.run(pages, into: ChunkCount()) { counted, rows in
                         let mapped = plan.mapper.map(rows)
@@ -260,17 +283,35 @@ struct RunExecutor: Sendable {
                 issue: FlowRun.Issue(
                     code: "MAPPER-3700-400",
                     message: String(
-                        format: "%.2f%% of the rows failed mapping, above the flow's partialIngestionPercent of %.2f%%", failedShare, plan.definition.partialIngestionPercent),
-                    recordCount: chunk.failed),
-                isTransient: false)
+                        format: "%.2f%% of the rows failed mapping, above the flow's partialIngestionPercent of %.2f%%",
+                        failedShare,
+                        plan.definition.partialIngestionPercent
+                    ),
+                    recordCount: chunk.failed
+                ),
+                isTransient: false
+            )
         }
         try await promote(&record, plan: plan, batch: batch.writer, through: window.through, chunk: chunk)
     }
 
     /// Commits the chunk's batch and records it, with the watermark, in one store transaction.
-    func promote(_ record: inout StoredRecord<FlowRun>, plan: Plan, batch: borrowing Mutex<BatchWriter>, through: Int64?, chunk: ChunkCount) async throws {
+    func promote(
+        _ record: inout StoredRecord<FlowRun>,
+        plan: Plan,
+        batch: borrowing Mutex<BatchWriter>,
+        through: Int64?,
+        chunk: ChunkCount
+    ) async throws {
         record.value.pending = FlowRun.PendingBatch(
-            batchId: batch.withLock { $0.record.id }, through: through, rows: chunk.written, bytes: 0, files: 0, read: chunk.read, failed: chunk.failed)
+            batchId: batch.withLock { $0.record.id },
+            through: through,
+            rows: chunk.written,
+            bytes: 0,
+            files: 0,
+            read: chunk.read,
+            failed: chunk.failed
+        )
         do {
             try await save(&record)
         } catch {
@@ -320,7 +361,9 @@ struct RunExecutor: Sendable {
             do {
                 try codec.checkAvailable()
             } catch {
-                throw RunFailure.configuration("the dataset \(datasetId) is written in \(codec.name), which this instance cannot write: \(error.message)")
+                throw RunFailure.configuration(
+                    "the dataset \(datasetId) is written in \(codec.name), which this instance cannot write: \(error.message)"
+                )
             }
         }
         guard let mappingSet = try await storage.resource(.mappingSets, id: definition.mappingId, in: scope) else {
@@ -339,9 +382,16 @@ struct RunExecutor: Sendable {
         let tableColumns = try await source.columns(of: table)
         let mapper: BatchMapper
         do {
-            mapper = try BatchMapper(mappings: FieldMapping.mappings(ofMappingSet: mappingSet.body), dataset: dataset.schema, sourceColumns: tableColumns.map { ($0.name, $0.sourceType) })
+            mapper = try BatchMapper(
+                mappings: FieldMapping.mappings(ofMappingSet: mappingSet.body),
+                dataset: dataset.schema,
+                sourceColumns: tableColumns.map { ($0.name, $0.sourceType) }
+            )
         } catch {
-            throw RunFailure(issue: FlowRun.Issue(code: "MAPPER-3701-400", message: "The mapping set no longer fits the table or the dataset: \(error)"), isTransient: false)
+            throw RunFailure(
+                issue: FlowRun.Issue(code: "MAPPER-3701-400", message: "The mapping set no longer fits the table or the dataset: \(error)"),
+                isTransient: false
+            )
         }
         func column(_ name: String) -> SourceColumn? {
             tableColumns.first { $0.name == name } ?? tableColumns.first { $0.name.lowercased() == name.lowercased() }
@@ -350,7 +400,17 @@ struct RunExecutor: Sendable {
             throw RunFailure.configuration("the delta column '\(definition.deltaColumn.name)' is not a column of \(table.displayName)")
         }
         let columns = mapper.sourceColumnNames.compactMap(column)
-        return Plan(flow: flow, definition: definition, source: source, table: table, datasetId: datasetId, mapper: mapper, columns: columns, delta: delta, filter: filter)
+        return Plan(
+            flow: flow,
+            definition: definition,
+            source: source,
+            table: table,
+            datasetId: datasetId,
+            mapper: mapper,
+            columns: columns,
+            delta: delta,
+            filter: filter
+        )
     }
 
     // MARK: Recording
@@ -381,7 +441,10 @@ struct RunExecutor: Sendable {
             }
             log.warning("Run interrupted by the shutdown changed meanwhile; the next start recovers it")
         } catch {
-            log.warning("Run interrupted by the shutdown could not be put back in the queue; the next start recovers it", metadata: ["error": .string("\(error)")])
+            log.warning(
+                "Run interrupted by the shutdown could not be put back in the queue; the next start recovers it",
+                metadata: ["error": .string("\(error)")]
+            )
         }
     }
 
@@ -396,7 +459,9 @@ struct RunExecutor: Sendable {
         } else {
             record.value.status = record.value.rowsFailed > 0 ? .partialSuccess : .success
             if record.value.rowsFailed > 0 {
-                record.value.errors.append(FlowRun.Issue(code: "MAPPER-3700-400", message: "Mapper Transform Error", recordCount: record.value.rowsFailed))
+                record.value.errors.append(
+                    FlowRun.Issue(code: "MAPPER-3700-400", message: "Mapper Transform Error", recordCount: record.value.rowsFailed)
+                )
             }
         }
         if let flow = try await storage.resource(.flows, id: record.value.flowId, in: record.resource.metadata.scope) {
@@ -406,7 +471,10 @@ struct RunExecutor: Sendable {
                     run.warnings.append(
                         FlowRun.Issue(
                             code: "TRIBUTARY-1001-200",
-                            message: "The run read no rows although recent runs read up to \(most); check that the source table is still written and its delta column still advances."))
+                            message:
+                                "The run read no rows although recent runs read up to \(most); check that the source table is still written and its delta column still advances."
+                        )
+                    )
                 }
                 runtime.record(run, id: runId)
                 return true
@@ -420,7 +488,8 @@ struct RunExecutor: Sendable {
             metadata: [
                 "status": .string(record.value.status.rawValue), "rowsRead": .stringConvertible(record.value.rowsRead),
                 "rowsWritten": .stringConvertible(record.value.rowsWritten), "rowsFailed": .stringConvertible(record.value.rowsFailed),
-            ])
+            ]
+        )
     }
 }
 

@@ -46,7 +46,9 @@ extension RunExecutor {
     /// the rows the work reports; `record` comes back as last saved. A lease another instance took
     /// meanwhile stops the work (``LeaseLost``).
     func beating<T: Sendable>(
-        _ record: inout StoredRecord<FlowRun>, batch: SharedBatch? = nil, _ work: @escaping @Sendable (RunHeartbeat) async throws -> T
+        _ record: inout StoredRecord<FlowRun>,
+        batch: SharedBatch? = nil,
+        _ work: @escaping @Sendable (RunHeartbeat) async throws -> T
     ) async throws -> T {
         let heartbeat = RunHeartbeat(record)
         defer { record = heartbeat.record.withLock { $0 } }

@@ -30,7 +30,8 @@ public struct RunMetrics: Sendable {
     /// Buckets of ``Name/runDuration``: a second to four hours.
     public static let runDurationBuckets: [Duration] = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400].map { .seconds($0) }
     /// Buckets of ``Name/schedulerLag``: 50 ms to ten minutes.
-    public static let schedulerLagBuckets: [Duration] = [.milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500)]
+    public static let schedulerLagBuckets: [Duration] =
+        [.milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500)]
         + [1, 2, 5, 10, 30, 60, 120, 600].map { .seconds($0) }
 
     /// A run was claimed `lag` milliseconds after its slot (its `scheduledAt`).

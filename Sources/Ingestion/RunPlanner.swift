@@ -40,8 +40,17 @@ struct RunPlanner: Sendable {
                 } catch {
                     // A shutdown cancels the round: not a failure of the flow.
                     if Task.isCancelled { return }
-                    logger.error("Planning a flow's runs failed; it is tried again", metadata: ["flow": .string(flow.id), "error": .string("\(error)")])
-                    let retry = ResourceChange.setDue(.flows, id: flow.id, in: flow.metadata.scope, expectedEtag: flow.metadata.etag, at: now + settings.leaseMilliseconds)
+                    logger.error(
+                        "Planning a flow's runs failed; it is tried again",
+                        metadata: ["flow": .string(flow.id), "error": .string("\(error)")]
+                    )
+                    let retry = ResourceChange.setDue(
+                        .flows,
+                        id: flow.id,
+                        in: flow.metadata.scope,
+                        expectedEtag: flow.metadata.etag,
+                        at: now + settings.leaseMilliseconds
+                    )
                     _ = try? await storage.apply([retry])
                 }
             }
@@ -85,7 +94,12 @@ struct RunPlanner: Sendable {
     /// The runs an enabled flow's schedule made due (and its runtime's change, last), and when to
     /// look at the flow next: its next slot, soon when its waiting runs are at the limit (a claim
     /// of one brings the look forward), never when a once-schedule ran.
-    private func plan(enabled flow: FlowResource, runtime: inout StoredRecord<FlowRuntime>, waiting: Int, now: Int64) throws -> ([ResourceChange], Int64?) {
+    private func plan(
+        enabled flow: FlowResource,
+        runtime: inout StoredRecord<FlowRuntime>,
+        waiting: Int,
+        now: Int64
+    ) throws -> ([ResourceChange], Int64?) {
         let definition = try FlowDefinition(body: flow.body)
         let schedule = definition.schedule
         var changed = false
@@ -115,11 +129,25 @@ struct RunPlanner: Sendable {
             let run: FlowRun =
                 periodic
                 ? FlowRun(
-                    flowId: flow.id, mode: .incremental, trigger: "scheduled", scheduledAt: time, windowStart: nil, windowEnd: time - settings.safetyLagMilliseconds,
-                    sourceConnectionId: definition.sourceConnectionId, targetConnectionId: definition.targetConnectionId)
+                    flowId: flow.id,
+                    mode: .incremental,
+                    trigger: "scheduled",
+                    scheduledAt: time,
+                    windowStart: nil,
+                    windowEnd: time - settings.safetyLagMilliseconds,
+                    sourceConnectionId: definition.sourceConnectionId,
+                    targetConnectionId: definition.targetConnectionId
+                )
                 : FlowRun(
-                    flowId: flow.id, mode: .wholeTable, trigger: "scheduled", scheduledAt: time, windowStart: nil, windowEnd: nil,
-                    sourceConnectionId: definition.sourceConnectionId, targetConnectionId: definition.targetConnectionId)
+                    flowId: flow.id,
+                    mode: .wholeTable,
+                    trigger: "scheduled",
+                    scheduledAt: time,
+                    windowStart: nil,
+                    windowEnd: nil,
+                    sourceConnectionId: definition.sourceConnectionId,
+                    targetConnectionId: definition.targetConnectionId
+                )
             var record = StoredRecord(newRun: run, of: flow, id: UUID().uuidString.lowercased(), now: now)
             changes.append(record.change(now: now))
             slot += 1

@@ -12,7 +12,8 @@ import Logging
 enum RunRecovery {
     /// Records the run's pending batch (if any) as committed and the window read through `through`:
     /// the run's counters and cursor, and for incremental runs the flow's watermark, in one transaction.
-    static func advance(_ record: inout StoredRecord<FlowRun>, flow: FlowResource, through: Int64?, storage: any FlowStorage, now: Int64) async throws {
+    static func advance(_ record: inout StoredRecord<FlowRun>, flow: FlowResource, through: Int64?, storage: any FlowStorage, now: Int64) async throws
+    {
         try await commit(&record, flow: flow, storage: storage, now: now) { run, runtime in
             if let pending = run.pending {
                 run.batches.append(pending.batchId)
@@ -40,7 +41,10 @@ enum RunRecovery {
     /// a slot) it is read again and `update` applied afresh; a run changed by another writer was
     /// taken over (``LeaseLost``).
     static func commit(
-        _ record: inout StoredRecord<FlowRun>, flow: FlowResource, storage: any FlowStorage, now: Int64,
+        _ record: inout StoredRecord<FlowRun>,
+        flow: FlowResource,
+        storage: any FlowStorage,
+        now: Int64,
         _ update: (inout FlowRun, inout FlowRuntime) -> Bool
     ) async throws {
         for _ in 0..<10 {
@@ -72,7 +76,10 @@ enum RunRecovery {
                 record.value.pending?.bytes = batch.byteCount
                 record.value.pending?.files = Int64(batch.files.count)
                 try await advance(&record, flow: flow, through: pending.through, storage: storage, now: now)
-                logger.notice("Finished the promotion of a batch committed before the stop", metadata: ["run": .string(resource.id), "batch": .string(pending.batchId)])
+                logger.notice(
+                    "Finished the promotion of a batch committed before the stop",
+                    metadata: ["run": .string(resource.id), "batch": .string(pending.batchId)]
+                )
             } else {
                 record.value.pending = nil
             }
@@ -81,7 +88,10 @@ enum RunRecovery {
         record.value.lease = nil
         record.value.attempt += 1
         if try await storage.apply([record.change(now: now)]) {
-            logger.notice("Requeued a run interrupted by a stop", metadata: ["run": .string(resource.id), "attempt": .stringConvertible(record.value.attempt)])
+            logger.notice(
+                "Requeued a run interrupted by a stop",
+                metadata: ["run": .string(resource.id), "attempt": .stringConvertible(record.value.attempt)]
+            )
         }
     }
 }

@@ -51,6 +51,11 @@ extension StoredRecord where Value == FlowRuntime {
             return StoredRecord(resource: resource, value: try FlowRuntime(body: resource.body), isNew: false, encode: { $0.body })
         }
         let metadata = ResourceMetadata(id: id, caller: Caller(clientId: serviceClient, scope: flow.metadata.scope), now: now)
-        return StoredRecord(resource: FlowResource(kind: .flowRuntimes, metadata: metadata, body: [:]), value: FlowRuntime(), isNew: true, encode: { $0.body })
+        return StoredRecord(
+            resource: FlowResource(kind: .flowRuntimes, metadata: metadata, body: [:]),
+            value: FlowRuntime(),
+            isNew: true,
+            encode: { $0.body }
+        )
     }
 }

@@ -7,7 +7,13 @@ import Foundation
 
 /// A value ready for a dataset column.
 enum FieldValue: Equatable {
-    case null, bool(Bool), int64(Int64), double(Double), decimal(Int128), string(String), binary([UInt8])
+    case null
+    case bool(Bool)
+    case int64(Int64)
+    case double(Double)
+    case decimal(Int128)
+    case string(String)
+    case binary([UInt8])
 }
 
 /// Why a value did not convert.
@@ -20,14 +26,17 @@ enum ValueConversion {
     /// Per-value failures (an out-of-range number, unparsable text) are row errors at run time.
     public static func canConvert(sourceType: String, to target: DatasetFieldType) -> Bool {
         let base = sourceType.lowercased().prefix { $0.isLetter || $0 == "_" }
-        let numeric = ["tinyint", "smallint", "int", "integer", "bigint", "float", "double", "decimal", "byte", "short", "long", "real", "dec", "numeric"]
+        let numeric = [
+            "tinyint", "smallint", "int", "integer", "bigint", "float", "double", "decimal", "byte", "short", "long", "real", "dec", "numeric",
+        ]
         let textual = ["string", "varchar", "char"]
         switch target {
         case .string: return base != "binary"
         case .boolean: return base == "boolean" || textual.contains(String(base))
         case .byte, .short, .int, .long, .float, .double, .decimal: return numeric.contains(String(base)) || textual.contains(String(base))
         case .binary: return base == "binary" || textual.contains(String(base))
-        case .date, .dateTime: return ["date", "timestamp", "timestamp_ntz", "timestamp_ltz"].contains(String(base)) || textual.contains(String(base))
+        case .date, .dateTime:
+            return ["date", "timestamp", "timestamp_ntz", "timestamp_ltz"].contains(String(base)) || textual.contains(String(base))
         }
     }
 
@@ -59,7 +68,9 @@ enum ValueConversion {
             case .float(let n): return .success(.double(Double(String(n)) ?? Double(n)))
             case .double(let n): return .success(.double(n))
             case .decimal(let d): return Double(d.text).map { .success(.double($0)) } ?? failure("'\(d.text)' is not a number")
-            case .string(let text): return Double(text.trimmingCharacters(in: .whitespaces)).map { .success(.double($0)) } ?? failure("'\(text.prefix(40))' is not a number")
+            case .string(let text):
+                return Double(text.trimmingCharacters(in: .whitespaces)).map { .success(.double($0)) }
+                    ?? failure("'\(text.prefix(40))' is not a number")
             default: return failure("\(describe(value)) is not a number")
             }
         case .decimal(let precision, let scale):
@@ -74,7 +85,8 @@ enum ValueConversion {
             case .double(let n) where n.isFinite: text = String(n)
             default: return failure("\(describe(value)) is not a decimal")
             }
-            return unscaled(text, precision: precision, scale: scale).map { .success(.decimal($0)) } ?? failure("'\(text.prefix(40))' does not fit decimal(\(precision),\(scale))")
+            return unscaled(text, precision: precision, scale: scale).map { .success(.decimal($0)) }
+                ?? failure("'\(text.prefix(40))' does not fit decimal(\(precision),\(scale))")
         case .string:
             switch value {
             case .string(let text), .json(let text), .interval(let text): return .success(.string(text))
@@ -124,7 +136,10 @@ enum ValueConversion {
         case .int32(let n): number = Int64(n)
         case .int64(let n): number = n
         case .string(let text): number = Int64(text.trimmingCharacters(in: .whitespaces))
-        case .decimal(let d): number = d.scale == 0 || d.text.split(separator: ".").last?.allSatisfy({ $0 == "0" }) == true ? Int64(d.text.split(separator: ".").first ?? "") : nil
+        case .decimal(let d):
+            number =
+                d.scale == 0 || d.text.split(separator: ".").last?.allSatisfy({ $0 == "0" }) == true
+                ? Int64(d.text.split(separator: ".").first ?? "") : nil
         case .double(let n): number = n.rounded() == n && abs(n) < 9.2e18 ? Int64(n) : nil
         case .float(let n): number = n.rounded() == n && abs(n) < 9.2e18 ? Int64(n) : nil
         default: return failure("\(describe(value)) is not an integer")

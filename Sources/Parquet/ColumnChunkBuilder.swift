@@ -87,7 +87,10 @@ struct ColumnChunkBuilder {
     }
 
     private static func checkDigits(
-        _ items: some RandomAccessCollection<Int128>, precision: Int, _ isNull: (Int) -> Bool, _ field: ParquetField
+        _ items: some RandomAccessCollection<Int128>,
+        precision: Int,
+        _ isNull: (Int) -> Bool,
+        _ field: ParquetField
     ) throws(ParquetError) {
         let limit = powerOfTen(precision)
         for (row, value) in items.enumerated() where (value >= limit || value <= -limit) && !isNull(row) {
@@ -158,7 +161,10 @@ struct ColumnChunkBuilder {
     /// Fixed-width values, a page's worth at a time: one copy of the bytes when those rows have no
     /// nulls (this is a little-endian machine, and PLAIN is little-endian), value by value otherwise.
     private mutating func appendFixedWidth<Value: BitwiseCopyable>(
-        _ items: [Value], _ nulls: [Bool]?, _ compressor: PageCompressor, observe: (inout ColumnStatistics, Value) -> Void
+        _ items: [Value],
+        _ nulls: [Bool]?,
+        _ compressor: PageCompressor,
+        observe: (inout ColumnStatistics, Value) -> Void
     ) throws(ParquetError) {
         let width = MemoryLayout<Value>.stride
         var start = 0
@@ -198,7 +204,10 @@ struct ColumnChunkBuilder {
     /// Runs `append` for every non-null value, recording definition levels and cutting pages.
     @inline(__always)
     private mutating func appendEach<Value>(
-        _ items: [Value], _ nulls: [Bool]?, _ compressor: PageCompressor, _ append: (inout ColumnChunkBuilder, Value) -> Void
+        _ items: [Value],
+        _ nulls: [Bool]?,
+        _ compressor: PageCompressor,
+        _ append: (inout ColumnChunkBuilder, Value) -> Void
     ) throws(ParquetError) {
         let nullable = field.nullable
         for row in items.indices {
@@ -280,7 +289,12 @@ struct ColumnChunkBuilder {
         let bodySize = scratch.count + values.count
         if compressor.codec == .uncompressed {
             let header = ParquetMetadata.pageHeader(
-                type: .dataPage, uncompressedSize: bodySize, compressedSize: bodySize, valueCount: pageRows, encoding: encoding)
+                type: .dataPage,
+                uncompressedSize: bodySize,
+                compressedSize: bodySize,
+                valueCount: pageRows,
+                encoding: encoding
+            )
             pages.append(contentsOf: header)
             pages.append(contentsOf: scratch)
             pages.append(contentsOf: values)
@@ -289,7 +303,12 @@ struct ColumnChunkBuilder {
             scratch.append(contentsOf: values)
             let headerSize: Int = try compressor.compress(scratch) { [pageRows] compressed in
                 let header = ParquetMetadata.pageHeader(
-                    type: .dataPage, uncompressedSize: bodySize, compressedSize: compressed.count, valueCount: pageRows, encoding: encoding)
+                    type: .dataPage,
+                    uncompressedSize: bodySize,
+                    compressedSize: compressed.count,
+                    valueCount: pageRows,
+                    encoding: encoding
+                )
                 pages.append(contentsOf: header)
                 pages.append(contentsOf: compressed)
                 return header.count
@@ -318,8 +337,12 @@ struct ColumnChunkBuilder {
         if hasDictionaryPages {
             let header = try compressor.compress(dictionary.page) { compressed in
                 let header = ParquetMetadata.pageHeader(
-                    type: .dictionaryPage, uncompressedSize: dictionary.page.count, compressedSize: compressed.count, valueCount: dictionary.count,
-                    encoding: .plain)
+                    type: .dictionaryPage,
+                    uncompressedSize: dictionary.page.count,
+                    compressedSize: compressed.count,
+                    valueCount: dictionary.count,
+                    encoding: .plain
+                )
                 dictionaryPage = header + compressed
                 return header
             }
@@ -331,8 +354,13 @@ struct ColumnChunkBuilder {
         var data: [UInt8] = []
         swap(&data, &pages)
         let chunk = EncodedColumnChunk(
-            dictionaryPage: dictionaryPage, dataPages: data, valueCount: valueCount, uncompressedSize: Int64(size), encodings: encodings,
-            statistics: statistics.encoded(for: field.type))
+            dictionaryPage: dictionaryPage,
+            dataPages: data,
+            valueCount: valueCount,
+            uncompressedSize: Int64(size),
+            encodings: encodings,
+            statistics: statistics.encoded(for: field.type)
+        )
         // A new chunk, keeping the page buffers' capacity.
         usesDictionary = field.type.physical == .byteArray && dictionaryLimit > 0
         dictionary.removeAll()

@@ -181,8 +181,12 @@ struct SchemaElement {
 
     var info: ParquetColumnInfo {
         ParquetColumnInfo(
-            name: name, physicalType: type.flatMap { Self.physicalNames.indices.contains(Int($0)) ? Self.physicalNames[Int($0)] : "UNKNOWN(\($0))" },
-            logicalType: logicalType ?? legacyLogicalType, nullable: repetition == 1, isGroup: childCount > 0)
+            name: name,
+            physicalType: type.flatMap { Self.physicalNames.indices.contains(Int($0)) ? Self.physicalNames[Int($0)] : "UNKNOWN(\($0))" },
+            logicalType: logicalType ?? legacyLogicalType,
+            nullable: repetition == 1,
+            isGroup: childCount > 0
+        )
     }
 
     /// The converted type's name, for files without a logical type.

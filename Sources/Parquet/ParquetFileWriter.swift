@@ -3,6 +3,7 @@
 import Foundation
 import Synchronization
 import Thrift
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -73,9 +74,13 @@ public final class ParquetFileWriter {
         self.schema = schema
         self.path = path
         self.options = options
-        self.builders = schema.fields.map { ColumnChunkBuilder(field: $0, pageSize: max(1024, options.pageBytes), dictionaryLimit: options.dictionaryBytes) }
+        self.builders = schema.fields.map {
+            ColumnChunkBuilder(field: $0, pageSize: max(1024, options.pageBytes), dictionaryLimit: options.dictionaryBytes)
+        }
         let threads = max(1, min(options.encodingThreads, schema.fields.count))
-        self.compressors = try (0..<threads).map { _ throws(ParquetError) in try PageCompressor(codec: options.compression, level: options.compressionLevel) }
+        self.compressors = try (0..<threads).map { _ throws(ParquetError) in
+            try PageCompressor(codec: options.compression, level: options.compressionLevel)
+        }
         descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw ParquetError(.io, "cannot create \(path): \(String(cString: strerror(errno)))") }
         do {
@@ -127,8 +132,12 @@ public final class ParquetFileWriter {
         do throws(ParquetError) {
             if rowsInGroup > 0 { try flushRowGroup() }
             let footer = ParquetMetadata.footer(
-                schema: schema, rowCount: rowCount, rowGroups: rowGroups, createdBy: Self.createdBy,
-                keyValues: options.metadata.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+                schema: schema,
+                rowCount: rowCount,
+                rowGroups: rowGroups,
+                createdBy: Self.createdBy,
+                keyValues: options.metadata.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            )
             var trailer = footer
             trailer.appendLittleEndian(UInt32(footer.count))
             trailer.append(contentsOf: Array("PAR1".utf8))
@@ -160,7 +169,8 @@ public final class ParquetFileWriter {
     /// Runs `work` on every column's builder, with a compressor of its own, on up to
     /// `encodingThreads` threads; the first column's error (in the schema's order) is thrown.
     private func eachColumn(
-        values: Int, _ work: (inout ColumnChunkBuilder, Int, PageCompressor) throws(ParquetError) -> Void
+        values: Int,
+        _ work: (inout ColumnChunkBuilder, Int, PageCompressor) throws(ParquetError) -> Void
     ) throws(ParquetError) {
         if compressors.count == 1 || values < Self.valuesWorthThreads {
             for index in builders.indices { try work(&builders[index], index, compressors[0]) }
@@ -211,10 +221,18 @@ public final class ParquetFileWriter {
             builders[index].recycle(chunk.dataPages)
             columns.append(
                 ColumnChunkRecord(
-                    type: schema.fields[index].type.physical, encodings: chunk.encodings, name: schema.fields[index].name,
-                    codec: options.compression, valueCount: chunk.valueCount, uncompressedSize: chunk.uncompressedSize,
-                    compressedSize: offset - start, dataPageOffset: dataOffset, dictionaryPageOffset: dictionaryOffset,
-                    statistics: chunk.statistics))
+                    type: schema.fields[index].type.physical,
+                    encodings: chunk.encodings,
+                    name: schema.fields[index].name,
+                    codec: options.compression,
+                    valueCount: chunk.valueCount,
+                    uncompressedSize: chunk.uncompressedSize,
+                    compressedSize: offset - start,
+                    dataPageOffset: dataOffset,
+                    dictionaryPageOffset: dictionaryOffset,
+                    statistics: chunk.statistics
+                )
+            )
         }
         rowGroups.append(RowGroupRecord(columns: columns, rowCount: rowsInGroup))
         rowsInGroup = 0

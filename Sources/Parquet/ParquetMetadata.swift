@@ -5,12 +5,15 @@ import Thrift
 
 /// Encodings (`Encoding` in parquet.thrift).
 enum ParquetEncoding: Int32 {
-    case plain = 0, rle = 3, rleDictionary = 8
+    case plain = 0
+    case rle = 3
+    case rleDictionary = 8
 }
 
 /// Page types (`PageType`).
 enum PageType: Int32 {
-    case dataPage = 0, dictionaryPage = 2
+    case dataPage = 0
+    case dictionaryPage = 2
 }
 
 /// Compression codecs (`CompressionCodec`).
@@ -104,7 +107,13 @@ enum ParquetMetadata {
     }
 
     /// `FileMetaData`.
-    static func footer(schema: ParquetSchema, rowCount: Int64, rowGroups: [RowGroupRecord], createdBy: String, keyValues: [(String, String)]) -> [UInt8] {
+    static func footer(
+        schema: ParquetSchema,
+        rowCount: Int64,
+        rowGroups: [RowGroupRecord],
+        createdBy: String,
+        keyValues: [(String, String)]
+    ) -> [UInt8] {
         var writer = ThriftCompactWriter()
         writer.writeStructBegin()
         writer.writeI32Field(id: 1, 2)

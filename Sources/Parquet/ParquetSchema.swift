@@ -66,7 +66,14 @@ public enum ParquetColumnType: Sendable, Hashable, CustomStringConvertible {
 
 /// Parquet physical types (`Type` in parquet.thrift).
 enum PhysicalType: Int32, Sendable {
-    case boolean = 0, int32 = 1, int64 = 2, int96 = 3, float = 4, double = 5, byteArray = 6, fixedLenByteArray = 7
+    case boolean = 0
+    case int32 = 1
+    case int64 = 2
+    case int96 = 3
+    case float = 4
+    case double = 5
+    case byteArray = 6
+    case fixedLenByteArray = 7
 }
 
 /// One column of a file.

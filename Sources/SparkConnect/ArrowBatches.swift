@@ -7,7 +7,10 @@ import SparkConnectProtocol
 enum ArrowBatches {
     /// The rows of one response as result batches, the first at `startRowOffset`; the rows read
     /// must be the rows announced.
-    static func resultBatches(_ arrow: Spark_Connect_ExecutePlanResponse.ArrowBatch, startRowOffset: Int64) throws(DatabricksSQLError) -> [ResultBatch] {
+    static func resultBatches(
+        _ arrow: Spark_Connect_ExecutePlanResponse.ArrowBatch,
+        startRowOffset: Int64
+    ) throws(DatabricksSQLError) -> [ResultBatch] {
         var reader = ArrowStreamReader()
         let records: [ArrowRecordBatch]
         do {
@@ -26,11 +29,19 @@ enum ArrowBatches {
                 throw DatabricksSQLError(.protocolViolation, "an Arrow batch of \(record.columns.count) columns for a schema of \(columns.count)")
             }
             batches.append(
-                ResultBatch(schema: columns, columns: record.columns.map { ColumnValues(storage: .arrow($0), nulls: NullBitmap(bytes: [])) }, startRowOffset: offset))
+                ResultBatch(
+                    schema: columns,
+                    columns: record.columns.map { ColumnValues(storage: .arrow($0), nulls: NullBitmap(bytes: [])) },
+                    startRowOffset: offset
+                )
+            )
             offset += Int64(record.length)
         }
         guard offset - startRowOffset == arrow.rowCount else {
-            throw DatabricksSQLError(.protocolViolation, "an Arrow batch of \(offset - startRowOffset) rows where the server announced \(arrow.rowCount)")
+            throw DatabricksSQLError(
+                .protocolViolation,
+                "an Arrow batch of \(offset - startRowOffset) rows where the server announced \(arrow.rowCount)"
+            )
         }
         return batches
     }

@@ -5,8 +5,8 @@
 import AsyncAlgorithms
 import DatabricksSQL
 import Foundation
-import Logging
 import GRPCCore
+import Logging
 import SparkConnectProtocol
 import Synchronization
 
@@ -82,7 +82,8 @@ final class ReattachableExecution: Sendable {
                 attempt += 1
                 session.client.logger.info(
                     "a Spark Connect result stream broke; resuming",
-                    metadata: ["attempt": "\(attempt)", "error": "\(driverError)", "rows": "\(progress.withLock { $0.rows })"])
+                    metadata: ["attempt": "\(attempt)", "error": "\(driverError)", "rows": "\(progress.withLock { $0.rows })"]
+                )
                 do {
                     try await Task.sleep(for: .milliseconds(min(5_000, 100 << min(attempt, 6))))
                 } catch {

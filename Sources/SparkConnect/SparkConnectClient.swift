@@ -31,8 +31,12 @@ public struct SparkConnectClient: Sendable {
 
     /// A client of `endpoint`.
     public init(
-        endpoint: SparkConnectEndpoint, trustedCAFile: String? = nil, maximumMessageBytes: Int = 128 << 20,
-        callTimeout: Duration = .seconds(60), reattachAttempts: Int = 8, logger: Logger = Logger(label: "SparkConnect")
+        endpoint: SparkConnectEndpoint,
+        trustedCAFile: String? = nil,
+        maximumMessageBytes: Int = 128 << 20,
+        callTimeout: Duration = .seconds(60),
+        reattachAttempts: Int = 8,
+        logger: Logger = Logger(label: "SparkConnect")
     ) {
         self.endpoint = endpoint
         self.trustedCAFile = trustedCAFile
@@ -50,11 +54,13 @@ public struct SparkConnectClient: Sendable {
         let outcome: Result<T, any Error>
         do {
             let transport = try HTTP2ClientTransport.Posix(
-                target: target, transportSecurity: transportSecurity,
+                target: target,
+                transportSecurity: transportSecurity,
                 config: .defaults { config in
                     config.connection.maxIdleTime = .seconds(300)
                     config.backoff.initial = .milliseconds(200)
-                })
+                }
+            )
             outcome = try await withGRPCClient(transport: transport) { grpc in
                 let session = SparkConnectSession(client: self, service: Spark_Connect_SparkConnectService.Client(wrapping: grpc))
                 do {

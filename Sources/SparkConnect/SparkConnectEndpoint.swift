@@ -37,7 +37,15 @@ public struct SparkConnectEndpoint: Sendable, CustomStringConvertible {
         var parameters = rest[authorityEnd...].drop { $0 == "/" }
         if parameters.hasPrefix(";") { parameters = parameters.dropFirst() }
         let (host, port) = try hostAndPort(authority)
-        var endpoint = SparkConnectEndpoint(host: host, port: port ?? defaultPort, usesTLS: false, userId: "tributary", headers: [], clusterId: nil, token: nil)
+        var endpoint = SparkConnectEndpoint(
+            host: host,
+            port: port ?? defaultPort,
+            usesTLS: false,
+            userId: "tributary",
+            headers: [],
+            clusterId: nil,
+            token: nil
+        )
         var useSSL: Bool?
         for pair in parameters.split(separator: ";") where !pair.isEmpty {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
@@ -71,13 +79,24 @@ public struct SparkConnectEndpoint: Sendable, CustomStringConvertible {
     public static func databricks(domain: String, clusterId: String, accessToken: String) throws(DatabricksSQLError) -> SparkConnectEndpoint {
         guard let components = URLComponents(string: domain.hasSuffix("/") ? String(domain.dropLast()) : domain),
             components.scheme?.lowercased() == "https", let host = components.host, !host.isEmpty
-        else { throw DatabricksSQLError(.invalidConfiguration, "the workspace URL must be an https URL such as https://adb-1234567890123456.7.azuredatabricks.net") }
+        else {
+            throw DatabricksSQLError(
+                .invalidConfiguration,
+                "the workspace URL must be an https URL such as https://adb-1234567890123456.7.azuredatabricks.net"
+            )
+        }
         guard !clusterId.isEmpty, clusterId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
             throw DatabricksSQLError(.invalidConfiguration, "the cluster id may hold only letters, digits and hyphens")
         }
         return SparkConnectEndpoint(
-            host: host, port: components.port ?? 443, usesTLS: true, userId: "tributary",
-            headers: [("x-databricks-cluster-id", clusterId)], clusterId: clusterId, token: accessToken)
+            host: host,
+            port: components.port ?? 443,
+            usesTLS: true,
+            userId: "tributary",
+            headers: [("x-databricks-cluster-id", clusterId)],
+            clusterId: clusterId,
+            token: accessToken
+        )
     }
 
     /// The endpoint with `token` as its Bearer token.
@@ -92,10 +111,14 @@ public struct SparkConnectEndpoint: Sendable, CustomStringConvertible {
         var host = authority
         var portText: Substring?
         if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw DatabricksSQLError(.invalidConfiguration, "an IPv6 address is written [address]") }
+            guard let close = authority.firstIndex(of: "]") else {
+                throw DatabricksSQLError(.invalidConfiguration, "an IPv6 address is written [address]")
+            }
             host = authority[authority.index(after: authority.startIndex)..<close]
             let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw DatabricksSQLError(.invalidConfiguration, "the Spark Connect address is not host:port")
             }
         } else if let colon = authority.lastIndex(of: ":") {

@@ -2,9 +2,9 @@
 // statements executed as SQL relations, their schemas analyzed, and the session released at the end.
 import DatabricksSQL
 import Foundation
-import Logging
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Logging
 import SparkConnectProtocol
 
 /// One session on a Spark Connect server; made by ``SparkConnectClient/withSession(database:_:)``.
@@ -77,7 +77,10 @@ public struct SparkConnectSession: Sendable {
         do {
             let response = try await service.analyzePlan(request, metadata: client.metadata, options: client.unaryOptions)
             guard case .struct(let fields) = response.schema.schema.kind else {
-                throw DatabricksSQLError(.protocolViolation, "the server described the result as \(response.schema.schema.kind.map { "\($0)" } ?? "nothing"), not a row")
+                throw DatabricksSQLError(
+                    .protocolViolation,
+                    "the server described the result as \(response.schema.schema.kind.map { "\($0)" } ?? "nothing"), not a row"
+                )
             }
             return fields.fields.enumerated().map { index, field in
                 ColumnDescriptor(name: field.name, type: SparkTypes.sqlType(field.dataType), position: index + 1)
@@ -121,7 +124,10 @@ public struct SparkConnectSession: Sendable {
         do {
             _ = try await service.interrupt(request, metadata: client.metadata, options: client.unaryOptions)
         } catch {
-            client.logger.debug("interrupting a Spark Connect operation failed", metadata: ["error": "\(SparkConnectErrors.driverError(error, endpoint: client.endpoint))"])
+            client.logger.debug(
+                "interrupting a Spark Connect operation failed",
+                metadata: ["error": "\(SparkConnectErrors.driverError(error, endpoint: client.endpoint))"]
+            )
         }
     }
 
@@ -143,7 +149,10 @@ public struct SparkConnectSession: Sendable {
         do {
             _ = try await service.releaseExecute(request, metadata: client.metadata, options: client.unaryOptions)
         } catch {
-            client.logger.debug("releasing a Spark Connect operation failed", metadata: ["error": "\(SparkConnectErrors.driverError(error, endpoint: client.endpoint))"])
+            client.logger.debug(
+                "releasing a Spark Connect operation failed",
+                metadata: ["error": "\(SparkConnectErrors.driverError(error, endpoint: client.endpoint))"]
+            )
         }
     }
 
@@ -156,7 +165,10 @@ public struct SparkConnectSession: Sendable {
         do {
             _ = try await service.releaseSession(request, metadata: client.metadata, options: client.unaryOptions)
         } catch {
-            client.logger.debug("releasing a Spark Connect session failed", metadata: ["error": "\(SparkConnectErrors.driverError(error, endpoint: client.endpoint))"])
+            client.logger.debug(
+                "releasing a Spark Connect session failed",
+                metadata: ["error": "\(SparkConnectErrors.driverError(error, endpoint: client.endpoint))"]
+            )
         }
     }
 

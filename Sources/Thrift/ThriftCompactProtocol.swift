@@ -2,8 +2,19 @@
 // Parquet file metadata.
 
 enum CompactType: UInt8 {
-    case booleanTrue = 1, booleanFalse = 2, i8 = 3, i16 = 4, i32 = 5, i64 = 6, double = 7, binary = 8
-    case list = 9, set = 10, map = 11, `struct` = 12, uuid = 13
+    case booleanTrue = 1
+    case booleanFalse = 2
+    case i8 = 3
+    case i16 = 4
+    case i32 = 5
+    case i64 = 6
+    case double = 7
+    case binary = 8
+    case list = 9
+    case set = 10
+    case map = 11
+    case `struct` = 12
+    case uuid = 13
 
     init(_ type: ThriftType) {
         switch type {

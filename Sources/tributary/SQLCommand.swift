@@ -15,7 +15,8 @@ struct SQLCommand: AsyncParsableCommand {
             Spark Thrift Server: --spark-url http://host:10001/cliservice [--username u], password from $SPARK_PASSWORD.
             Spark Connect: --connect sc://host:15002[/;use_ssl=true], token (if any) from $SPARK_CONNECT_TOKEN.
             Secrets are read from the environment only, never from arguments (which other users can see).
-            """)
+            """
+    )
 
     @Option(help: "Databricks workspace URL.") var domain: String?
     @Option(name: .customLong("cluster-id"), help: "Databricks interactive cluster id.") var clusterId: String?
@@ -23,7 +24,9 @@ struct SQLCommand: AsyncParsableCommand {
     var httpPath: String?
     @Option(name: .customLong("spark-url"), help: "Spark Thrift Server URL (HTTP transport mode).") var sparkURL: String?
     @Option(
-        name: .customLong("connect"), help: ArgumentHelp("A Spark Connect server: sc://host:port[/;use_ssl=true].", valueName: "address"))
+        name: .customLong("connect"),
+        help: ArgumentHelp("A Spark Connect server: sc://host:port[/;use_ssl=true].", valueName: "address")
+    )
     var connect: String?
     @Flag(name: .customLong("databricks-connect"), help: "With --domain: read through Spark Connect.") var databricksConnect = false
     @Option(help: "Spark user name.") var username = "tributary"

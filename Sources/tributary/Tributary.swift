@@ -14,7 +14,8 @@ struct Tributary: AsyncParsableCommand {
         commandName: "tributary",
         abstract: "A Flow Service for database sources.",
         subcommands: [Serve.self, Migrate.self, Orgs.self, Sandboxes.self, Clients.self, Token.self, Runs.self, SQLCommand.self],
-        defaultSubcommand: Serve.self)
+        defaultSubcommand: Serve.self
+    )
 }
 
 /// Options every command shares; each falls back to its environment variable.
@@ -26,10 +27,14 @@ struct CommonOptions: ParsableArguments {
         help: """
             PostgreSQL database shared by several instances, postgres://user:password@host:port/database?sslmode=… \
             (env TRIBUTARY_DATABASE_URL, which keeps the password out of the process list; default: SQLite in the data directory).
-            """)
+            """
+    )
     var databaseURL: String?
 
-    @Option(name: .customLong("lake-dir"), help: "Data lake folder, which instances on one database may share (env TRIBUTARY_LAKE_DIR, default <data-dir>/lake).")
+    @Option(
+        name: .customLong("lake-dir"),
+        help: "Data lake folder, which instances on one database may share (env TRIBUTARY_LAKE_DIR, default <data-dir>/lake)."
+    )
     var lakeDirectory: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env TRIBUTARY_LOG_LEVEL).")
@@ -108,7 +113,8 @@ struct Serve: AsyncParsableCommand {
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Apply the database migrations the store lacks and print those applied (serve applies them at start too).")
+        abstract: "Apply the database migrations the store lacks and print those applied (serve applies them at start too)."
+    )
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
@@ -122,7 +128,10 @@ struct Migrate: AsyncParsableCommand {
 
 struct Orgs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "orgs", abstract: "Organizations.", subcommands: [Create.self, List.self])
+        commandName: "orgs",
+        abstract: "Organizations.",
+        subcommands: [Create.self, List.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an organization with its prod sandbox.")
@@ -149,7 +158,10 @@ struct Orgs: AsyncParsableCommand {
 
 struct Sandboxes: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sandboxes", abstract: "Sandboxes of an organization.", subcommands: [Create.self, List.self])
+        commandName: "sandboxes",
+        abstract: "Sandboxes of an organization.",
+        subcommands: [Create.self, List.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a sandbox.")
@@ -178,11 +190,15 @@ struct Sandboxes: AsyncParsableCommand {
 
 struct Clients: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "clients", abstract: "API clients of an organization.", subcommands: [Create.self, List.self])
+        commandName: "clients",
+        abstract: "API clients of an organization.",
+        subcommands: [Create.self, List.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create an API client; prints its credentials as JSON (the only time the secret is shown).")
+            abstract: "Create an API client; prints its credentials as JSON (the only time the secret is shown)."
+        )
         @OptionGroup var common: CommonOptions
         @Option(help: "Organization id.") var org: String
         @Option(help: "Display name.") var name: String = "API client"
@@ -208,7 +224,8 @@ struct Clients: AsyncParsableCommand {
 
 struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print an access token for an API client (default: the bootstrap client).")
+        abstract: "Print an access token for an API client (default: the bootstrap client)."
+    )
     @OptionGroup var common: CommonOptions
     @Option(name: .customLong("client-id"), help: "The client id (x-api-key).") var clientId: String?
 

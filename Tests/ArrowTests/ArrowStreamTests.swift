@@ -26,7 +26,11 @@ enum PyArrowStreams {
 
 /// A value in the canonical form the script prints.
 indirect enum Canonical: Equatable, CustomStringConvertible {
-    case null, bool(Bool), text(String), array([Canonical]), object([String: Canonical])
+    case null
+    case bool(Bool)
+    case text(String)
+    case array([Canonical])
+    case object([String: Canonical])
 
     init(json: Any) {
         switch json {

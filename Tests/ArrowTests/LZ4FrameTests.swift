@@ -1,11 +1,12 @@
+import Foundation
+import TestSupport
+import Testing
+
 // LZ4 frames as the lz4 library writes them (the Python binding of the reference C library): every
 // block size, linked and independent blocks, with and without checksums and a stored size, over
 // empty, incompressible, repetitive and mixed data, decompress to the original bytes; damaged or
 // cut frames are refused, never crash, never exceed the output limit.
 @testable import Arrow
-import Foundation
-import TestSupport
-import Testing
 
 @Suite("LZ4 frames", .enabled(if: PyArrowStreams.python != nil, PyArrowStreams.skip))
 struct LZ4FrameTests {

@@ -14,8 +14,10 @@ import Testing
     "Databricks over Spark Connect",
     .enabled(
         if: ProcessInfo.processInfo.environment["TRIBUTARY_DATABRICKS_ENDPOINT"] != nil && LiveServers.databricksEndpointDirectory != nil,
-        "the Databricks-shaped endpoint is not running: run scripts/test.sh"),
-    .liveServers)
+        "the Databricks-shaped endpoint is not running: run scripts/test.sh"
+    ),
+    .liveServers
+)
 struct DatabricksConnectTests {
     static let origin = ProcessInfo.processInfo.environment["TRIBUTARY_DATABRICKS_ENDPOINT"] ?? ""
     static var directory: URL { LiveServers.databricksEndpointDirectory! }
@@ -24,25 +26,36 @@ struct DatabricksConnectTests {
     func source(cluster: String, token: String = DatabricksConnectTests.token, database: String = "default") throws -> any SourceConnector {
         let port = URLComponents(string: Self.origin)?.port ?? 10443
         let connectors = SourceConnectors(
-            hostPolicy: SourceHostPolicy(allowed: [SourceHostPolicy.Entry("127.0.0.1:\(port)")!]), timeout: .seconds(30),
+            hostPolicy: SourceHostPolicy(allowed: [SourceHostPolicy.Entry("127.0.0.1:\(port)")!]),
+            timeout: .seconds(30),
             httpClient: try SourceHTTPClient.trusting(Self.directory.appendingPathComponent("ca.pem").path),
-            trustedCAFile: Self.directory.appendingPathComponent("ca.pem").path, logger: Logger(label: "test"))
+            trustedCAFile: Self.directory.appendingPathComponent("ca.pem").path,
+            logger: Logger(label: "test")
+        )
         return try connectors.connector(
             specId: ConnectionSpec.azureDatabricksId,
             params: [
                 "domain": .string(Self.origin), "clusterId": .string(cluster), "accessToken": .string(token), "database": .string(database),
                 "httpPath": .string("/sql/protocolv1/o/1234567890123456/\(cluster)"), "protocol": "connect",
-            ])
+            ]
+        )
     }
 
     @Test func aRunningClusterIsExploredAndReadThroughSparkConnect() async throws {
         let cluster = try DatabricksTestCluster(.running, name: "connect")
         let database = "dbconnect_\(UUID().uuidString.prefix(8).lowercased())"
         let thrift = DatabricksSQLClient(
-            endpoint: try .sparkThriftServer(url: URL(string: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"]!)!, username: "t", password: "x"))
+            endpoint: try .sparkThriftServer(
+                url: URL(string: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"]!)!,
+                username: "t",
+                password: "x"
+            )
+        )
         try await thrift.withSession { session in
             _ = try await session.execute("CREATE DATABASE \(database)").rows()
-            _ = try await session.execute("CREATE TABLE \(database).orders USING parquet AS SELECT id, CAST(id AS DECIMAL(10,2)) AS amount FROM range(2500)").rows()
+            _ = try await session.execute(
+                "CREATE TABLE \(database).orders USING parquet AS SELECT id, CAST(id AS DECIMAL(10,2)) AS amount FROM range(2500)"
+            ).rows()
         }
         let source = try source(cluster: cluster.id, database: database)
         let check = await source.test()

@@ -15,10 +15,18 @@ struct DeltaWindowTests {
         #expect(try DeltaWindow(column: timestamp, after: 5, through: nil).condition == "(`updated at` > timestamp_millis(5))")
 
         let text = SourceColumn(name: "changed", typeName: "string")
-        #expect(try DeltaWindow(column: text, after: 1, through: 2).condition == "(CAST(`changed` AS TIMESTAMP) > timestamp_millis(1) AND CAST(`changed` AS TIMESTAMP) <= timestamp_millis(2))")
+        #expect(
+            try DeltaWindow(column: text, after: 1, through: 2).condition
+                == "(CAST(`changed` AS TIMESTAMP) > timestamp_millis(1) AND CAST(`changed` AS TIMESTAMP) <= timestamp_millis(2))"
+        )
         let berlin = try DeltaWindow(column: SourceColumn(name: "day", typeName: "date"), timezone: "Europe/Berlin", after: 1, through: nil)
         #expect(berlin.condition == "(to_utc_timestamp(CAST(`day` AS TIMESTAMP), 'Europe/Berlin') > timestamp_millis(1))")
-        let hostile = try DeltaWindow(column: SourceColumn(name: "a`b", typeName: "timestamp_ntz"), timezone: "x'); DROP TABLE t; --", after: 1, through: nil)
+        let hostile = try DeltaWindow(
+            column: SourceColumn(name: "a`b", typeName: "timestamp_ntz"),
+            timezone: "x'); DROP TABLE t; --",
+            after: 1,
+            through: nil
+        )
         #expect(hostile.condition == #"(to_utc_timestamp(CAST(`a``b` AS TIMESTAMP), 'x\'); DROP TABLE t; --') > timestamp_millis(1))"#)
 
         for type in ["bigint", "int", "double", "boolean", "binary", "array<int>"] {

@@ -8,7 +8,14 @@ import Logging
 import TestSupport
 import Testing
 
-@Suite("Reading tables from live Spark", .enabled(if: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"] != nil, "TRIBUTARY_SPARK_THRIFT_URL is not set: run scripts/test.sh"), .liveServers)
+@Suite(
+    "Reading tables from live Spark",
+    .enabled(
+        if: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"] != nil,
+        "TRIBUTARY_SPARK_THRIFT_URL is not set: run scripts/test.sh"
+    ),
+    .liveServers
+)
 struct LiveReadTests {
     static let url = URLComponents(string: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"] ?? "")!
 
@@ -35,7 +42,8 @@ struct LiveReadTests {
         let admin = DatabricksSQLClient(endpoint: try .sparkThriftServer(url: Self.url.url!, username: "tributary", password: "x"))
         try await admin.withSession { session in
             _ = try await session.execute("CREATE DATABASE \(database)").rows()
-            _ = try await session.execute("CREATE TABLE \(database).events USING parquet AS SELECT id, id * 2 AS twice, 'x' AS tag FROM range(10000)").rows()
+            _ = try await session.execute("CREATE TABLE \(database).events USING parquet AS SELECT id, id * 2 AS twice, 'x' AS tag FROM range(10000)")
+                .rows()
         }
         let source = try source(database: database, protocol: sparkProtocol)
         #expect(await source.test().succeeded)
@@ -44,7 +52,8 @@ struct LiveReadTests {
         let columns = try await source.describe(path)
         #expect(columns.map(\.name) == ["id", "twice", "tag"])
         let filter = RowFilter.compare("id", .greaterOrEqual, .integer(5000))
-        let (rows, sum, largest, width) = try await source.read(path, columns: Array(columns.prefix(2)), window: nil, filter: filter, batchSize: 1000) { result in
+        let (rows, sum, largest, width) = try await source.read(path, columns: Array(columns.prefix(2)), window: nil, filter: filter, batchSize: 1000)
+        { result in
             var rows = 0
             var sum: Int64 = 0
             var largest = 0

@@ -1,11 +1,12 @@
-// The SSRF rules: a client-chosen host never reaches metadata endpoints, loopback or private
-// networks unless the operator allow-lists it; Databricks connections name Databricks hosts.
-@testable import Connectors
 import DatabricksSQL
 import FlowModel
 import Foundation
 import Logging
 import Testing
+
+// The SSRF rules: a client-chosen host never reaches metadata endpoints, loopback or private
+// networks unless the operator allow-lists it; Databricks connections name Databricks hosts.
+@testable import Connectors
 
 @Suite("Source host policy")
 struct SourceHostPolicyTests {
@@ -87,7 +88,11 @@ struct SourceHostPolicyTests {
     }
 
     @Test func connectionsAreCheckedWhenCreatedAndWhenOpened() throws {
-        let connectors = SourceConnectors(hostPolicy: SourceHostPolicy(), httpClient: try SourceHTTPClient.trusting(nil), logger: Logger(label: "test"))
+        let connectors = SourceConnectors(
+            hostPolicy: SourceHostPolicy(),
+            httpClient: try SourceHTTPClient.trusting(nil),
+            logger: Logger(label: "test")
+        )
         let metadata: [String: JSONValue] = ["host": "169.254.169.254", "port": 80, "database": "default"]
         #expect(throws: ConnectorError.self) { try connectors.checkDestination(specId: ConnectionSpec.sparkThriftServerId, params: metadata) }
         #expect(throws: ConnectorError.self) { try connectors.connector(specId: ConnectionSpec.sparkThriftServerId, params: metadata) }

@@ -46,7 +46,8 @@ struct RowFilterTests {
     func encoded(_ json: String) -> String { Data(json.utf8).base64EncodedString() }
 
     @Test func adobesExampleFilterBecomesAQuotedCondition() throws {
-        let pql = #"{"type":"PQL","format":"pql/json","value":{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"city"},{"nodeType":"literal","value":"DDN"}]}}"#
+        let pql =
+            #"{"type":"PQL","format":"pql/json","value":{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"city"},{"nodeType":"literal","value":"DDN"}]}}"#
         let filter = try RowFilter(base64: encoded(pql))
         #expect(try filter.sql(columns: columns) == "`city` = 'DDN'")
     }
@@ -65,7 +66,9 @@ struct RowFilterTests {
             """#
         let sql = try RowFilter(pql: JSONValue(parsing: Data(pql.utf8))).sql(columns: columns)
         #expect(
-            sql == "((`city` LIKE 'D%' OR `city` IN ('A', 'B')) AND (NOT `age` IS NULL) AND `age` >= 18 AND `col one` <> 2.5D AND `age` < 65 AND `age` IN (1, 2))")
+            sql
+                == "((`city` LIKE 'D%' OR `city` IN ('A', 'B')) AND (NOT `age` IS NULL) AND `age` >= 18 AND `col one` <> 2.5D AND `age` < 65 AND `age` IN (1, 2))"
+        )
     }
 
     @Test func hostileValuesAndNamesStayInsideTheirQuotes() throws {
@@ -80,10 +83,17 @@ struct RowFilterTests {
     @Test(arguments: [
         "not base64 !!!", Data("{not json".utf8).base64EncodedString(),
         Data(#"{"nodeType":"fnApply","fnName":"drop","params":[]}"#.utf8).base64EncodedString(),
-        Data(#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"city"},{"nodeType":"literal","value":null}]}"#.utf8).base64EncodedString(),
-        Data(#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"literal","value":1},{"nodeType":"fieldLookup","fieldName":"city"}]}"#.utf8).base64EncodedString(),
-        Data(#"{"nodeType":"fnApply","fnName":"and","params":[{"nodeType":"fnApply","fnName":"isNull","params":[{"nodeType":"fieldLookup","fieldName":"city"}]}]}"#.utf8).base64EncodedString(),
-        Data(#"{"type":"SQL","value":{"nodeType":"fnApply","fnName":"isNull","params":[{"nodeType":"fieldLookup","fieldName":"city"}]}}"#.utf8).base64EncodedString(),
+        Data(
+            #"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"city"},{"nodeType":"literal","value":null}]}"#.utf8
+        ).base64EncodedString(),
+        Data(#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"literal","value":1},{"nodeType":"fieldLookup","fieldName":"city"}]}"#.utf8)
+            .base64EncodedString(),
+        Data(
+            #"{"nodeType":"fnApply","fnName":"and","params":[{"nodeType":"fnApply","fnName":"isNull","params":[{"nodeType":"fieldLookup","fieldName":"city"}]}]}"#
+                .utf8
+        ).base64EncodedString(),
+        Data(#"{"type":"SQL","value":{"nodeType":"fnApply","fnName":"isNull","params":[{"nodeType":"fieldLookup","fieldName":"city"}]}}"#.utf8)
+            .base64EncodedString(),
     ])
     func invalidFiltersAreRejected(_ text: String) {
         #expect(throws: ConnectorError.self) { try RowFilter(base64: text) }

@@ -1,22 +1,25 @@
-// The Spark/Databricks → XDM type table (docs/type-mapping.md) and the JSON a preview shows for
-// each value.
-@testable import Connectors
 import DatabricksSQL
 import FlowModel
 import Testing
 
+// The Spark/Databricks → XDM type table (docs/type-mapping.md) and the JSON a preview shows for
+// each value.
+@testable import Connectors
+
 @Suite("Type mapping")
 struct TypeMappingTests {
-    @Test(arguments: [
-        ("boolean", "boolean", nil, nil), ("tinyint", "integer", nil, "byte"), ("smallint", "integer", nil, "short"),
-        ("int", "integer", nil, "int"), ("bigint", "integer", nil, "long"), ("float", "number", nil, nil),
-        ("double", "number", nil, nil), ("decimal(15,2)", "number", nil, nil), ("decimal(38,10)", "string", nil, nil),
-        ("string", "string", nil, nil), ("varchar(10)", "string", nil, nil), ("char(3)", "string", nil, nil),
-        ("binary", "string", nil, nil), ("date", "string", "date", "date"), ("timestamp", "string", "date-time", "date-time"),
-        ("timestamp_ntz", "string", "date-time", "date-time"), ("array<int>", "array", nil, nil),
-        ("map<string,int>", "object", nil, nil), ("struct<a:int,b:string>", "object", nil, nil),
-        ("interval day to second", "string", nil, nil), ("void", "string", nil, nil),
-    ] as [(String, String, String?, String?)])
+    @Test(
+        arguments: [
+            ("boolean", "boolean", nil, nil), ("tinyint", "integer", nil, "byte"), ("smallint", "integer", nil, "short"),
+            ("int", "integer", nil, "int"), ("bigint", "integer", nil, "long"), ("float", "number", nil, nil),
+            ("double", "number", nil, nil), ("decimal(15,2)", "number", nil, nil), ("decimal(38,10)", "string", nil, nil),
+            ("string", "string", nil, nil), ("varchar(10)", "string", nil, nil), ("char(3)", "string", nil, nil),
+            ("binary", "string", nil, nil), ("date", "string", "date", "date"), ("timestamp", "string", "date-time", "date-time"),
+            ("timestamp_ntz", "string", "date-time", "date-time"), ("array<int>", "array", nil, nil),
+            ("map<string,int>", "object", nil, nil), ("struct<a:int,b:string>", "object", nil, nil),
+            ("interval day to second", "string", nil, nil), ("void", "string", nil, nil),
+        ] as [(String, String, String?, String?)]
+    )
     func sparkTypesMapToXDM(_ sparkType: String, _ xdmType: String, _ format: String?, _ metaType: String?) {
         let column = SourceColumn(name: "c", typeName: sparkType.uppercased())
         #expect(column.xdm == XDMType(type: xdmType, format: format, metaType: metaType))
@@ -34,8 +37,10 @@ struct TypeMappingTests {
         let wide = SourceColumn(name: "d", typeName: "decimal(38,10)")
         let text = SourceColumn(name: "t", typeName: "string")
         #expect(narrow.json(.decimal(SQLDecimal(text: "1234567890123.45", precision: 15, scale: 2))) == .number(1234567890123.45))
-        #expect(wide.json(.decimal(SQLDecimal(text: "1234567890123456789012345678.1234567890", precision: 38, scale: 10)))
-            == .string("1234567890123456789012345678.1234567890"))
+        #expect(
+            wide.json(.decimal(SQLDecimal(text: "1234567890123456789012345678.1234567890", precision: 38, scale: 10)))
+                == .string("1234567890123456789012345678.1234567890")
+        )
         #expect(text.json(.float(0.1)) == .number(0.1))
         #expect(text.json(.double(.nan)) == .string("nan"))
         #expect(text.json(.date(0)) == .string("1970-01-01"))
@@ -61,9 +66,16 @@ struct SourceErrorMessageTests {
             """
         let error = SparkSQLSource.classify(DatabricksSQLError(.sql, schema, sqlState: "42704"))
         #expect(error.reason == .databaseNotFound)
-        #expect(error.message == "the database does not exist: [SCHEMA_NOT_FOUND] The schema `spark_catalog`.`probe` cannot be found. Verify the spelling and correctness of the schema and catalog.")
-        let table = "Error running query: [TABLE_OR_VIEW_NOT_FOUND] [TABLE_OR_VIEW_NOT_FOUND] The table or view `probe`.`nope` cannot be found.\n'DescribeRelation false"
+        #expect(
+            error.message
+                == "the database does not exist: [SCHEMA_NOT_FOUND] The schema `spark_catalog`.`probe` cannot be found. Verify the spelling and correctness of the schema and catalog."
+        )
+        let table =
+            "Error running query: [TABLE_OR_VIEW_NOT_FOUND] [TABLE_OR_VIEW_NOT_FOUND] The table or view `probe`.`nope` cannot be found.\n'DescribeRelation false"
         let missing = SparkSQLSource.classify(DatabricksSQLError(.sql, table, sqlState: "42P01"))
-        #expect(missing.reason == .tableNotFound && missing.message == "the table does not exist: [TABLE_OR_VIEW_NOT_FOUND] The table or view `probe`.`nope` cannot be found.")
+        #expect(
+            missing.reason == .tableNotFound
+                && missing.message == "the table does not exist: [TABLE_OR_VIEW_NOT_FOUND] The table or view `probe`.`nope` cannot be found."
+        )
     }
 }

@@ -44,7 +44,14 @@ struct Lake {
 struct DataLakeTests {
     @Test func datasetsBelongToTheirOrganizationAndSandbox() throws {
         let lake = try Lake()
-        let dataset = try lake.lake.createDataset(name: "orders", description: "from Databricks", schema: Lake.schema, schemaRef: nil, in: Lake.prod, now: 1)
+        let dataset = try lake.lake.createDataset(
+            name: "orders",
+            description: "from Databricks",
+            schema: Lake.schema,
+            schemaRef: nil,
+            in: Lake.prod,
+            now: 1
+        )
         #expect(dataset.id.count == 24)
         #expect(try lake.lake.dataset(dataset.id, in: Lake.prod) == dataset)
         #expect(try lake.lake.dataset(dataset.id, in: Lake.dev) == nil)
@@ -74,7 +81,9 @@ struct DataLakeTests {
         #expect(record.files.map(\.rowCount) == [1000, 1000, 1000, 500])
         #expect(record.byteCount == record.files.reduce(0) { $0 + $1.byteCount } && record.completed == 20)
         #expect(lake.visibleFiles(dataset) == (0..<4).map { "\(record.id)/part-0000\($0).parquet" })
-        let readBack = try lake.visibleFiles(dataset).map { try ParquetFileInfo.read(path: lake.root.appendingPathComponent("\(Lake.prod.orgId)/prod/\(dataset.id)/batches/\($0)").path) }
+        let readBack = try lake.visibleFiles(dataset).map {
+            try ParquetFileInfo.read(path: lake.root.appendingPathComponent("\(Lake.prod.orgId)/prod/\(dataset.id)/batches/\($0)").path)
+        }
         #expect(readBack.map(\.rowCount) == [1000, 1000, 1000, 500])
         #expect(readBack.first?.metadata["tributary.batch"] == record.id)
 
@@ -87,13 +96,25 @@ struct DataLakeTests {
     @Test func aDatasetsFilesAreWrittenWithItsCodec() throws {
         let lake = try Lake()
         #expect(DataLake.defaultCompression == .zstd, "libzstd is on every Debian machine")
-        for (codec, expected) in [(ParquetCompression?.none, ParquetCompression.zstd), (.gzip, .gzip), (.snappy, .snappy), (.uncompressed, .uncompressed)] {
-            let dataset = try lake.lake.createDataset(name: "orders", description: nil, schema: Lake.schema, schemaRef: nil, compression: codec, in: Lake.prod, now: 1)
+        for (codec, expected) in [
+            (ParquetCompression?.none, ParquetCompression.zstd), (.gzip, .gzip), (.snappy, .snappy), (.uncompressed, .uncompressed),
+        ] {
+            let dataset = try lake.lake.createDataset(
+                name: "orders",
+                description: nil,
+                schema: Lake.schema,
+                schemaRef: nil,
+                compression: codec,
+                in: Lake.prod,
+                now: 1
+            )
             #expect(try lake.lake.dataset(dataset.id, in: Lake.prod)?.compression == codec, "the codec is kept in the dataset's record")
             let batch = try lake.lake.openBatch(on: dataset.id, in: Lake.prod, now: 10)
             try batch.write(Lake.rows(0..<300))
             _ = try batch.commit(now: 20)
-            let files = lake.visibleFiles(dataset).map { lake.root.appendingPathComponent("\(Lake.prod.orgId)/prod/\(dataset.id)/batches/\($0)").path }
+            let files = lake.visibleFiles(dataset).map {
+                lake.root.appendingPathComponent("\(Lake.prod.orgId)/prod/\(dataset.id)/batches/\($0)").path
+            }
             #expect(files.count == 1)
             #expect(try files.map { try ParquetFileInfo.read(path: $0).codecs } == [[expected]], "\(String(describing: codec))")
         }
@@ -191,20 +212,30 @@ struct DataLakeTests {
     }
 
     @Test func schemaDocumentsRoundTripAndBadOnesAreRefused() throws {
-        let document = try JSONValue(parsing: Data(#"""
-            {"fields": [{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false},
-                        {"name": "small", "type": "integer", "meta:xdmType": "short"}, {"name": "n", "type": "number"},
-                        {"name": "f", "type": "number", "meta:xdmType": "float"}, {"name": "price", "type": "decimal", "precision": 38, "scale": 10},
-                        {"name": "day", "type": "string", "format": "date"}, {"name": "at", "type": "string", "format": "date-time"},
-                        {"name": "flag", "type": "boolean"}, {"name": "raw", "type": "binary"}, {"name": "s", "type": "string"}]}
-            """#.utf8))
+        let document = try JSONValue(
+            parsing: Data(
+                #"""
+                {"fields": [{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false},
+                            {"name": "small", "type": "integer", "meta:xdmType": "short"}, {"name": "n", "type": "number"},
+                            {"name": "f", "type": "number", "meta:xdmType": "float"}, {"name": "price", "type": "decimal", "precision": 38, "scale": 10},
+                            {"name": "day", "type": "string", "format": "date"}, {"name": "at", "type": "string", "format": "date-time"},
+                            {"name": "flag", "type": "boolean"}, {"name": "raw", "type": "binary"}, {"name": "s", "type": "string"}]}
+                """#.utf8
+            )
+        )
         let schema = try DatasetSchema(parsing: document)
-        #expect(schema.fields.map(\.type) == [.long, .short, .double, .float, .decimal(precision: 38, scale: 10), .date, .dateTime, .boolean, .binary, .string])
+        #expect(
+            schema.fields.map(\.type) == [
+                .long, .short, .double, .float, .decimal(precision: 38, scale: 10), .date, .dateTime, .boolean, .binary, .string,
+            ]
+        )
         #expect(try DatasetSchema(parsing: schema.document) == schema)
         for bad in [
             #"{"fields": []}"#, #"{"fields": [{"name": "a"}]}"#, #"{"fields": [{"name": "a", "type": "object"}]}"#,
-            #"{"fields": [{"name": "a", "type": "integer", "meta:xdmType": "huge"}]}"#, #"{"fields": [{"name": "a", "type": "decimal", "precision": 39}]}"#,
-            #"{"fields": [{"name": "a", "type": "string"}, {"name": "a", "type": "string"}]}"#, #"{"fields": [{"name": "a", "type": "string", "format": "uri"}]}"#,
+            #"{"fields": [{"name": "a", "type": "integer", "meta:xdmType": "huge"}]}"#,
+            #"{"fields": [{"name": "a", "type": "decimal", "precision": 39}]}"#,
+            #"{"fields": [{"name": "a", "type": "string"}, {"name": "a", "type": "string"}]}"#,
+            #"{"fields": [{"name": "a", "type": "string", "format": "uri"}]}"#,
             #"{"schema": []}"#,
         ] {
             #expect(throws: DataLakeError.self, "\(bad)") { try DatasetSchema(parsing: JSONValue(parsing: Data(bad.utf8))) }

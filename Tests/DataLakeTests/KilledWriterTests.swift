@@ -11,7 +11,8 @@ import Testing
 struct KilledWriterTests {
     /// The helper built next to the test bundle (`swift build --build-tests` builds it).
     static var helper: URL? {
-        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        let candidates =
+            [Bundle.main.bundleURL.deletingLastPathComponent(), URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
             + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
         return candidates.map { $0.appendingPathComponent("lake-writer") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
@@ -53,6 +54,10 @@ struct KilledWriterTests {
         try next.write([ParquetColumn(.int64([1, 2])), ParquetColumn(.string(["a", "b"]))])
         let record = try next.commit(now: 201)
         #expect(record.status == .success && record.rowCount == 2)
-        #expect(try FileManager.default.subpathsOfDirectory(atPath: batches.path).filter { $0.hasSuffix(".parquet") } == ["\(record.id)/part-00000.parquet"])
+        #expect(
+            try FileManager.default.subpathsOfDirectory(atPath: batches.path).filter { $0.hasSuffix(".parquet") } == [
+                "\(record.id)/part-00000.parquet"
+            ]
+        )
     }
 }

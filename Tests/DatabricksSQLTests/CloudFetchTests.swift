@@ -9,6 +9,7 @@ import Foundation
 import NIOCore
 import TestSupport
 import Testing
+
 @testable import DatabricksSQL
 
 enum CloudFetchEndpoint {
@@ -19,8 +20,11 @@ enum CloudFetchEndpoint {
         let http = try DatabricksEndpoint.httpClient()
         do {
             let endpoint = try SQLEndpoint.databricks(
-                domain: "https://127.0.0.1:\(port)", clusterId: DatabricksEndpoint.cluster, accessToken: DatabricksEndpoint.token,
-                httpPath: "/sql/protocolv1/o/\(DatabricksEndpoint.workspace)/\(DatabricksEndpoint.cluster)")
+                domain: "https://127.0.0.1:\(port)",
+                clusterId: DatabricksEndpoint.cluster,
+                accessToken: DatabricksEndpoint.token,
+                httpPath: "/sql/protocolv1/o/\(DatabricksEndpoint.workspace)/\(DatabricksEndpoint.cluster)"
+            )
             let client = DatabricksSQLClient(endpoint: endpoint, httpClient: http, retryPolicy: .interactive)
             let result = try await client.withSession { session in try await body(session, http) }
             try await http.shutdown()
@@ -92,7 +96,9 @@ enum CloudFetchEndpoint {
 struct CloudFetchTests {
     @Test func filesListedAndFinishedOutOfOrderArriveInRowOrderEveryValueExact() async throws {
         // Each page lists its links backwards, and the first and fourth files are slow to come.
-        let (tag, sql) = CloudFetchEndpoint.statement(["files": 7, "rowsPerFile": 1000, "linksPerPage": 3, "shuffle": true, "slow": ["0": 0.4, "3": 0.3]])
+        let (tag, sql) = CloudFetchEndpoint.statement([
+            "files": 7, "rowsPerFile": 1000, "linksPerPage": 3, "shuffle": true, "slow": ["0": 0.4, "3": 0.3],
+        ])
         let (read, debug) = try await CloudFetchEndpoint.withSession { session, http in
             (try await CloudFetchEndpoint.read(session, sql, CloudFetchEndpoint.options()), try await CloudFetchEndpoint.debug(tag, http))
         }

@@ -6,6 +6,7 @@ import Foundation
 import NIOSSL
 import TestSupport
 import Testing
+
 @testable import DatabricksSQL
 
 enum DatabricksEndpoint {
@@ -32,12 +33,16 @@ enum DatabricksEndpoint {
     }
 
     static func withClient<T: Sendable>(
-        cluster: String = cluster, token: String = token, policy: RetryPolicy = .interactive,
+        cluster: String = cluster,
+        token: String = token,
+        policy: RetryPolicy = .interactive,
         _ body: (DatabricksSQLClient) async throws -> T
     ) async throws -> T {
         let http = try httpClient()
         do {
-            let result = try await body(DatabricksSQLClient(endpoint: endpoint(cluster: cluster, token: token), httpClient: http, retryPolicy: policy))
+            let result = try await body(
+                DatabricksSQLClient(endpoint: endpoint(cluster: cluster, token: token), httpClient: http, retryPolicy: policy)
+            )
             try await http.shutdown()
             return result
         } catch {
@@ -133,7 +138,11 @@ struct RecordedHTTPErrorTests {
     @Test func aRejectedPersonalAccessTokenBecomesAnAuthenticationError() throws {
         let exchange = try #require(Recordings.exchanges("testincorrectcredentialsforpat", method: "OpenSession").first)
         #expect(exchange.status == 401)
-        let error = ThriftHTTPTransport.classify(status: exchange.status, headers: exchange.headers.map { ($0.key, $0.value) }, body: exchange.response)
+        let error = ThriftHTTPTransport.classify(
+            status: exchange.status,
+            headers: exchange.headers.map { ($0.key, $0.value) },
+            body: exchange.response
+        )
         #expect(error.code == .authentication && error.httpStatus == 401)
         #expect(error.message.contains("Credential was not sent or was of an unsupported type for this API"))
     }
@@ -150,17 +159,28 @@ struct RecordedHTTPErrorTests {
 
     @Test func endpointsAreBuiltFromWorkspaceURLs() throws {
         let endpoint = try SQLEndpoint.databricks(
-            domain: "https://adb-1234567890123456.7.azuredatabricks.net", clusterId: "0819-204509-hill72", accessToken: "dapi-secret")
-        #expect(endpoint.url.absoluteString == "https://adb-1234567890123456.7.azuredatabricks.net/sql/protocolv1/o/1234567890123456/0819-204509-hill72")
+            domain: "https://adb-1234567890123456.7.azuredatabricks.net",
+            clusterId: "0819-204509-hill72",
+            accessToken: "dapi-secret"
+        )
+        #expect(
+            endpoint.url.absoluteString == "https://adb-1234567890123456.7.azuredatabricks.net/sql/protocolv1/o/1234567890123456/0819-204509-hill72"
+        )
         #expect(!endpoint.description.contains("dapi-secret"))
         #expect(throws: DatabricksSQLError.self) {
             try SQLEndpoint.databricks(domain: "https://example.cloud.databricks.com", clusterId: "c", accessToken: "t")
         }
         let withPath = try SQLEndpoint.databricks(
-            domain: "https://example.cloud.databricks.com/", clusterId: "c-1", accessToken: "t", httpPath: "sql/protocolv1/o/42/c-1")
+            domain: "https://example.cloud.databricks.com/",
+            clusterId: "c-1",
+            accessToken: "t",
+            httpPath: "sql/protocolv1/o/42/c-1"
+        )
         #expect(withPath.url.absoluteString == "https://example.cloud.databricks.com/sql/protocolv1/o/42/c-1")
         #expect(throws: DatabricksSQLError.self) { try SQLEndpoint.databricks(domain: "ftp://x", clusterId: "c", accessToken: "t") }
-        #expect(throws: DatabricksSQLError.self) { try SQLEndpoint.databricks(domain: "https://adb-1.2.azuredatabricks.net", clusterId: "a/b", accessToken: "t") }
+        #expect(throws: DatabricksSQLError.self) {
+            try SQLEndpoint.databricks(domain: "https://adb-1.2.azuredatabricks.net", clusterId: "a/b", accessToken: "t")
+        }
         #expect(SQLIdentifier.quoted(path: ["db", "we`ird"]) == "`db`.`we``ird`")
         #expect(SQLIdentifier.literal("it's \\ fine") == "'it\\'s \\\\ fine'")
     }

@@ -3,6 +3,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import TestSupport
 
 @Suite("Live server health")
@@ -12,10 +13,17 @@ struct LiveServerHealthTests {
     func server(pid: Int32) throws -> WatchedServer {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try "\(pid)\n".write(to: folder.appendingPathComponent("server.pid"), atomically: true, encoding: .utf8)
-        try "12:00:00 WARN DAGScheduler: Failed to cancel job group 1.\n".write(to: folder.appendingPathComponent("server.log"), atomically: true, encoding: .utf8)
+        try "12:00:00 WARN DAGScheduler: Failed to cancel job group 1.\n".write(
+            to: folder.appendingPathComponent("server.log"),
+            atomically: true,
+            encoding: .utf8
+        )
         return WatchedServer(
-            name: "test server", pidFile: folder.appendingPathComponent("server.pid"), log: folder.appendingPathComponent("server.log"),
-            fatalMarkers: ["java.lang.VirtualMachineError", "CodeCache is full"])
+            name: "test server",
+            pidFile: folder.appendingPathComponent("server.pid"),
+            log: folder.appendingPathComponent("server.log"),
+            fatalMarkers: ["java.lang.VirtualMachineError", "CodeCache is full"]
+        )
     }
 
     func append(_ text: String) throws {

@@ -1,6 +1,7 @@
 // The live Apache Spark Thrift Server that scripts/test.sh starts (TRIBUTARY_SPARK_THRIFT_URL).
 import Foundation
 import Testing
+
 @testable import DatabricksSQL
 
 enum LiveSpark {

@@ -3,6 +3,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import DatabricksSQL
 
 @Suite("Live Spark Thrift Server", .serialized, .enabled(if: LiveSpark.isAvailable, LiveSpark.skip), .liveServers)
@@ -33,18 +34,22 @@ struct LiveSparkTests {
             ).rows()
             let result = try await session.execute("SELECT * FROM \(database).every_type ORDER BY id")
             #expect(result.schema.map(\.name) == ["id", "b", "i8", "i16", "i64", "f", "d", "s", "bin", "dec", "dt", "ts", "arr", "m", "st"])
-            #expect(result.schema.map(\.type) == [
-                .int, .boolean, .tinyint, .smallint, .bigint, .float, .double, .string, .binary,
-                .decimal(precision: 38, scale: 10), .date, .timestamp, .array, .map, .struct,
-            ])
+            #expect(
+                result.schema.map(\.type) == [
+                    .int, .boolean, .tinyint, .smallint, .bigint, .float, .double, .string, .binary,
+                    .decimal(precision: 38, scale: 10), .date, .timestamp, .array, .map, .struct,
+                ]
+            )
             let rows = try await result.rows()
             #expect(rows.count == 3)
-            #expect(rows[0] == [
-                .int32(1), .bool(true), .int8(127), .int16(32767), .int64(.max), .float(3.5), .double(.greatestFiniteMagnitude),
-                .string("héllo ✓ 日本"), .binary([0x00, 0xFF, 0x10]),
-                .decimal(SQLDecimal(text: "1234567890123456789012345678.0123456789", precision: 38, scale: 10)),
-                .date(19_782), .timestamp(1_704_164_645_123_456), .json("[\"a\",\"b\"]"), .json("{\"k\":1}"), .json("{\"a\":1,\"b\":\"x\"}"),
-            ])
+            #expect(
+                rows[0] == [
+                    .int32(1), .bool(true), .int8(127), .int16(32767), .int64(.max), .float(3.5), .double(.greatestFiniteMagnitude),
+                    .string("héllo ✓ 日本"), .binary([0x00, 0xFF, 0x10]),
+                    .decimal(SQLDecimal(text: "1234567890123456789012345678.0123456789", precision: 38, scale: 10)),
+                    .date(19_782), .timestamp(1_704_164_645_123_456), .json("[\"a\",\"b\"]"), .json("{\"k\":1}"), .json("{\"a\":1,\"b\":\"x\"}"),
+                ]
+            )
             #expect(rows[1][0...4] == [.int32(2), .bool(false), .int8(-128), .int16(-32768), .int64(.min)])
             #expect(rows[1][6] == .double(.leastNonzeroMagnitude))
             #expect(rows[1][7] == .string("") && rows[1][8] == .binary([]))
@@ -63,7 +68,8 @@ struct LiveSparkTests {
             try await LiveSpark.client(RetryPolicy()).withSession { session in
                 let result = try await session.execute(
                     "SELECT id, id * 2 AS twice, CAST(id AS STRING) AS text, IF(id % 10 = 0, NULL, id / 3.0) AS third FROM range(1000000)",
-                    options: options)
+                    options: options
+                )
                 var rows = 0
                 var sum: Int64 = 0
                 var largest = 0
@@ -136,8 +142,12 @@ struct LiveSparkTests {
         }
         // Spark refuses an empty password with 401.
         let refused = SQLEndpoint(
-            url: LiveSpark.url!, flavor: .sparkThriftServer, workspaceOrigin: nil, clusterId: nil,
-            authorization: "Basic " + Data("alice:".utf8).base64EncodedString())
+            url: LiveSpark.url!,
+            flavor: .sparkThriftServer,
+            workspaceOrigin: nil,
+            clusterId: nil,
+            authorization: "Basic " + Data("alice:".utf8).base64EncodedString()
+        )
         await #expect {
             _ = try await DatabricksSQLClient(endpoint: refused, retryPolicy: .interactive).openSession()
         } throws: { error in

@@ -3,10 +3,11 @@
 // module, values exactly as the recordings' statements and the column results of the same tests say.
 import Arrow
 import Foundation
-import Testing
-@testable import DatabricksSQL
 import Logging
+import Testing
 import Thrift
+
+@testable import DatabricksSQL
 
 @Suite("Recorded Databricks Arrow results", .enabled(if: SharedFixtures.isAvailable, SharedFixtures.skip))
 struct RecordedArrowResultsTests {
@@ -72,9 +73,17 @@ struct RecordedArrowResultsTests {
 
     @Test func weAskForArrowWithTheFieldsARealClusterAccepted() throws {
         let exchange = try #require(
-            Recordings.exchanges("testtimestamp", method: "ExecuteStatement").first { Recordings.statement(of: $0)?.contains("SELECT id, ts") == true })
+            Recordings.exchanges("testtimestamp", method: "ExecuteStatement").first {
+                Recordings.statement(of: $0)?.contains("SELECT id, ts") == true
+            }
+        )
         let recorded = try ThriftTree.message(exchange.request).field(1)
-        var request = ExecuteStatementRequest(sessionHandle: SessionHandle(identifier: HandleIdentifier(guid: [UInt8](repeating: 1, count: 16), secret: [UInt8](repeating: 2, count: 16))), statement: "SELECT 1")
+        var request = ExecuteStatementRequest(
+            sessionHandle: SessionHandle(
+                identifier: HandleIdentifier(guid: [UInt8](repeating: 1, count: 16), secret: [UInt8](repeating: 2, count: 16))
+            ),
+            statement: "SELECT 1"
+        )
         request.arrow = true
         let ours = try ThriftTree.message(ThriftCall.encode(method: "ExecuteStatement", sequenceId: 1) { request.encode(to: &$0) }).field(1)
         // The same fields with the same types as the JDBC driver's request; our choices in them:
@@ -98,12 +107,26 @@ struct RecordedArrowResultsTests {
                     let response = try? decodeReply(exchange) as? OperationStartResponse
                 else { return false }
                 return response.directResults?.resultSet?.results?.arrowBatches.isEmpty == false
-            })
+            }
+        )
         let response = try #require(try decodeReply(exchange) as? OperationStartResponse)
         // A session that never reaches a server: the recorded answer is complete and closed.
-        let endpoint = try SQLEndpoint.databricks(domain: "https://adb-1234567890123456.7.azuredatabricks.net", clusterId: "0123-456789-abc", accessToken: "unused")
-        let transport = ThriftHTTPTransport(endpoint: endpoint, client: DatabricksSQLClient.sharedHTTPClient, policy: RetryPolicy(), logger: Logger(label: "test"))
-        let session = SQLSession(transport: transport, handle: SessionHandle(identifier: HandleIdentifier(guid: [UInt8](repeating: 1, count: 16), secret: [UInt8](repeating: 2, count: 16))), serverProtocolVersion: 0xA508)
+        let endpoint = try SQLEndpoint.databricks(
+            domain: "https://adb-1234567890123456.7.azuredatabricks.net",
+            clusterId: "0123-456789-abc",
+            accessToken: "unused"
+        )
+        let transport = ThriftHTTPTransport(
+            endpoint: endpoint,
+            client: DatabricksSQLClient.sharedHTTPClient,
+            policy: RetryPolicy(),
+            logger: Logger(label: "test")
+        )
+        let session = SQLSession(
+            transport: transport,
+            handle: SessionHandle(identifier: HandleIdentifier(guid: [UInt8](repeating: 1, count: 16), secret: [UInt8](repeating: 2, count: 16))),
+            serverProtocolVersion: 0xA508
+        )
         #expect(response.directResults?.closeOperation != nil && response.directResults?.resultSet?.hasMoreRows == false)
         let result = try await session.started(response, "ExecuteStatement", options: StatementOptions(batchSize: 100))
         #expect(result.encoding.arrow != nil)
@@ -126,7 +149,8 @@ struct RecordedArrowResultsTests {
             else { continue }
             let key = "\(exchange.folder): \(statement)"
             if let schema = metadata.arrowSchema, !rows.arrowBatches.isEmpty {
-                guard let results = try? ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed) else { continue }  // nested values in Arrow
+                // Nested values in Arrow are not read as Arrow.
+                guard let results = try? ArrowResults(schema: schema, lz4Compressed: metadata.lz4Compressed) else { continue }
                 let batches = try results.resultBatches(rows.arrowBatches, columns: columns, startRowOffset: rows.startRowOffset)
                 arrowRows[key] = batches.flatMap { batch in (0..<batch.rowCount).map { batch.row($0) } }
             } else if !rows.columns.isEmpty {

@@ -3,8 +3,9 @@
 // requests we encode match what a real cluster accepted.
 import Foundation
 import Testing
-@testable import DatabricksSQL
 import Thrift
+
+@testable import DatabricksSQL
 
 func decodeReply(_ exchange: RecordedExchange) throws -> Any {
     func decode<T>(_ body: (inout ThriftBinaryReader) throws(ThriftError) -> T) throws -> T {
@@ -81,7 +82,8 @@ struct RecordedDatabricksTrafficTests {
         // what this driver reads, and it never asks for Arrow, so its values arrive as columns.
         let complex = try #require(
             Recordings.exchanges("testretrievalofcomplexdatatypes", method: "ExecuteStatement")
-                .first { Recordings.statement(of: $0)?.contains("SELECT datetime_col") == true })
+                .first { Recordings.statement(of: $0)?.contains("SELECT datetime_col") == true }
+        )
         let response = try #require(try decodeReply(complex) as? OperationStartResponse)
         let schema = try #require(response.directResults?.resultSetMetadata?.schema?.columns)
         #expect(schema.map(\.type) == [.timestamp, .decimal(precision: 10, scale: 2), .date])
@@ -91,7 +93,8 @@ struct RecordedDatabricksTrafficTests {
         #expect(lineitemSchema.first { $0.name == "l_orderkey" }?.type == .bigint)
         #expect(lineitemSchema.first { $0.name == "l_shipdate" }?.type == .date)
         let intervals = try #require(
-            Recordings.exchanges("testintervaltypes", method: "ExecuteStatement").first { Recordings.statement(of: $0)?.hasPrefix("SELECT") == true })
+            Recordings.exchanges("testintervaltypes", method: "ExecuteStatement").first { Recordings.statement(of: $0)?.hasPrefix("SELECT") == true }
+        )
         let intervalSchema = try #require((try decodeReply(intervals) as? OperationStartResponse)?.directResults?.resultSetMetadata?.schema?.columns)
         #expect(intervalSchema.first?.type == .intervalYearMonth)
         #expect(intervalSchema.contains { $0.type == .intervalDayTime })
@@ -99,7 +102,10 @@ struct RecordedDatabricksTrafficTests {
 
     @Test func syntaxErrorCarriesSQLStateAndMessage() throws {
         let exchange = try #require(
-            Recordings.exchanges("testquerysyntaxerror", method: "ExecuteStatement").first { Recordings.statement(of: $0)?.hasPrefix("INSER ") == true })
+            Recordings.exchanges("testquerysyntaxerror", method: "ExecuteStatement").first {
+                Recordings.statement(of: $0)?.hasPrefix("INSER ") == true
+            }
+        )
         let response = try #require(try decodeReply(exchange) as? OperationStartResponse)
         #expect(response.status.code == StatusCode.error.rawValue)
         #expect(response.status.sqlState == "42601")
@@ -146,8 +152,13 @@ struct RecordedDatabricksTrafficTests {
         // OpenSession: byte for byte, given the JDBC driver's choices.
         let open = try #require(Recordings.exchanges("testsuccessfulconnection", method: "OpenSession").first)
         let request = OpenSessionRequest(
-            clientProtocol: -7, configuration: [:], clientProtocolI64: 0xA509, initialCatalog: "SPARK", initialSchema: "default",
-            canUseMultipleCatalogs: true)
+            clientProtocol: -7,
+            configuration: [:],
+            clientProtocolI64: 0xA509,
+            initialCatalog: "SPARK",
+            initialSchema: "default",
+            canUseMultipleCatalogs: true
+        )
         let ours = ThriftCall.encode(method: "OpenSession", sequenceId: 1) { request.encode(to: &$0) }
         #expect(try ThriftTree.message(ours) == ThriftTree.message(open.request))
 
@@ -176,8 +187,12 @@ struct RecordedDatabricksTrafficTests {
             return
         }
         let executeRequest = ExecuteStatementRequest(
-            sessionHandle: SessionHandle(identifier: HandleIdentifier(guid: sessionGuid, secret: sessionSecret)), statement: statement,
-            runAsync: false, directResultsMaxRows: 2_000_000, directResultsMaxBytes: 404_857_600)
+            sessionHandle: SessionHandle(identifier: HandleIdentifier(guid: sessionGuid, secret: sessionSecret)),
+            statement: statement,
+            runAsync: false,
+            directResultsMaxRows: 2_000_000,
+            directResultsMaxBytes: 404_857_600
+        )
         let encodedExecute = ThriftCall.encode(method: "ExecuteStatement", sequenceId: 0) { executeRequest.encode(to: &$0) }
         #expect(try ThriftTree.message(encodedExecute).isSubset(of: acceptedTree))
     }

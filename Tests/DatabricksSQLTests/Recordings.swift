@@ -2,8 +2,9 @@
 // Spark Thrift Server captures from ../shared/fixtures.
 import Foundation
 import Testing
-@testable import DatabricksSQL
 import Thrift
+
+@testable import DatabricksSQL
 
 enum SharedFixtures {
     static let directory: URL? = {
@@ -46,7 +47,8 @@ enum Recordings {
             else { continue }
             let patterns = request["bodyPatterns"] as? [[String: Any]] ?? []
             let requestBody = patterns.compactMap { $0["binaryEqualTo"] as? String }.first.flatMap { Data(base64Encoded: $0) } ?? Data()
-            let responseBody = (response["base64Body"] as? String).flatMap { Data(base64Encoded: $0) }
+            let responseBody =
+                (response["base64Body"] as? String).flatMap { Data(base64Encoded: $0) }
                 ?? Data(((response["body"] as? String) ?? "").utf8)
             var headers: [String: String] = [:]
             for (key, value) in response["headers"] as? [String: Any] ?? [:] {
@@ -58,8 +60,15 @@ enum Recordings {
             let folder = file.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
             result.append(
                 RecordedExchange(
-                    folder: folder, method: method, request: Array(requestBody), status: response["status"] as? Int ?? 0,
-                    response: Array(responseBody), headers: headers, order: object["insertionIndex"] as? Int ?? 0))
+                    folder: folder,
+                    method: method,
+                    request: Array(requestBody),
+                    status: response["status"] as? Int ?? 0,
+                    response: Array(responseBody),
+                    headers: headers,
+                    order: object["insertionIndex"] as? Int ?? 0
+                )
+            )
         }
         return result.sorted { ($0.folder, $0.order) < ($1.folder, $1.order) }
     }()

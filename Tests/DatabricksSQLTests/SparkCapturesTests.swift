@@ -3,8 +3,9 @@
 // minimal query and the error path give their concrete values.
 import Foundation
 import Testing
-@testable import DatabricksSQL
 import Thrift
+
+@testable import DatabricksSQL
 
 enum SparkCaptures {
     struct Exchange {
@@ -43,7 +44,14 @@ struct SparkCapturesTests {
         #expect(!exchanges.isEmpty)
         for exchange in exchanges {
             let recorded = RecordedExchange(
-                folder: set, method: exchange.method, request: exchange.request, status: 200, response: exchange.response, headers: [:], order: 0)
+                folder: set,
+                method: exchange.method,
+                request: exchange.request,
+                status: 200,
+                response: exchange.response,
+                headers: [:],
+                order: 0
+            )
             if exchange.method == "GetInfo" {
                 #expect(throws: Never.self) { _ = try ThriftTree.message(exchange.response) }
             } else {

@@ -1,5 +1,6 @@
 // Cell values as Spark prints them become exact typed values.
 import Testing
+
 @testable import DatabricksSQL
 
 @Suite("Value parsing")

@@ -36,7 +36,11 @@ struct FlowScheduleTests {
         ])
         #expect(coerced == ["startTime": 1_612_310_466, "backfill": true, "ratio": 2.5, "version": "0", "nested": ["n": 7], "other": "12"])
         // What does not convert exactly is left for validation to refuse.
-        #expect(schema.coercingScalars(["startTime": "12.5", "backfill": "yes", "ratio": "NaN"]) == ["startTime": "12.5", "backfill": "yes", "ratio": "NaN"])
+        #expect(
+            schema.coercingScalars(["startTime": "12.5", "backfill": "yes", "ratio": "NaN"]) == [
+                "startTime": "12.5", "backfill": "yes", "ratio": "NaN",
+            ]
+        )
         #expect(!schema.validate(schema.coercingScalars(["startTime": "soon"])).isEmpty)
     }
 

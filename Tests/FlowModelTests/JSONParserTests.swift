@@ -20,7 +20,8 @@ struct JSONParserTests {
     @Test func valuesOfEveryType() throws {
         #expect(
             try parse(#" {"a": [1, -2, 3.5, 1.0, 1e2, -0, true, false, null, "x"], "b": {}, "c": []} "#)
-                == ["a": [1, -2, 3.5, 1.0, 100.0, 0, true, false, nil, "x"], "b": [:], "c": []])
+                == ["a": [1, -2, 3.5, 1.0, 100.0, 0, true, false, nil, "x"], "b": [:], "c": []]
+        )
         #expect(try parse("9223372036854775807") == .integer(Int64.max))
         #expect(try parse("9223372036854775808") == .number(9_223_372_036_854_775_808), "beyond 64 bits: a fraction-capable number")
         #expect(try parse("1.0") == .number(1.0), "a fraction stays a fraction")
@@ -29,7 +30,10 @@ struct JSONParserTests {
     @Test func stringsWithEscapesAndTextBeyondASCII() throws {
         #expect(try parse(#""q\"b\\s\/n\nt\tu\u00e9\ud83d\ude00""#) == .string("q\"b\\s/n\nt\tué😀"))
         #expect(try parse(#""ünïcode 😀""#) == .string("ünïcode 😀"))
-        #expect(try JSONValue(parsing: Array(JSONValue.string("a\"\u{1}\u{7f}é").jsonString().utf8)) == .string("a\"\u{1}\u{7f}é"), "what we print we read")
+        #expect(
+            try JSONValue(parsing: Array(JSONValue.string("a\"\u{1}\u{7f}é").jsonString().utf8)) == .string("a\"\u{1}\u{7f}é"),
+            "what we print we read"
+        )
     }
 
     @Test func whatWeWriteReadsBackAsTheSameValue() throws {
@@ -68,7 +72,11 @@ struct JSONParserTests {
 @Suite("Resource metadata as JSON")
 struct ResourceMetadataJSONTests {
     @Test func theMembersAreTheCodableFormAndReadBack() throws {
-        let metadata = ResourceMetadata(id: "a", caller: Caller(clientId: "c", scope: TenantScope(orgId: "o", sandboxName: "prod", sandboxId: "s")), now: 42)
+        let metadata = ResourceMetadata(
+            id: "a",
+            caller: Caller(clientId: "c", scope: TenantScope(orgId: "o", sandboxName: "prod", sandboxId: "s")),
+            now: 42
+        )
         #expect(JSONValue.object(metadata.members) == JSONCoding.value(of: metadata))
         #expect(ResourceMetadata(json: .object(metadata.members)) == metadata)
         var missing = metadata.members

@@ -18,10 +18,19 @@ extension TestClientProtocol {
         return String(try #require(created.json.arrayValue?.first?.stringValue).dropFirst("@/dataSets/".count))
     }
 
-    func catalog(_ method: HTTPRequest.Method, _ path: String, _ tenant: Tenant, sandbox: String? = "prod", body: String? = nil) async throws -> TestResponse {
+    func catalog(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        _ tenant: Tenant,
+        sandbox: String? = "prod",
+        body: String? = nil
+    ) async throws -> TestResponse {
         try await execute(
-            uri: "\(catalogBase)\(path)", method: method, headers: tenant.headers(sandbox: sandbox, json: body != nil),
-            body: body.map { ByteBuffer(string: $0) })
+            uri: "\(catalogBase)\(path)",
+            method: method,
+            headers: tenant.headers(sandbox: sandbox, json: body != nil),
+            body: body.map { ByteBuffer(string: $0) }
+        )
     }
 }
 
@@ -60,7 +69,12 @@ struct CatalogTests {
             #expect(try await client.catalog(.delete, "/dataSets/\(id)", other).status == .notFound)
 
             for index in 0..<3 {
-                _ = try await client.catalog(.post, "/dataSets", tenant, body: ordersDataset.replacingOccurrences(of: "\"orders\"", with: "\"more \(index)\""))
+                _ = try await client.catalog(
+                    .post,
+                    "/dataSets",
+                    tenant,
+                    body: ordersDataset.replacingOccurrences(of: "\"orders\"", with: "\"more \(index)\"")
+                )
             }
             #expect(try await client.catalog(.get, "/dataSets", tenant).json.objectValue?.count == 4)
             #expect(try await client.catalog(.get, "/dataSets?limit=2", tenant).json.objectValue?.count == 2)
@@ -68,7 +82,8 @@ struct CatalogTests {
             #expect(try await client.catalog(.get, "/dataSets?name=orders", tenant).json.objectValue?.keys.sorted() == [id])
 
             // The schema grows by nullable fields only.
-            let grown = #"{"schema": {"fields": [{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "city", "type": "string"}, {"name": "total", "type": "decimal", "precision": 12, "scale": 2}, {"name": "at", "type": "string", "format": "date-time"}, {"name": "note", "type": "string"}]}, "description": "grown"}"#
+            let grown =
+                #"{"schema": {"fields": [{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "city", "type": "string"}, {"name": "total", "type": "decimal", "precision": 12, "scale": 2}, {"name": "at", "type": "string", "format": "date-time"}, {"name": "note", "type": "string"}]}, "description": "grown"}"#
             let patched = try await client.catalog(.patch, "/dataSets/\(id)", tenant, body: grown)
             #expect(patched.status == .ok, "\(String(buffer: patched.body))")
             let after = try await client.catalog(.get, "/dataSets/\(id)", tenant).json[id]
@@ -93,7 +108,10 @@ struct CatalogTests {
             #expect(try await client.catalog(.get, "/dataSets/\(id)", tenant).json[id]?["compression"] == "ZSTD")
             let plain = try await client.catalog(.post, "/dataSets", tenant, body: ordersDataset)
             let plainId = String(try #require(plain.json.arrayValue?.first?.stringValue).dropFirst("@/dataSets/".count))
-            #expect(try await client.catalog(.get, "/dataSets/\(plainId)", tenant).json[plainId]?["compression"] == nil, "no codec named: the lake's default")
+            #expect(
+                try await client.catalog(.get, "/dataSets/\(plainId)", tenant).json[plainId]?["compression"] == nil,
+                "no codec named: the lake's default"
+            )
         }
     }
 
@@ -110,16 +128,25 @@ struct CatalogTests {
                 (#"{"schema": {"fields": [{"name": "a", "type": "string"}]}}"#, "name"),
                 (#"{"name": "x", "owner": "me", "schema": {"fields": [{"name": "a", "type": "string"}]}}"#, "owner"),
                 (#"[1, 2]"#, "object"),
-                (#"{"name": "x", "schema": {"fields": [{"name": "b", "type": "binary", "precision": false, "scale": {}}]}}"#, "a binary does not take 'precision'"),
+                (
+                    #"{"name": "x", "schema": {"fields": [{"name": "b", "type": "binary", "precision": false, "scale": {}}]}}"#,
+                    "a binary does not take 'precision'"
+                ),
                 (#"{"name": "x", "schema": {"fields": [{"name": "i", "type": "integer", "format": "date"}]}}"#, "an integer does not take 'format'"),
                 (#"{"name": "x", "schema": {"fields": [{"name": "s", "type": "string", "nullable": "yes"}]}}"#, "nullable is true or false"),
-                (#"{"name": "x", "compression": "LZO", "schema": {"fields": [{"name": "s", "type": "string"}]}}"#, "'compression' must be one of UNCOMPRESSED, SNAPPY, GZIP, ZSTD"),
+                (
+                    #"{"name": "x", "compression": "LZO", "schema": {"fields": [{"name": "s", "type": "string"}]}}"#,
+                    "'compression' must be one of UNCOMPRESSED, SNAPPY, GZIP, ZSTD"
+                ),
                 (#"{"name": "x", "compression": 6, "schema": {"fields": [{"name": "s", "type": "string"}]}}"#, "'compression' must be one of"),
             ]
             for (body, reason) in cases {
                 let response = try await client.catalog(.post, "/dataSets", tenant, body: body)
                 #expect(response.status == .badRequest, "\(body)")
-                #expect(response.json["report"]?["detailed-message"]?.stringValue?.contains(reason) == true, "\(body): \(String(buffer: response.body))")
+                #expect(
+                    response.json["report"]?["detailed-message"]?.stringValue?.contains(reason) == true,
+                    "\(body): \(String(buffer: response.body))"
+                )
             }
             #expect(try await client.catalog(.get, "/dataSets?limit=0", tenant).flowCode == "1452-400")
             #expect(try await client.catalog(.get, "/dataSets?bogus=1", tenant).flowCode == "1451-400")

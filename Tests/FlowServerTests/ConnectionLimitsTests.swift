@@ -9,14 +9,21 @@ import Testing
 
 @Suite("HTTP connection limits")
 struct ConnectionLimitsTests {
-    /// A service listening on a free port with these limits.
-    func withServer(_ configure: @escaping (inout ConnectionLimits) -> Void, _ body: @Sendable (Int) async throws -> Void) async throws {
-        let service = try await TestService.make { configure(&$0.connections) }
+    /// A live service with one limit set, and its port.
+    func withServer(
+        _ setting: WritableKeyPath<ConnectionLimits, Int>? = nil,
+        _ value: Int = 0,
+        _ body: @Sendable (Int) async throws -> Void
+    ) async throws {
+        nonisolated(unsafe) let setting = setting
+        let service = try await TestService.make { configuration in
+            if let setting { configuration.connections[keyPath: setting] = value }
+        }
         try await service.testLive { client in try await body(try #require(client.port)) }
     }
 
     @Test func halfARequestLineIsClosedAtTheIdleTimeout() async throws {
-        try await withServer({ $0.idleTimeoutSeconds = 1 }) { port in
+        try await withServer(\.idleTimeoutSeconds, 1) { port in
             let connection = try RawConnection(port: port)
             connection.send("GET /hea")
             let started = ContinuousClock.now
@@ -27,7 +34,7 @@ struct ConnectionLimitsTests {
     }
 
     @Test func headersTrickledByteByByteAreCutOffAtTheIdleTimeout() async throws {
-        try await withServer({ $0.idleTimeoutSeconds = 1 }) { port in
+        try await withServer(\.idleTimeoutSeconds, 1) { port in
             let connection = try RawConnection(port: port)
             let started = ContinuousClock.now
             var sent = 0
@@ -45,9 +52,11 @@ struct ConnectionLimitsTests {
     }
 
     @Test func aBodyThatDoesNotArriveInTimeIsAnsweredWith408() async throws {
-        try await withServer({ $0.bodyTimeoutSeconds = 1 }) { port in
+        try await withServer(\.bodyTimeoutSeconds, 1) { port in
             let connection = try RawConnection(port: port)
-            connection.send("POST /ims/token/v3 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type")
+            connection.send(
+                "POST /ims/token/v3 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type"
+            )
             let answer = await connection.readUntilClosed(within: .seconds(10))
             #expect(answer.status == 408 && answer.closed)
             #expect(answer.body?["type"] == "https://ns.adobe.com/aep/errors/FLOW-1100-408")
@@ -56,7 +65,7 @@ struct ConnectionLimitsTests {
     }
 
     @Test func headsTheParserRefusesGetAFlowErrorBody() async throws {
-        try await withServer({ _ in }) { port in
+        try await withServer { port in
             let large = try RawConnection(port: port)
             large.send("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "b", count: 100_000))\r\n\r\n")
             let tooLarge = await large.readUntilClosed(within: .seconds(10))
@@ -74,7 +83,7 @@ struct ConnectionLimitsTests {
 
     @Test func connectionsOverTheLimitAreRefusedWith503UntilOneCloses() async throws {
         // HummingbirdTesting's live client holds one connection from the start; three raw ones fill the rest.
-        try await withServer({ $0.maximumConnections = 4 }) { port in
+        try await withServer(\.maximumConnections, 4) { port in
             // Three clients hold their connections (each served once, then idle on keep-alive).
             var held: [RawConnection] = []
             for _ in 0..<3 {
@@ -100,7 +109,7 @@ struct ConnectionLimitsTests {
                 if !served { try await Task.sleep(for: .milliseconds(50)) }
             }
             #expect(served)
-            held.forEach { $0.close() }
+            for connection in held { connection.close() }
         }
     }
 }

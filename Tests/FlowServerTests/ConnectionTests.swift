@@ -3,16 +3,21 @@
 import FlowModel
 import FlowServer
 import FlowStore
-import Hummingbird
-import HTTPTypes
 import Foundation
+import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
 
 @Suite("Base connections")
 struct ConnectionTests {
-    static func body(name: String = "conn", specId: String = ConnectionSpec.azureDatabricksId, specName: String = "Access Token Authentication", params: String? = nil) -> String {
+    static func body(
+        name: String = "conn",
+        specId: String = ConnectionSpec.azureDatabricksId,
+        specName: String = "Access Token Authentication",
+        params: String? = nil
+    ) -> String {
         let params = params ?? #"{"domain":"https://adb-1.2.azuredatabricks.net","clusterId":"c-1","accessToken":"tok","database":"db"}"#
         return #"{"name":"\#(name)","auth":{"specName":"\#(specName)","params":\#(params)},"connectionSpec":{"id":"\#(specId)","version":"1.0"}}"#
     }
@@ -26,11 +31,16 @@ struct ConnectionTests {
             response = try await client.createConnection(tenant, body: Self.body(specName: "Basic Authentication"))
             #expect(response.flowCode == "1415-400")
             response = try await client.createConnection(
-                tenant, body: Self.body(params: #"{"domain":"http://169.254.169.254","clusterId":"c","accessToken":"tok-secret-value","database":"db"}"#))
+                tenant,
+                body: Self.body(params: #"{"domain":"http://169.254.169.254","clusterId":"c","accessToken":"tok-secret-value","database":"db"}"#)
+            )
             #expect(response.status == .badRequest)
             let message = response.json["report"]?["detailed-message"]?.stringValue ?? ""
             #expect(message.contains("domain") && !message.contains("tok-secret-value") && !message.contains("169.254"))
-            response = try await client.createConnection(tenant, body: Self.body(params: #"{"domain":"https://a.azuredatabricks.net","clusterId":"c","database":"db"}"#))
+            response = try await client.createConnection(
+                tenant,
+                body: Self.body(params: #"{"domain":"https://a.azuredatabricks.net","clusterId":"c","database":"db"}"#)
+            )
             #expect(response.status == .badRequest)
             #expect(response.json["errorMessage"]?.stringValue?.contains("'accessToken' is required") == true)
             response = try await client.createConnection(tenant, body: Self.body(name: String(repeating: "n", count: 300)))
@@ -43,7 +53,12 @@ struct ConnectionTests {
             #expect(response.status == .badRequest)
             var headers = tenant.headers()
             headers[.contentType] = "text/plain"
-            response = try await client.execute(uri: "\(flowBase)/connections", method: .post, headers: headers, body: ByteBuffer(string: Self.body()))
+            response = try await client.execute(
+                uri: "\(flowBase)/connections",
+                method: .post,
+                headers: headers,
+                body: ByteBuffer(string: Self.body())
+            )
             #expect(response.status == .badRequest && response.flowCode == "1406-400")
             let huge = Self.body(name: String(repeating: "x", count: 2 << 20))
             response = try await client.createConnection(tenant, body: huge)
@@ -70,7 +85,9 @@ struct ConnectionTests {
             }
             _ = try await client.createConnection(
                 tenant,
-                body: #"{"name":"spark","auth":{"specName":"Basic Authentication","params":{"host":"spark.example.com","port":10001,"database":"default"}},"connectionSpec":{"id":"\#(ConnectionSpec.sparkThriftServerId)"}}"#)
+                body:
+                    #"{"name":"spark","auth":{"specName":"Basic Authentication","params":{"host":"spark.example.com","port":10001,"database":"default"}},"connectionSpec":{"id":"\#(ConnectionSpec.sparkThriftServerId)"}}"#
+            )
 
             var response = try await client.get("/connections?property=name==conn-3", tenant)
             #expect(response.json["items"]?.arrayValue?.map { $0["name"] } == ["conn-3"])
@@ -121,7 +138,12 @@ struct ConnectionTests {
             func patch(_ body: String, ifMatch: String?) async throws -> TestResponse {
                 var headers = tenant.headers(json: true)
                 if let ifMatch { headers[.ifMatch] = ifMatch }
-                return try await client.execute(uri: "\(flowBase)/connections/\(id)", method: .patch, headers: headers, body: ByteBuffer(string: body))
+                return try await client.execute(
+                    uri: "\(flowBase)/connections/\(id)",
+                    method: .patch,
+                    headers: headers,
+                    body: ByteBuffer(string: body)
+                )
             }
             let rename = #"[{"op":"replace","path":"/name","value":"Renamed"},{"op":"add","path":"/description","value":"d"}]"#
             var response = try await patch(rename, ifMatch: nil)
@@ -151,7 +173,10 @@ struct ConnectionTests {
             let newEtag = try #require(response.json["etag"]?.stringValue)
             #expect(newEtag != etag)
             let stored = try await service.services.storage.resource(
-                .connections, id: id, in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: ""))
+                .connections,
+                id: id,
+                in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: "")
+            )
             #expect(stored?.secrets["accessToken"] == "original-token")
             #expect(stored?.body["name"] == "Renamed")
             let after = try await client.get("/connections/\(id)", tenant).json["items"]?[0]
@@ -165,7 +190,10 @@ struct ConnectionTests {
             response = try await patch(withName, ifMatch: newEtag)
             #expect(response.status == .ok)
             let rotated = try await service.services.storage.resource(
-                .connections, id: id, in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: ""))
+                .connections,
+                id: id,
+                in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: "")
+            )
             #expect(rotated?.secrets["accessToken"] == "rotated-token")
         }
         #expect(!service.logs.text.contains("rotated-token") && !service.logs.text.contains("original-token"))

@@ -57,7 +57,10 @@ struct ContractTests {
         let service = try await TestService.make()
         try await service.test { client in
             let tenant = try await service.tenant(client)
-            let body = seedRequestBody().replacingOccurrences(of: #"{"name": "Databricks connection to Experience Platform","#, with: #"{"name": "first", "name": "second","#)
+            let body = seedRequestBody().replacingOccurrences(
+                of: #"{"name": "Databricks connection to Experience Platform","#,
+                with: #"{"name": "first", "name": "second","#
+            )
             let response = try await client.createConnection(tenant, body: body)
             #expect(response.status == .badRequest && response.flowCode == "1405-400")
             #expect(response.json["report"]?["detailed-message"]?.stringValue?.contains("the member 'name' appears twice") == true)
@@ -91,7 +94,10 @@ struct ContractTests {
             let order = seen.map { ($0["createdAt"]?.int64Value ?? 0, $0["id"]?.stringValue ?? "") }
             #expect(zip(order, order.dropFirst()).allSatisfy { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 > $1.1) }, "\(order)")
             #expect(try await client.get("/connections?count=true&property=name==connection%200,connection%202", tenant).json["count"] == 5)
-            #expect(try await client.get("/connections?count=true&property=auth.params.database==acme-db&property=state==enabled", tenant).json["count"] == 7)
+            #expect(
+                try await client.get("/connections?count=true&property=auth.params.database==acme-db&property=state==enabled", tenant).json["count"]
+                    == 7
+            )
             let byName = try await client.get("/connections?orderby=name&limit=1", tenant)
             #expect(byName.json["items"]?.arrayValue?.first?["name"] == "connection 0")
         }

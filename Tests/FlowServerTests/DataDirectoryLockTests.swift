@@ -25,7 +25,7 @@ struct DataDirectoryLockTests {
         while again == nil {
             do {
                 again = try DataDirectoryLock(directory: directory)
-            } catch where ContinuousClock.now < deadline {
+            } catch  where ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
         }

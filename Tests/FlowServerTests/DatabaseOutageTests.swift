@@ -10,7 +10,9 @@ import TestSupport
 import Testing
 
 @Suite(
-    "The database restarted", .enabled(if: TestDatabase.postgresURL != nil && !TestDatabase.servicesUsePostgres, Comment(rawValue: TestDatabase.skip)))
+    "The database restarted",
+    .enabled(if: TestDatabase.postgresURL != nil && !TestDatabase.servicesUsePostgres, Comment(rawValue: TestDatabase.skip))
+)
 struct DatabaseOutageTests {
     @Test func callsAnswer503WhileTheDatabaseIsDownAndSucceedOnceItIsBack() async throws {
         let postgres = try await PrivatePostgres.start()

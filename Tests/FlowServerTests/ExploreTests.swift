@@ -46,20 +46,31 @@ struct ExploreTests {
             #expect(root.status == .ok)
             let items = try #require(root.json.arrayValue)
             #expect(items.map { $0["name"]?.stringValue } == ExploreFixture.tables.map { "\(ExploreFixture.database).\($0)" })
-            #expect(items.first == ["type": "table", "name": .string("\(ExploreFixture.database).cols"), "path": .string("\(ExploreFixture.database).cols"), "canPreview": true, "canFetchSchema": true])
+            #expect(
+                items.first == [
+                    "type": "table", "name": .string("\(ExploreFixture.database).cols"), "path": .string("\(ExploreFixture.database).cols"),
+                    "canPreview": true, "canFetchSchema": true,
+                ]
+            )
             #expect(root.headers[HTTPField.Name("Link")!] == nil)
 
             let table = try await client.explore(id, tenant, "objectType=table&object=\(ExploreFixture.database).types&preview=true")
             #expect(table.status == .ok, "\(String(buffer: table.body))")
             #expect(table.json["format"] == "flat")
             let columns = try #require(table.json["schema"]?["columns"]?.arrayValue)
-            #expect(columns.map { $0["name"]?.stringValue ?? "" } == ["b", "i8", "i16", "i32", "i64", "f", "d", "d15", "d38", "s", "v", "bin", "dt", "ts", "ntz", "arr", "m", "st"])
+            #expect(
+                columns.map { $0["name"]?.stringValue ?? "" } == [
+                    "b", "i8", "i16", "i32", "i64", "f", "d", "d15", "d38", "s", "v", "bin", "dt", "ts", "ntz", "arr", "m", "st",
+                ]
+            )
             #expect(columns[0] == ["name": "b", "type": "boolean", "xdm": ["type": "boolean"]])
             #expect(columns[4] == ["name": "i64", "type": "bigint", "xdm": ["type": "integer"], "meta:xdmType": "long"])
             #expect(columns[7] == ["name": "d15", "type": "decimal(15,2)", "xdm": ["type": "number"]])
             #expect(columns[8] == ["name": "d38", "type": "decimal(38,10)", "xdm": ["type": "string"]])
             #expect(columns[12] == ["name": "dt", "type": "date", "meta:xdmType": "date", "xdm": ["type": "string", "format": "date"]])
-            #expect(columns[13] == ["name": "ts", "type": "timestamp", "meta:xdmType": "date-time", "xdm": ["type": "string", "format": "date-time"]])
+            #expect(
+                columns[13] == ["name": "ts", "type": "timestamp", "meta:xdmType": "date-time", "xdm": ["type": "string", "format": "date-time"]]
+            )
             #expect(columns[15]["xdm"] == ["type": "array"] && columns[16]["xdm"] == ["type": "object"] && columns[17]["xdm"] == ["type": "object"])
 
             let data = try #require(table.json["data"]?.arrayValue)
@@ -96,34 +107,56 @@ struct ExploreTests {
             #expect(all.json["data"]?.arrayValue?.count == 100, "150 rows, at most 100 shown: \(String(buffer: all.body))")
 
             let ddn = try await client.explore(
-                id, tenant, people + "&filters=" + pql(#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"city"},{"nodeType":"literal","value":"DDN"}]}"#))
+                id,
+                tenant,
+                people + "&filters="
+                    + pql(
+                        #"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"city"},{"nodeType":"literal","value":"DDN"}]}"#
+                    )
+            )
             let ddnRows = try #require(ddn.json["data"]?.arrayValue)
             #expect(ddnRows.count == 50 && ddnRows.allSatisfy { $0["city"] == "DDN" }, "\(String(buffer: ddn.body))")
 
             let combined = try await client.explore(
-                id, tenant,
-                people + "&filters=" + pql(
-                    #"""
-                    {"nodeType":"fnApply","fnName":"and","params":[
-                      {"nodeType":"fnApply","fnName":"NOT","params":[{"nodeType":"fnApply","fnName":"isNull","params":[{"nodeType":"fieldLookup","fieldName":"city"}]}]},
-                      {"nodeType":"fnApply","fnName":"or","params":[
-                        {"nodeType":"fnApply","fnName":"<","params":[{"nodeType":"fieldLookup","fieldName":"id"},{"nodeType":"literal","value":6}]},
-                        {"nodeType":"fnApply","fnName":"in","params":[{"nodeType":"fieldLookup","fieldName":"id"},{"nodeType":"literal","value":[120, 121, 122]}]}]},
-                      {"nodeType":"fnApply","fnName":"like","params":[{"nodeType":"fieldLookup","fieldName":"name"},{"nodeType":"literal","value":"name 1%"}]},
-                      {"nodeType":"fnApply","fnName":"!=","params":[{"nodeType":"fieldLookup","fieldName":"age"},{"nodeType":"literal","value":32}]},
-                      {"nodeType":"fnApply","fnName":">=","params":[{"nodeType":"fieldLookup","fieldName":"joined"},{"nodeType":"literal","value":"2022-01-01"}]}]}
-                    """#))
+                id,
+                tenant,
+                people + "&filters="
+                    + pql(
+                        #"""
+                        {"nodeType":"fnApply","fnName":"and","params":[
+                          {"nodeType":"fnApply","fnName":"NOT","params":[{"nodeType":"fnApply","fnName":"isNull","params":[{"nodeType":"fieldLookup","fieldName":"city"}]}]},
+                          {"nodeType":"fnApply","fnName":"or","params":[
+                            {"nodeType":"fnApply","fnName":"<","params":[{"nodeType":"fieldLookup","fieldName":"id"},{"nodeType":"literal","value":6}]},
+                            {"nodeType":"fnApply","fnName":"in","params":[{"nodeType":"fieldLookup","fieldName":"id"},{"nodeType":"literal","value":[120, 121, 122]}]}]},
+                          {"nodeType":"fnApply","fnName":"like","params":[{"nodeType":"fieldLookup","fieldName":"name"},{"nodeType":"literal","value":"name 1%"}]},
+                          {"nodeType":"fnApply","fnName":"!=","params":[{"nodeType":"fieldLookup","fieldName":"age"},{"nodeType":"literal","value":32}]},
+                          {"nodeType":"fnApply","fnName":">=","params":[{"nodeType":"fieldLookup","fieldName":"joined"},{"nodeType":"literal","value":"2022-01-01"}]}]}
+                        """#
+                    )
+            )
             #expect(combined.status == .ok, "\(String(buffer: combined.body))")
             let ids = (combined.json["data"]?.arrayValue ?? []).compactMap { $0["id"]?.int64Value }.sorted()
             #expect(ids == [1, 120, 121], "city not null, id < 6 or in (120,121,122), name like 'name 1%', age != 32")
 
             // Hostile values are data, never SQL: they match nothing and change nothing.
             let injection = try await client.explore(
-                id, tenant, people + "&filters=" + pql(#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"city"},{"nodeType":"literal","value":"x' OR '1'='1' --"}]}"#))
+                id,
+                tenant,
+                people + "&filters="
+                    + pql(
+                        #"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"city"},{"nodeType":"literal","value":"x' OR '1'='1' --"}]}"#
+                    )
+            )
             #expect(injection.status == .ok && injection.json["data"] == [])
             let unknownField = try await client.explore(
-                id, tenant, people + "&filters=" + pql(#"{"nodeType":"fnApply","fnName":"isNull","params":[{"nodeType":"fieldLookup","fieldName":"city` IS NULL OR 1=1 --"}]}"#))
-            #expect(unknownField.status == .badRequest && unknownField.flowCode == "1100-400" && unknownField.json["report"]?["reason"] == "invalidFilter")
+                id,
+                tenant,
+                people + "&filters="
+                    + pql(#"{"nodeType":"fnApply","fnName":"isNull","params":[{"nodeType":"fieldLookup","fieldName":"city` IS NULL OR 1=1 --"}]}"#)
+            )
+            #expect(
+                unknownField.status == .badRequest && unknownField.flowCode == "1100-400" && unknownField.json["report"]?["reason"] == "invalidFilter"
+            )
             let notBase64 = try await client.explore(id, tenant, people + "&filters=%25%25%25")
             #expect(notBase64.status == .badRequest && notBase64.json["report"]?["reason"] == "invalidFilter")
             let withoutPreview = try await client.explore(id, tenant, "objectType=table&object=people&filters=e30")
@@ -154,10 +187,20 @@ struct ExploreTests {
             let tenant = try await service.tenant(client)
             let id = try await client.connectionId(tenant, body: LiveSources.sparkConnection(database: ExploreFixture.database))
             let cols = try await client.explore(id, tenant, "objectType=table&object=cols&preview=true")
-            #expect(cols.json["schema"]?["columns"]?.arrayValue?.map { $0["name"]?.stringValue ?? "" } == ["col one", "we\"ird", "it's", "back`tick", "dot.ted"])
+            #expect(
+                cols.json["schema"]?["columns"]?.arrayValue?.map { $0["name"]?.stringValue ?? "" } == [
+                    "col one", "we\"ird", "it's", "back`tick", "dot.ted",
+                ]
+            )
             #expect(cols.json["data"] == [["col one": 1, "we\"ird": "a", "it's": 2, "back`tick": 3, "dot.ted": 4]])
             let filtered = try await client.explore(
-                id, tenant, "objectType=table&object=cols&preview=true&filters=" + pql(#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"back`tick"},{"nodeType":"literal","value":3}]}"#))
+                id,
+                tenant,
+                "objectType=table&object=cols&preview=true&filters="
+                    + pql(
+                        #"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"back`tick"},{"nodeType":"literal","value":3}]}"#
+                    )
+            )
             #expect(filtered.json["data"]?.arrayValue?.count == 1)
 
             // A table whose name has spaces, quotes and backticks (a global temporary view).
@@ -228,7 +271,10 @@ struct ExploreTests {
         try await service.test { client in
             let tenant = try await service.tenant(client)
             // Unknown database.
-            let unknown = try await client.connectionId(tenant, body: LiveSources.sparkConnection(database: "no_such_db_\(UUID().uuidString.prefix(6))"))
+            let unknown = try await client.connectionId(
+                tenant,
+                body: LiveSources.sparkConnection(database: "no_such_db_\(UUID().uuidString.prefix(6))")
+            )
             let unknownTest = try await client.get("/connections/\(unknown)/test", tenant)
             #expect(unknownTest.json["result"] == false && unknownTest.json["reason"]?["code"] == "databaseNotFound")
             let unknownRoot = try await client.explore(unknown, tenant, "objectType=root")
@@ -247,7 +293,10 @@ struct ExploreTests {
             let id = try await client.connectionId(tenant, body: LiveSources.sparkConnection(database: ExploreFixture.database))
             let slowStart = ContinuousClock.now
             let slow = try await client.explore(id, tenant, "objectType=table&object=slow&preview=true")
-            #expect(slow.status == .gatewayTimeout && slow.flowCode == "1104-504" && slow.json["report"]?["reason"] == "timeout", "\(String(buffer: slow.body))")
+            #expect(
+                slow.status == .gatewayTimeout && slow.flowCode == "1104-504" && slow.json["report"]?["reason"] == "timeout",
+                "\(String(buffer: slow.body))"
+            )
             // The 504 itself proves the deadline fired (the view answers after 8 s); the bound only
             // catches a hang, loosely, since the whole suite shares two cores.
             #expect(ContinuousClock.now - slowStart < .seconds(30))
@@ -285,7 +334,9 @@ struct ExploreTests {
             ]
             for (cluster, token, reason) in cases {
                 let connection = try await client.connectionId(
-                    tenant, body: LiveSources.databricksConnection(database: ExploreFixture.database, cluster: cluster, token: token))
+                    tenant,
+                    body: LiveSources.databricksConnection(database: ExploreFixture.database, cluster: cluster, token: token)
+                )
                 let test = try await client.get("/connections/\(connection)/test", tenant)
                 #expect(test.json["result"] == false && test.json["reason"]?["code"] == .string(reason), "\(cluster): \(test.json)")
                 let explore = try await client.explore(connection, tenant, "objectType=root")
@@ -293,7 +344,9 @@ struct ExploreTests {
                 #expect(!String(buffer: test.body).contains("dapi") && !String(buffer: explore.body).contains("dapi"))
             }
             let terminated = try await client.connectionId(
-                tenant, body: LiveSources.databricksConnection(database: ExploreFixture.database, cluster: "0123-456789-terminated"))
+                tenant,
+                body: LiveSources.databricksConnection(database: ExploreFixture.database, cluster: "0123-456789-terminated")
+            )
             let message = try await client.get("/connections/\(terminated)/test", tenant).json["reason"]?["message"]?.stringValue ?? ""
             #expect(message.contains("TERMINATED") && message.contains("Inactive cluster terminated"))
         }
@@ -329,8 +382,11 @@ struct ConnectionHostTests {
             var headers = tenant.headers(json: true)
             headers[.ifMatch] = etag
             let patch = try await client.execute(
-                uri: "\(flowBase)/connections/\(id)", method: .patch, headers: headers,
-                body: ByteBuffer(string: #"[{"op":"replace","path":"/auth/params/domain","value":"https://169.254.169.254"}]"#))
+                uri: "\(flowBase)/connections/\(id)",
+                method: .patch,
+                headers: headers,
+                body: ByteBuffer(string: #"[{"op":"replace","path":"/auth/params/domain","value":"https://169.254.169.254"}]"#)
+            )
             #expect(patch.status == .badRequest && patch.json["report"]?["reason"] == "hostNotAllowed")
         }
     }

@@ -34,10 +34,17 @@ struct FlowFaultTests {
         try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: LiveSources.sparkConnection(database: FlowRunTests.database, host: "127.0.0.1", port: proxy.port), table: table,
-                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
-                mappings: FlowRunTests.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")]))
-            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+                tenant,
+                base: LiveSources.sparkConnection(database: FlowRunTests.database, host: "127.0.0.1", port: proxy.port),
+                table: table,
+                datasetSchema:
+                    #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
+                mappings: FlowRunTests.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")])
+            )
+            let flow = try await client.flowId(
+                tenant,
+                body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#)
+            )
             func chunks(_ runs: [JSONValue]) -> Int64 { runs.first?["metrics"]?["statusSummary"]?["extensions"]?["chunksCommitted"]?.int64Value ?? 0 }
 
             // Cut every connection while the second chunk streams in: the run tries again.
@@ -72,7 +79,9 @@ struct FlowFaultTests {
     @Test func aSourceThatStopsAnsweringFailsEachTryAfterTheRequestTimeout() async throws {
         try await FlowRunTests.ready.value
         let table = "\(FlowRunTests.database).silent"
-        try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(10)"])
+        try await LiveSources.run([
+            "CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(10)"
+        ])
         let proxy = try FaultProxy(upstreamPort: LiveSources.sparkPort)
         defer { proxy.stop() }
         let service = try await flowService { configuration in
@@ -85,13 +94,19 @@ struct FlowFaultTests {
         try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: LiveSources.sparkConnection(database: FlowRunTests.database, host: "127.0.0.1", port: proxy.port), table: table,
+                tenant,
+                base: LiveSources.sparkConnection(database: FlowRunTests.database, host: "127.0.0.1", port: proxy.port),
+                table: table,
                 datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}]"#,
-                mappings: FlowRunTests.mappings([("id", "id")]))
+                mappings: FlowRunTests.mappings([("id", "id")])
+            )
             // The host vanishes: connections are accepted and never answered.
             proxy.isSilent = true
             proxy.cut()
-            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+            let flow = try await client.flowId(
+                tenant,
+                body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#)
+            )
             let failed = try await client.waitForRuns(of: flow, tenant, until: allEnded)
             #expect(status(failed[0]) == "failed", "\(failed)")
             let error = failed[0]["metrics"]?["statusSummary"]?["errors"]?[0]
@@ -107,7 +122,9 @@ struct FlowFaultTests {
     @Test func aRunWhoseSourceThinksLongerThanTheLeaseKeepsItsLease() async throws {
         try await FlowRunTests.ready.value
         let table = "\(FlowRunTests.database).thinking"
-        try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(10)"])
+        try await LiveSources.run([
+            "CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(10)"
+        ])
         let proxy = try FaultProxy(upstreamPort: LiveSources.sparkPort)
         defer { proxy.stop() }
         let service = try await flowService { configuration in
@@ -118,10 +135,16 @@ struct FlowFaultTests {
         try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: LiveSources.sparkConnection(database: FlowRunTests.database, host: "127.0.0.1", port: proxy.port), table: table,
+                tenant,
+                base: LiveSources.sparkConnection(database: FlowRunTests.database, host: "127.0.0.1", port: proxy.port),
+                table: table,
                 datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}]"#,
-                mappings: FlowRunTests.mappings([("id", "id")]))
-            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970) + 2), "frequency": "once"}"#))
+                mappings: FlowRunTests.mappings([("id", "id")])
+            )
+            let flow = try await client.flowId(
+                tenant,
+                body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970) + 2), "frequency": "once"}"#)
+            )
             // The run's first answers from the source come later than its lease would last unrenewed.
             proxy.delayAnswers(3, by: 5)
             // While the run waits on its source, its lease is ahead of every moment it is looked at:

@@ -32,7 +32,11 @@ struct FlowChain {
 }
 
 /// Services for flow tests: quick polls, no safety lag, quick retries.
-func flowService(live: Bool = true, directory: URL? = nil, configure: @escaping (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestService {
+func flowService(
+    live: Bool = true,
+    directory: URL? = nil,
+    configure: @escaping (inout ServerConfiguration) -> Void = { _ in }
+) async throws -> TestService {
     let adjust: (inout ServerConfiguration) -> Void = { configuration in
         configuration.runs.pollMilliseconds = 200
         configuration.runs.safetyLagMilliseconds = 0
@@ -45,7 +49,13 @@ func flowService(live: Bool = true, directory: URL? = nil, configure: @escaping 
 }
 
 extension TestClientProtocol {
-    func send(_ method: HTTPRequest.Method, _ path: String, _ tenant: Tenant, body: String? = nil, ifMatch: String? = nil) async throws -> TestResponse {
+    func send(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        _ tenant: Tenant,
+        body: String? = nil,
+        ifMatch: String? = nil
+    ) async throws -> TestResponse {
         var headers = tenant.headers(json: body != nil)
         if let ifMatch { headers[.ifMatch] = ifMatch }
         return try await execute(uri: "\(flowBase)\(path)", method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
@@ -53,23 +63,41 @@ extension TestClientProtocol {
 
     /// Creates a dataset, a mapping set onto it, and the connections of a flow; `base` is the base
     /// connection's create body, `datasetSchema` and `mappings` JSON.
-    func flowChain(_ tenant: Tenant, base: String, table: String, datasetSchema: String, mappings: String, spec: String = ConnectionSpec.sparkThriftServerId) async throws -> FlowChain {
+    func flowChain(
+        _ tenant: Tenant,
+        base: String,
+        table: String,
+        datasetSchema: String,
+        mappings: String,
+        spec: String = ConnectionSpec.sparkThriftServerId
+    ) async throws -> FlowChain {
         let baseId = try await connectionId(tenant, body: base)
         let source = try await post("/sourceConnections", tenant, sourceBody(base: baseId, table: table, spec: spec))
         #expect(source.status == .created, "\(String(buffer: source.body))")
         let created = try await catalog(.post, "/dataSets", tenant, body: #"{"name": "events", "schema": {"fields": \#(datasetSchema)}}"#)
-        let dataset = String(try #require(created.json.arrayValue?.first?.stringValue, "\(String(buffer: created.body))").dropFirst("@/dataSets/".count))
+        let dataset = String(
+            try #require(created.json.arrayValue?.first?.stringValue, "\(String(buffer: created.body))").dropFirst("@/dataSets/".count)
+        )
         let target = try await post(
-            "/targetConnections", tenant,
-            #"{"name": "events dataset", "connectionSpec": {"id": "\#(ConnectionSpec.dataLakeId)", "version": "1.0"}, "data": {"format": "parquet_xdm"}, "params": {"dataSetId": "\#(dataset)"}}"#)
+            "/targetConnections",
+            tenant,
+            #"{"name": "events dataset", "connectionSpec": {"id": "\#(ConnectionSpec.dataLakeId)", "version": "1.0"}, "data": {"format": "parquet_xdm"}, "params": {"dataSetId": "\#(dataset)"}}"#
+        )
         #expect(target.status == .created, "\(String(buffer: target.body))")
         let mapping = try await execute(
-            uri: "/data/foundation/conversion/mappingSets", method: .post, headers: tenant.headers(json: true),
-            body: ByteBuffer(string: #"{"xdmSchema": "@/dataSets/\#(dataset)", "xdmVersion": "1.0", "mappings": \#(mappings)}"#))
+            uri: "/data/foundation/conversion/mappingSets",
+            method: .post,
+            headers: tenant.headers(json: true),
+            body: ByteBuffer(string: #"{"xdmSchema": "@/dataSets/\#(dataset)", "xdmVersion": "1.0", "mappings": \#(mappings)}"#)
+        )
         #expect(mapping.status == .created, "\(String(buffer: mapping.body))")
         return FlowChain(
-            baseConnection: baseId, sourceConnection: try #require(source.json["id"]?.stringValue), targetConnection: try #require(target.json["id"]?.stringValue),
-            dataset: dataset, mappingSet: try #require(mapping.json["id"]?.stringValue))
+            baseConnection: baseId,
+            sourceConnection: try #require(source.json["id"]?.stringValue),
+            targetConnection: try #require(target.json["id"]?.stringValue),
+            dataset: dataset,
+            mappingSet: try #require(mapping.json["id"]?.stringValue)
+        )
     }
 
     /// Creates a flow; its id.
@@ -114,7 +142,9 @@ extension TestService {
         let scopeFolder = directory.appendingPathComponent("lake/\(tenant.orgId)/prod/\(dataset)/batches")
         guard FileManager.default.fileExists(atPath: scopeFolder.path) else { return [] }
         let read = try await runToEnd(LiveSources.pyarrowPython!, [LiveSources.parquetCheckScript, "dataset", scopeFolder.path])
-        guard read.status == 0, let document = try JSONSerialization.jsonObject(with: read.output) as? [String: Any], let rows = document["rows"] as? [[Any]] else {
+        guard read.status == 0, let document = try JSONSerialization.jsonObject(with: read.output) as? [String: Any],
+            let rows = document["rows"] as? [[Any]]
+        else {
             throw FlowTestFailure(message: "pyarrow could not read the dataset \(dataset): \(read.errors.suffix(500))")
         }
         return rows.map { row in row.map { $0 as? String } }

@@ -60,13 +60,24 @@ struct FlowRunTests {
         try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: LiveSources.sparkConnection(database: Self.database, protocol: sparkProtocol), table: table,
-                datasetSchema: Self.everythingSchema, mappings: Self.everythingMappings)
+                tenant,
+                base: LiveSources.sparkConnection(database: Self.database, protocol: sparkProtocol),
+                table: table,
+                datasetSchema: Self.everythingSchema,
+                mappings: Self.everythingMappings
+            )
             let start = Int(Date().timeIntervalSince1970)
             // The source answers: the delta column must exist and hold times.
             for (column, reason) in [("nope", "is not a column"), ("id", "must be a timestamp")] {
-                let refused = try await client.post("/flows", tenant, chain.flowBody(schedule: #"{"startTime": \#(start), "frequency": "once"}"#, deltaColumn: column))
-                #expect(refused.flowCode == "1100-400" && refused.json["report"]?["detailed-message"]?.stringValue?.contains(reason) == true, "\(String(buffer: refused.body))")
+                let refused = try await client.post(
+                    "/flows",
+                    tenant,
+                    chain.flowBody(schedule: #"{"startTime": \#(start), "frequency": "once"}"#, deltaColumn: column)
+                )
+                #expect(
+                    refused.flowCode == "1100-400" && refused.json["report"]?["detailed-message"]?.stringValue?.contains(reason) == true,
+                    "\(String(buffer: refused.body))"
+                )
             }
             let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": "\#(start)", "frequency": "once"}"#))
             let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
@@ -79,13 +90,19 @@ struct FlowRunTests {
             #expect(run["activities"]?[0]?["statusSummary"]?["extensions"]?["type"] == "one-time")
             // The batch is in the catalog, committed, with the run's rows.
             let batch = try await client.catalog(.get, "/batches/\(batchIds.first?.stringValue ?? "")", tenant)
-            #expect(batch.json[batchIds.first?.stringValue ?? ""]?["status"] == "success" && batch.json[batchIds.first?.stringValue ?? ""]?["metrics"]?["recordsWritten"] == 1000)
+            #expect(
+                batch.json[batchIds.first?.stringValue ?? ""]?["status"] == "success"
+                    && batch.json[batchIds.first?.stringValue ?? ""]?["metrics"]?["recordsWritten"] == 1000
+            )
 
             let expected = try await LiveSources.query(Self.everythingRows(table)).sorted { Int($0[0] ?? "") ?? 0 < Int($1[0] ?? "") ?? 0 }
             let actual = try await service.datasetRows(chain.dataset, tenant)
             #expect(actual.count == 1000 && expected.count == 1000)
             let difference = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }
-            #expect(difference == nil, "row \(difference?.offset ?? -1): the dataset has \(difference.map { "\($0.element.0)" } ?? "") where the table has \(difference.map { "\($0.element.1)" } ?? "")")
+            #expect(
+                difference == nil,
+                "row \(difference?.offset ?? -1): the dataset has \(difference.map { "\($0.element.0)" } ?? "") where the table has \(difference.map { "\($0.element.1)" } ?? "")"
+            )
             // The flow shows its last run.
             let shown = try await client.get("/flows/\(flow)", tenant).json["items"]?[0]
             #expect(shown?["lastRunDetails"]?["state"] == "success" && shown?["lastRunDetails"]?["id"] == run["id"])
@@ -100,7 +117,9 @@ struct FlowRunTests {
         try await Self.ready.value
         let table = "\(Self.database).paced_\(chunkSeconds)"
         let rows = 20_000
-        try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(\(rows))"])
+        try await LiveSources.run([
+            "CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(\(rows))"
+        ])
         let service = try await flowService { configuration in
             configuration.runs.chunkRows = 2_000
             configuration.runs.chunkMilliseconds = chunkSeconds * 1000
@@ -108,9 +127,16 @@ struct FlowRunTests {
         try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: LiveSources.sparkConnection(database: Self.database), table: table,
-                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}]"#, mappings: Self.mappings([("id", "id")]))
-            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+                tenant,
+                base: LiveSources.sparkConnection(database: Self.database),
+                table: table,
+                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}]"#,
+                mappings: Self.mappings([("id", "id")])
+            )
+            let flow = try await client.flowId(
+                tenant,
+                body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#)
+            )
             let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
             let run = try #require(runs.first)
             #expect(runs.map(status) == ["success"], "\(runs)")
@@ -144,10 +170,17 @@ struct FlowRunTests {
         try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: LiveSources.sparkConnection(database: Self.database), table: table,
-                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "tags", "type": "string"}, {"name": "info", "type": "string"}]"#,
-                mappings: Self.mappings([("id", "id"), ("tags", "tags"), ("info", "info")]))
-            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+                tenant,
+                base: LiveSources.sparkConnection(database: Self.database),
+                table: table,
+                datasetSchema:
+                    #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "tags", "type": "string"}, {"name": "info", "type": "string"}]"#,
+                mappings: Self.mappings([("id", "id"), ("tags", "tags"), ("info", "info")])
+            )
+            let flow = try await client.flowId(
+                tenant,
+                body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#)
+            )
             let runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
             #expect(runs.map(status) == ["success"], "\(runs)")
             let rows = try await service.datasetRows(chain.dataset, tenant).sorted { Int($0[0] ?? "") ?? 0 < Int($1[0] ?? "") ?? 0 }
@@ -186,21 +219,32 @@ struct FlowRunTests {
         try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: LiveSources.sparkConnection(database: Self.database, protocol: sparkProtocol), table: table,
-                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
-                mappings: Self.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")]))
-            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(start), "frequency": "minute", "interval": 15, "backfill": true}"#))
+                tenant,
+                base: LiveSources.sparkConnection(database: Self.database, protocol: sparkProtocol),
+                table: table,
+                datasetSchema:
+                    #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
+                mappings: Self.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")])
+            )
+            let flow = try await client.flowId(
+                tenant,
+                body: chain.flowBody(schedule: #"{"startTime": \#(start), "frequency": "minute", "interval": 15, "backfill": true}"#)
+            )
             let first = try await client.waitForRuns(of: flow, tenant) { $0.count >= 3 && allEnded(Array($0.prefix(3))) }
             #expect(first.count == 3, "the past slots are made at once; slot 3 is not due yet")
 
             // Rows written now, before slot 3, with delta values of its window arrive in its run only.
-            try await LiveSources.run(["INSERT INTO \(table) VALUES (8, 'later', \(at(slot[2] + 2000))), (10, 'at the fourth boundary', \(at(slot[3])))"])
+            try await LiveSources.run([
+                "INSERT INTO \(table) VALUES (8, 'later', \(at(slot[2] + 2000))), (10, 'at the fourth boundary', \(at(slot[3])))"
+            ])
             clockShift.milliseconds = slot[3] + 1_000 - Int64(Date().timeIntervalSince1970 * 1000)
             let runs = try await client.waitForRuns(of: flow, tenant, seconds: 120) { $0.count >= 4 && allEnded(Array($0.prefix(4))) }
             #expect(runs.map(status) == ["success", "success", "success", "success"])
             #expect(runs.map { $0["metrics"]?["recordSummary"]?["outputRecordCount"]?.int64Value ?? -1 } == [3, 2, 1, 3])
             #expect(runs.map { $0["activities"]?[0]?["durationSummary"]?["extensions"]?["windowEnd"]?.int64Value } == slot)
-            #expect(runs.map { $0["activities"]?[0]?["durationSummary"]?["extensions"]?["windowStart"]?.int64Value } == [nil, slot[0], slot[1], slot[2]])
+            #expect(
+                runs.map { $0["activities"]?[0]?["durationSummary"]?["extensions"]?["windowStart"]?.int64Value } == [nil, slot[0], slot[1], slot[2]]
+            )
             let ids = try await service.datasetRows(chain.dataset, tenant).map { $0.first ?? nil }
             #expect(ids == ["1", "2", "3", "4", "5", "6", "7", "8", "10"])
         }
@@ -215,13 +259,25 @@ struct FlowRunTests {
         let service = try await flowService()
         try await service.test { client in
             let tenant = try await service.tenant(client)
-            let schema = #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "code", "type": "integer", "meta:xdmType": "int"}]"#
+            let schema =
+                #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "code", "type": "integer", "meta:xdmType": "int"}]"#
             let mappings = Self.mappings([("id", "id"), ("code", "code")])
             let now = Int(Date().timeIntervalSince1970)
             // One row in ten fails: 10% is within 20%.
-            let lenient = try await client.flowChain(tenant, base: LiveSources.sparkConnection(database: Self.database), table: table, datasetSchema: schema, mappings: mappings)
+            let lenient = try await client.flowChain(
+                tenant,
+                base: LiveSources.sparkConnection(database: Self.database),
+                table: table,
+                datasetSchema: schema,
+                mappings: mappings
+            )
             let partial = try await client.flowId(
-                tenant, body: lenient.flowBody(schedule: #"{"startTime": \#(now), "frequency": "once"}"#, options: #"{"partialIngestionPercent": 20, "errorDiagnosticsEnabled": true}"#))
+                tenant,
+                body: lenient.flowBody(
+                    schedule: #"{"startTime": \#(now), "frequency": "once"}"#,
+                    options: #"{"partialIngestionPercent": 20, "errorDiagnosticsEnabled": true}"#
+                )
+            )
             let partialRun = try #require(try await client.waitForRuns(of: partial, tenant, until: allEnded).first)
             #expect(status(partialRun) == "partialSuccess")
             #expect(partialRun["metrics"]?["recordSummary"] == ["inputRecordCount": 10, "outputRecordCount": 9, "failedRecordCount": 1])
@@ -230,8 +286,17 @@ struct FlowRunTests {
             #expect(try await service.datasetRows(lenient.dataset, tenant).count == 9)
 
             // Above 5% the run fails and writes nothing.
-            let strict = try await client.flowChain(tenant, base: LiveSources.sparkConnection(database: Self.database), table: table, datasetSchema: schema, mappings: mappings)
-            let failing = try await client.flowId(tenant, body: strict.flowBody(schedule: #"{"startTime": \#(now), "frequency": "once"}"#, options: #"{"partialIngestionPercent": 5}"#))
+            let strict = try await client.flowChain(
+                tenant,
+                base: LiveSources.sparkConnection(database: Self.database),
+                table: table,
+                datasetSchema: schema,
+                mappings: mappings
+            )
+            let failing = try await client.flowId(
+                tenant,
+                body: strict.flowBody(schedule: #"{"startTime": \#(now), "frequency": "once"}"#, options: #"{"partialIngestionPercent": 5}"#)
+            )
             let failed = try #require(try await client.waitForRuns(of: failing, tenant, until: allEnded).first)
             #expect(status(failed) == "failed")
             #expect(failed["metrics"]?["statusSummary"]?["errors"]?[0]?["code"] == "MAPPER-3700-400")
@@ -240,7 +305,9 @@ struct FlowRunTests {
             // A successful run cannot be re-triggered; the failed one can, and after the source is
             // fixed it succeeds.
             #expect(try await client.send(.post, "/runs/\(partialRun["id"]?.stringValue ?? "")/action?op=re-trigger", tenant).status == .badRequest)
-            try await LiveSources.run(["INSERT OVERWRITE TABLE \(table) SELECT id, CAST(id * 10 AS STRING), TIMESTAMP'2024-01-01 00:00:00' FROM range(10)"])
+            try await LiveSources.run([
+                "INSERT OVERWRITE TABLE \(table) SELECT id, CAST(id * 10 AS STRING), TIMESTAMP'2024-01-01 00:00:00' FROM range(10)"
+            ])
             #expect(try await client.send(.post, "/runs/\(runId)/action?op=re-trigger", tenant).status == .ok)
             let retried = try await client.waitForRuns(of: failing, tenant) { allEnded($0) && $0.first.map(status) != "failed" }
             #expect(retried.count == 1 && status(retried[0]) == "success", "\(retried)")
@@ -254,18 +321,31 @@ struct FlowRunTests {
         let table = "\(Self.database).adhoc"
         let hour: Int64 = 3_600
         let base: Int64 = 1_704_067_200  // 2024-01-01T00:00:00Z
-        try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(\(base) + id * \(hour)) AS updated_at FROM range(10)"])
+        try await LiveSources.run([
+            "CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(\(base) + id * \(hour)) AS updated_at FROM range(10)"
+        ])
         let service = try await flowService()
         try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: LiveSources.sparkConnection(database: Self.database), table: table,
-                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
-                mappings: Self.mappings([("id", "id"), ("updated_at", "updated")]))
+                tenant,
+                base: LiveSources.sparkConnection(database: Self.database),
+                table: table,
+                datasetSchema:
+                    #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
+                mappings: Self.mappings([("id", "id"), ("updated_at", "updated")])
+            )
             // Scheduled once, tomorrow: only the ad hoc runs read now.
-            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970) + 86_400), "frequency": "once"}"#))
+            let flow = try await client.flowId(
+                tenant,
+                body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970) + 86_400), "frequency": "once"}"#)
+            )
             func adHoc(_ start: Int64, _ end: Int64) async throws -> TestResponse {
-                try await client.post("/runs", tenant, #"{"flowId": "\#(flow)", "params": {"windowStartTime": "\#(start)", "windowEndTime": "\#(end)", "deltaColumn": {"name": "updated_at"}}}"#)
+                try await client.post(
+                    "/runs",
+                    tenant,
+                    #"{"flowId": "\#(flow)", "params": {"windowStartTime": "\#(start)", "windowEndTime": "\#(end)", "deltaColumn": {"name": "updated_at"}}}"#
+                )
             }
             // (start, end]: the rows of hours 0 to 4.
             let created = try await adHoc(base - 1, base + 4 * hour)
@@ -273,7 +353,11 @@ struct FlowRunTests {
             #expect(created.json["metrics"]?["statusSummary"]?["status"] == "scheduled" && created.json["etag"]?.stringValue != nil)
             var runs = try await client.waitForRuns(of: flow, tenant, until: allEnded)
             #expect(runs.map(status) == ["success"] && runs.first?["metrics"]?["recordSummary"]?["outputRecordCount"] == 5)
-            #expect(runs.first?["activities"]?[0]?["durationSummary"]?["extensions"] == ["windowStart": .integer((base - 1) * 1000), "windowEnd": .integer((base + 4 * hour) * 1000)])
+            #expect(
+                runs.first?["activities"]?[0]?["durationSummary"]?["extensions"] == [
+                    "windowStart": .integer((base - 1) * 1000), "windowEnd": .integer((base + 4 * hour) * 1000),
+                ]
+            )
 
             // A window without rows succeeds with a warning, since the run before read rows.
             let empty = try #require(try await adHoc(base + 365 * 24 * hour, base + 366 * 24 * hour).json["id"]?.stringValue)
@@ -283,10 +367,13 @@ struct FlowRunTests {
             #expect(quiet["metrics"]?["statusSummary"]?["extensions"]?["warnings"]?[0]?["code"] == "TRIBUTARY-1001-200")
 
             // Rows arrive in that window late: the run that read nothing is re-triggered and reads them.
-            try await LiveSources.run(["INSERT INTO \(table) VALUES (100, timestamp_seconds(\(base + 365 * 24 * hour + 60))), (101, timestamp_seconds(\(base + 366 * 24 * hour)))"])
+            try await LiveSources.run([
+                "INSERT INTO \(table) VALUES (100, timestamp_seconds(\(base + 365 * 24 * hour + 60))), (101, timestamp_seconds(\(base + 366 * 24 * hour)))"
+            ])
             #expect(try await client.send(.post, "/runs/\(empty)/action?op=re-trigger", tenant).status == .ok)
             runs = try await client.waitForRuns(of: flow, tenant) { runs in
-                runs.count == 2 && allEnded(runs) && runs.contains { $0["id"]?.stringValue == empty && $0["metrics"]?["statusSummary"]?["extensions"]?["attempt"] == 2 }
+                runs.count == 2 && allEnded(runs)
+                    && runs.contains { $0["id"]?.stringValue == empty && $0["metrics"]?["statusSummary"]?["extensions"]?["attempt"] == 2 }
             }
             let reread = try #require(runs.first { $0["id"]?.stringValue == empty })
             #expect(status(reread) == "success" && reread["metrics"]?["recordSummary"]?["outputRecordCount"] == 2)
@@ -295,14 +382,19 @@ struct FlowRunTests {
             // Refused: a run that read rows cannot be re-triggered; windows must be ordered; periodic flows run by themselves.
             #expect(try await client.send(.post, "/runs/\(empty)/action?op=re-trigger", tenant).status == .badRequest)
             #expect(try await adHoc(base, base).status == .badRequest)
-            #expect(try await client.post("/runs", tenant, #"{"flowId": "nope", "params": {"windowStartTime": 1, "windowEndTime": 2}}"#).status == .notFound)
+            #expect(
+                try await client.post("/runs", tenant, #"{"flowId": "nope", "params": {"windowStartTime": 1, "windowEndTime": 2}}"#).status
+                    == .notFound
+            )
         }
     }
 
     @Test func aRunWaitsForAColdDatabricksClusterThenCopies() async throws {
         try await Self.ready.value
         let table = "\(Self.database).cold"
-        try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(100)"])
+        try await LiveSources.run([
+            "CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(100)"
+        ])
         // The endpoint says PENDING and answers 503 "temporarily unavailable" for this cluster until it runs.
         let cluster = try DatabricksTestCluster(.pending, name: "waking")
         let service = try await flowService { $0.clusterWaitSeconds = 120 }
@@ -323,7 +415,9 @@ struct FlowRunTests {
     @Test func aRunStartsATerminatedDatabricksClusterThenCopies() async throws {
         try await Self.ready.value
         let table = "\(Self.database).napping"
-        try await LiveSources.run(["CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(50)"])
+        try await LiveSources.run([
+            "CREATE TABLE \(table) USING parquet AS SELECT id, timestamp_seconds(1704067200 + id) AS updated_at FROM range(50)"
+        ])
         // The endpoint says TERMINATED (and answers 503) for this cluster until the test sees it started.
         let cluster = try DatabricksTestCluster(.terminated, name: "napping")
         let service = try await flowService { $0.clusterWaitSeconds = 120 }
@@ -348,10 +442,18 @@ extension TestClientProtocol {
     /// `cluster` of the Databricks-shaped endpoint.
     func onceFlow(_ tenant: Tenant, table: String, cluster: String) async throws -> (FlowChain, String) {
         let chain = try await flowChain(
-            tenant, base: LiveSources.databricksConnection(database: FlowRunTests.database, cluster: cluster), table: table,
-            datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
-            mappings: FlowRunTests.mappings([("id", "id"), ("updated_at", "updated")]), spec: ConnectionSpec.azureDatabricksId)
-        let flow = try await flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#))
+            tenant,
+            base: LiveSources.databricksConnection(database: FlowRunTests.database, cluster: cluster),
+            table: table,
+            datasetSchema:
+                #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
+            mappings: FlowRunTests.mappings([("id", "id"), ("updated_at", "updated")]),
+            spec: ConnectionSpec.azureDatabricksId
+        )
+        let flow = try await flowId(
+            tenant,
+            body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970)), "frequency": "once"}"#)
+        )
         return (chain, flow)
     }
 }

@@ -18,10 +18,19 @@ struct FlowTests {
             let tenant = try await service.tenant(client)
             // The seed's workspace does not answer: connections are made without checking the table.
             let chain = try await client.flowChain(
-                tenant, base: seedRequestBody(), table: "acme.events", datasetSchema: Self.schema, mappings: Self.mappings, spec: ConnectionSpec.azureDatabricksId)
+                tenant,
+                base: seedRequestBody(),
+                table: "acme.events",
+                datasetSchema: Self.schema,
+                mappings: Self.mappings,
+                spec: ConnectionSpec.azureDatabricksId
+            )
             // Adobe's example sends numbers and booleans as strings; a schedule far in the future makes no run.
             let schedule = #"{"startTime": "4102444800", "frequency": "minute", "interval": "15", "backfill": "true"}"#
-            let id = try await client.flowId(tenant, body: chain.flowBody(schedule: schedule, options: #"{"partialIngestionPercent": "5", "errorDiagnosticsEnabled": "true"}"#))
+            let id = try await client.flowId(
+                tenant,
+                body: chain.flowBody(schedule: schedule, options: #"{"partialIngestionPercent": "5", "errorDiagnosticsEnabled": "true"}"#)
+            )
 
             let item = try #require(try await client.get("/flows/\(id)", tenant).json["items"]?.arrayValue?.first)
             #expect(item["state"] == "enabled" && item["name"] == "events to the lake")
@@ -32,7 +41,9 @@ struct FlowTests {
             #expect(item["inheritedAttributes"]?["sourceConnections"]?[0]?["baseConnection"]?["id"] == .string(chain.baseConnection))
             #expect(item["inheritedAttributes"]?["targetConnections"]?[0]?["connectionSpec"]?["id"] == .string(ConnectionSpec.dataLakeId))
             #expect(item["lastOperation"]?["operation"] == "create" && item["lastOperation"]?["status"]?["value"] == "completed")
-            #expect(try await client.get("/flows?property=sourceConnectionIds[]==\(chain.sourceConnection)", tenant).json["items"]?.arrayValue?.count == 1)
+            #expect(
+                try await client.get("/flows?property=sourceConnectionIds[]==\(chain.sourceConnection)", tenant).json["items"]?.arrayValue?.count == 1
+            )
 
             // Refused bodies, each with a reason.
             let refused: [(String, String)] = [
@@ -45,9 +56,22 @@ struct FlowTests {
                 (chain.flowBody(schedule: schedule).replacingOccurrences(of: chain.mappingSet, with: "nope"), "1100-400"),
                 (chain.flowBody(schedule: schedule).replacingOccurrences(of: chain.sourceConnection, with: "nope"), "1100-400"),
                 (chain.flowBody(schedule: schedule).replacingOccurrences(of: chain.targetConnection, with: chain.sourceConnection), "1100-400"),
-                (chain.flowBody(schedule: schedule).replacingOccurrences(of: "14518937-270c-4525-bdec-c2ba7cce3860", with: "9753525b-82c7-4dce-8a9b-5ccfce2b9876"), "1413-400"),
-                (chain.flowBody(schedule: schedule).replacingOccurrences(of: #""timezone": "UTC""#, with: #""timezone": "Mars/Olympus""#), "1100-400"),
-                (chain.flowBody(schedule: schedule).replacingOccurrences(of: #"{"name": "Copy", "params": {"deltaColumn": {"name": "updated_at", "dateFormat": "YYYY-MM-DD", "timezone": "UTC"}}},"#, with: ""), "1100-400"),
+                (
+                    chain.flowBody(schedule: schedule).replacingOccurrences(
+                        of: "14518937-270c-4525-bdec-c2ba7cce3860",
+                        with: "9753525b-82c7-4dce-8a9b-5ccfce2b9876"
+                    ), "1413-400"
+                ),
+                (
+                    chain.flowBody(schedule: schedule).replacingOccurrences(of: #""timezone": "UTC""#, with: #""timezone": "Mars/Olympus""#),
+                    "1100-400"
+                ),
+                (
+                    chain.flowBody(schedule: schedule).replacingOccurrences(
+                        of: #"{"name": "Copy", "params": {"deltaColumn": {"name": "updated_at", "dateFormat": "YYYY-MM-DD", "timezone": "UTC"}}},"#,
+                        with: ""
+                    ), "1100-400"
+                ),
             ]
             for (body, code) in refused {
                 let response = try await client.post("/flows", tenant, body)
@@ -56,22 +80,59 @@ struct FlowTests {
             // A mapping set onto another dataset does not fit the target connection.
             let otherDataset = try await client.createDataset(tenant)
             let otherMapping = try await client.execute(
-                uri: "/data/foundation/conversion/mappingSets", method: .post, headers: tenant.headers(json: true),
-                body: ByteBuffer(string: #"{"xdmSchema": "@/dataSets/\#(otherDataset)", "mappings": [{"sourceAttribute": "id", "destinationXdmPath": "id"}]}"#))
+                uri: "/data/foundation/conversion/mappingSets",
+                method: .post,
+                headers: tenant.headers(json: true),
+                body: ByteBuffer(
+                    string: #"{"xdmSchema": "@/dataSets/\#(otherDataset)", "mappings": [{"sourceAttribute": "id", "destinationXdmPath": "id"}]}"#
+                )
+            )
             let otherId = try #require(otherMapping.json["id"]?.stringValue)
-            #expect(try await client.post("/flows", tenant, chain.flowBody(schedule: schedule).replacingOccurrences(of: chain.mappingSet, with: otherId)).flowCode == "1425-400")
+            #expect(
+                try await client.post("/flows", tenant, chain.flowBody(schedule: schedule).replacingOccurrences(of: chain.mappingSet, with: otherId))
+                    .flowCode == "1425-400"
+            )
 
             // PATCH the schedule with If-Match; the flow spec and state cannot be patched.
             let etag = try #require(item["etag"]?.stringValue)
-            let patched = try await client.send(.patch, "/flows/\(id)", tenant, body: #"[{"op": "replace", "path": "/scheduleParams/frequency", "value": "day"}, {"op": "replace", "path": "/scheduleParams/interval", "value": "1"}]"#, ifMatch: etag)
+            let patched = try await client.send(
+                .patch,
+                "/flows/\(id)",
+                tenant,
+                body:
+                    #"[{"op": "replace", "path": "/scheduleParams/frequency", "value": "day"}, {"op": "replace", "path": "/scheduleParams/interval", "value": "1"}]"#,
+                ifMatch: etag
+            )
             #expect(patched.status == .ok, "\(String(buffer: patched.body))")
-            #expect(try await client.send(.patch, "/flows/\(id)", tenant, body: #"[{"op": "replace", "path": "/name", "value": "x"}]"#, ifMatch: etag).flowCode == "1404-412")
+            #expect(
+                try await client.send(.patch, "/flows/\(id)", tenant, body: #"[{"op": "replace", "path": "/name", "value": "x"}]"#, ifMatch: etag)
+                    .flowCode == "1404-412"
+            )
             let newEtag = try #require(patched.json["etag"]?.stringValue)
-            #expect(try await client.send(.patch, "/flows/\(id)", tenant, body: #"[{"op": "replace", "path": "/state", "value": "disabled"}]"#, ifMatch: newEtag).flowCode == "1455-400")
-            #expect(try await client.send(.patch, "/flows/\(id)", tenant, body: #"[{"op": "replace", "path": "/scheduleParams/interval", "value": 0}]"#, ifMatch: newEtag).status == .badRequest)
+            #expect(
+                try await client.send(
+                    .patch,
+                    "/flows/\(id)",
+                    tenant,
+                    body: #"[{"op": "replace", "path": "/state", "value": "disabled"}]"#,
+                    ifMatch: newEtag
+                ).flowCode == "1455-400"
+            )
+            #expect(
+                try await client.send(
+                    .patch,
+                    "/flows/\(id)",
+                    tenant,
+                    body: #"[{"op": "replace", "path": "/scheduleParams/interval", "value": 0}]"#,
+                    ifMatch: newEtag
+                ).status == .badRequest
+            )
             let afterPatch = try #require(try await client.get("/flows/\(id)", tenant).json["items"]?[0])
             #expect(afterPatch["scheduleParams"]?["frequency"] == "day" && afterPatch["scheduleParams"]?["interval"] == 1)
-            #expect(afterPatch["lastOperation"]?["operation"] == "update" && afterPatch["lastOperation"]?["ops"]?[0]?["path"] == "/scheduleParams/frequency")
+            #expect(
+                afterPatch["lastOperation"]?["operation"] == "update"
+                    && afterPatch["lastOperation"]?["ops"]?[0]?["path"] == "/scheduleParams/frequency"
+            )
 
             // Disable and enable.
             #expect(try await client.send(.post, "/flows/\(id)/action?op=disable", tenant).status == .ok)
@@ -100,11 +161,24 @@ struct FlowTests {
         try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: seedRequestBody(), table: "acme.events", datasetSchema: Self.schema, mappings: Self.mappings, spec: ConnectionSpec.azureDatabricksId)
+                tenant,
+                base: seedRequestBody(),
+                table: "acme.events",
+                datasetSchema: Self.schema,
+                mappings: Self.mappings,
+                spec: ConnectionSpec.azureDatabricksId
+            )
             let once = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": 4102444800, "frequency": "once"}"#))
-            let periodic = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": 4102444800, "frequency": "day", "interval": 1}"#))
+            let periodic = try await client.flowId(
+                tenant,
+                body: chain.flowBody(schedule: #"{"startTime": 4102444800, "frequency": "day", "interval": 1}"#)
+            )
             func adHoc(_ flow: String) async throws -> TestResponse {
-                try await client.post("/runs", tenant, #"{"flowId": "\#(flow)", "params": {"windowStartTime": 1700000000, "windowEndTime": 1700003600}}"#)
+                try await client.post(
+                    "/runs",
+                    tenant,
+                    #"{"flowId": "\#(flow)", "params": {"windowStartTime": 1700000000, "windowEndTime": 1700003600}}"#
+                )
             }
             #expect(try await adHoc(periodic).status == .badRequest)
             for _ in 0..<50 { #expect(try await adHoc(once).status == .created) }
@@ -113,7 +187,9 @@ struct FlowTests {
             #expect(try await client.get("/runs?property=flowId==\(once)&count=true", tenant).json["count"] == 50)
             #expect(try await client.send(.post, "/flows/\(once)/action?op=disable", tenant).status == .ok)
             #expect(try await adHoc(once).json["report"]?["detailed-message"]?.stringValue?.contains("disabled") == true)
-            #expect(try await client.post("/runs", tenant, #"{"flowId": "\#(once)", "params": {"windowStartTime": 1700000000}}"#).status == .badRequest)
+            #expect(
+                try await client.post("/runs", tenant, #"{"flowId": "\#(once)", "params": {"windowStartTime": 1700000000}}"#).status == .badRequest
+            )
             #expect(try await client.post("/runs", tenant, #"{"flowId": "\#(once)", "extra": 1, "params": {}}"#).status == .badRequest)
         }
     }

@@ -23,8 +23,11 @@ struct HealthTests {
             #expect(
                 ready.json == [
                     "status": "unavailable",
-                    "checks": ["store": ["status": "up"], "scheduler": ["status": "down", "reason": "the scheduler has not finished its first round"]],
-                ])
+                    "checks": [
+                        "store": ["status": "up"], "scheduler": ["status": "down", "reason": "the scheduler has not finished its first round"],
+                    ],
+                ]
+            )
         }
         // The service as `tributary serve` runs it: ready once the scheduler's first round ended.
         try await service.test { client in
@@ -40,7 +43,9 @@ struct HealthTests {
         // Shut down: the scheduler stopped.
         try await withoutScheduler.test(.router) { client in
             let ready = try await client.execute(uri: "/health/ready", method: .get)
-            #expect(ready.status == .serviceUnavailable && ready.json["checks"]?["scheduler"] == ["status": "down", "reason": "the scheduler stopped"])
+            #expect(
+                ready.status == .serviceUnavailable && ready.json["checks"]?["scheduler"] == ["status": "down", "reason": "the scheduler stopped"]
+            )
         }
     }
 }

@@ -4,9 +4,9 @@ import Crypto
 import FlowModel
 import FlowServer
 import FlowStore
-import Hummingbird
-import HTTPTypes
 import Foundation
+import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
@@ -62,8 +62,15 @@ struct IdentityTests {
             let lifetime = TimeInterval(service.services.tokens.lifetimeSeconds)
             let expiry = Date().addingTimeInterval(10)
             let ending = Tenant(
-                orgId: tenant.orgId, clientId: tenant.clientId, clientSecret: tenant.clientSecret,
-                token: try await service.services.tokens.issue(clientId: tenant.clientId, orgId: tenant.orgId, now: expiry.addingTimeInterval(-lifetime)))
+                orgId: tenant.orgId,
+                clientId: tenant.clientId,
+                clientSecret: tenant.clientSecret,
+                token: try await service.services.tokens.issue(
+                    clientId: tenant.clientId,
+                    orgId: tenant.orgId,
+                    now: expiry.addingTimeInterval(-lifetime)
+                )
+            )
             let valid = try await client.get("/connections", ending)
             try #require(Date() < expiry, "the call took longer than the token's ten seconds: nothing to learn")
             #expect(valid.status == .ok)
@@ -96,7 +103,10 @@ struct IdentityTests {
             #expect(try await attempt(try await stranger.issue(clientId: tenant.clientId, orgId: tenant.orgId)) == "401013")
             // Expired.
             let expired = try await service.services.tokens.issue(
-                clientId: tenant.clientId, orgId: tenant.orgId, now: Date().addingTimeInterval(-2 * 86_400))
+                clientId: tenant.clientId,
+                orgId: tenant.orgId,
+                now: Date().addingTimeInterval(-2 * 86_400)
+            )
             #expect(try await attempt(expired) == "401013")
             // The genuine token works.
             #expect(try await attempt(tenant.token) == nil)
@@ -109,8 +119,11 @@ struct IdentityTests {
             let tenant = try await service.tenant(client)
             func post(_ form: String) async throws -> TestResponse {
                 try await client.execute(
-                    uri: "/ims/token/v3", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                    body: ByteBuffer(string: form))
+                    uri: "/ims/token/v3",
+                    method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: form)
+                )
             }
             var response = try await post("grant_type=client_credentials&client_id=\(tenant.clientId)&client_secret=wrong")
             #expect(response.status == .unauthorized && response.json["error"] == "invalid_client")
@@ -142,10 +155,17 @@ struct IdentityTests {
                 var headers = tenant.headers(sandbox: sandbox, json: true)
                 headers[.ifMatch] = etag
                 let patch = try await client.execute(
-                    uri: "\(flowBase)/connections/\(id)", method: .patch, headers: headers,
-                    body: ByteBuffer(string: #"[{"op":"replace","path":"/name","value":"stolen"}]"#))
+                    uri: "\(flowBase)/connections/\(id)",
+                    method: .patch,
+                    headers: headers,
+                    body: ByteBuffer(string: #"[{"op":"replace","path":"/name","value":"stolen"}]"#)
+                )
                 #expect(patch.status == .notFound)
-                let delete = try await client.execute(uri: "\(flowBase)/connections/\(id)", method: .delete, headers: tenant.headers(sandbox: sandbox))
+                let delete = try await client.execute(
+                    uri: "\(flowBase)/connections/\(id)",
+                    method: .delete,
+                    headers: tenant.headers(sandbox: sandbox)
+                )
                 #expect(delete.status == .notFound)
             }
             let still = try await client.get("/connections/\(id)", owner)

@@ -11,12 +11,18 @@ import Testing
 
 /// The `tributary` executable next to the test bundle (built by `swift build --build-tests`).
 let tributaryExecutable: URL? = {
-    let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(), URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+    let candidates =
+        [Bundle.main.bundleURL.deletingLastPathComponent(), URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
         + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
     return candidates.map { $0.appendingPathComponent("tributary") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }()
 
-@Suite("A killed service", .serialized, .enabled(if: LiveSources.canCompareDatasets && tributaryExecutable != nil, LiveSources.skipComparison), .liveServers)
+@Suite(
+    "A killed service",
+    .serialized,
+    .enabled(if: LiveSources.canCompareDatasets && tributaryExecutable != nil, LiveSources.skipComparison),
+    .liveServers
+)
 struct KilledServiceTests {
     static let rows = 60_000
 
@@ -26,7 +32,8 @@ struct KilledServiceTests {
         process.executableURL = tributaryExecutable
         process.arguments = ["serve", "--data-dir", directory.path, "--port", "0"]
         var environment = Self.environment(databaseURL: databaseURL)
-        environment["TRIBUTARY_ALLOWED_SOURCE_HOSTS"] = "\(LiveSources.sparkHost):\(LiveSources.sparkPort),\(LiveSources.sparkHost):\(LiveSources.sparkConnectPort)"
+        environment["TRIBUTARY_ALLOWED_SOURCE_HOSTS"] =
+            "\(LiveSources.sparkHost):\(LiveSources.sparkPort),\(LiveSources.sparkHost):\(LiveSources.sparkConnectPort)"
         environment["TRIBUTARY_CHUNK_ROWS"] = "6000"
         environment["TRIBUTARY_CHUNK_SECONDS"] = "0"
         environment["TRIBUTARY_SCHEDULER_POLL_MS"] = "200"
@@ -83,13 +90,22 @@ struct KilledServiceTests {
         let (chain, flow, tenant) = try await service.test { client in
             let tenant = try await service.tenant(client)
             let chain = try await client.flowChain(
-                tenant, base: LiveSources.sparkConnection(database: FlowRunTests.database, protocol: sparkProtocol), table: table,
-                datasetSchema: #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
-                mappings: FlowRunTests.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")]))
-            let flow = try await client.flowId(tenant, body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970) + 8), "frequency": "once"}"#))
+                tenant,
+                base: LiveSources.sparkConnection(database: FlowRunTests.database, protocol: sparkProtocol),
+                table: table,
+                datasetSchema:
+                    #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#,
+                mappings: FlowRunTests.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")])
+            )
+            let flow = try await client.flowId(
+                tenant,
+                body: chain.flowBody(schedule: #"{"startTime": \#(Int(Date().timeIntervalSince1970) + 8), "frequency": "once"}"#)
+            )
             return (chain, flow, tenant)
         }
-        let flowResource = try #require(try await service.services.storage.resource(.flows, id: flow, in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: "")))
+        let flowResource = try #require(
+            try await service.services.storage.resource(.flows, id: flow, in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: ""))
+        )
         let scope = flowResource.metadata.scope
         // The service processes write the store: it is read directly (the test service's SQLite store keeps what it read).
         let databaseURL = service.services.configuration.databaseURL
@@ -135,7 +151,11 @@ struct KilledServiceTests {
         await follow.exited()
         #expect(follow.terminationStatus == 0)
         #expect(shown.contains("inProgress") && shown.contains("attempt 2"), "\(shown)")
-        #expect(shown.split(separator: "\n").last?.contains("\(Self.rows.formatted())/\(Self.rows.formatted()) rows") == true && shown.hasSuffix("success\n"), "\(shown)")
+        #expect(
+            shown.split(separator: "\n").last?.contains("\(Self.rows.formatted())/\(Self.rows.formatted()) rows") == true
+                && shown.hasSuffix("success\n"),
+            "\(shown)"
+        )
         let resumed = try #require(try await Self.run(of: flow, in: storage, scope: scope))
         #expect(resumed.status == .success, "\(resumed.errors)")
         #expect(resumed.attempt == 2 && resumed.rowsWritten == Int64(Self.rows), "a graceful stop is not an attempt; a kill is")

@@ -16,7 +16,9 @@ enum LiveSources {
     /// pyarrow's Python (scripts/pyarrow/install.sh), for reading datasets back.
     static let pyarrowPython = environment["TRIBUTARY_PYARROW_PYTHON"]
     static var canCompareDatasets: Bool { isAvailable && pyarrowPython != nil }
-    static let skipComparison = Comment(rawValue: "the live Spark Thrift Server or pyarrow (TRIBUTARY_PYARROW_PYTHON) is missing: run scripts/test.sh")
+    static let skipComparison = Comment(
+        rawValue: "the live Spark Thrift Server or pyarrow (TRIBUTARY_PYARROW_PYTHON) is missing: run scripts/test.sh"
+    )
     static let parquetCheckScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../scripts/pyarrow/parquet_check.py").standardized.path
 
@@ -32,9 +34,15 @@ enum LiveSources {
     static let cluster = "0123-456789-tributary"
 
     /// A service that may reach the local servers (allow-listed) and trusts the endpoint's test CA.
-    static func service(timeoutSeconds: Int = 60, directory: URL? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestService {
+    static func service(
+        timeoutSeconds: Int = 60,
+        directory: URL? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestService {
         try await TestService.make(directory: directory) { configuration in
-            configuration.allowedSourceHosts = ["\(sparkHost):\(sparkPort)", "\(sparkHost):\(sparkConnectPort)", "127.0.0.1:\(databricksPort)", "127.0.0.1:1"]
+            configuration.allowedSourceHosts = [
+                "\(sparkHost):\(sparkPort)", "\(sparkHost):\(sparkConnectPort)", "127.0.0.1:\(databricksPort)", "127.0.0.1:1",
+            ]
             configuration.trustedCAFile = databricksDirectory!.appendingPathComponent("ca.pem").path
             configuration.sourceTimeoutSeconds = timeoutSeconds
             configure(&configuration)
@@ -147,7 +155,8 @@ enum ExploreFixture {
                 """,
                 "CREATE VIEW \(db).slow AS SELECT id, reflect('java.lang.Thread', 'sleep', CAST(8000 AS BIGINT)) AS pause FROM range(1)",
                 "CREATE GLOBAL TEMPORARY VIEW \(SQLIdentifier.quoted(hostileView)) AS SELECT 1 AS `x y`, 'a' AS `it's`",
-            ] + fillerViews.map { "CREATE VIEW \(db).\($0) AS SELECT 1 AS one" })
+            ] + fillerViews.map { "CREATE VIEW \(db).\($0) AS SELECT 1 AS one" }
+        )
     }
 
     /// Every table of the database, in name order.

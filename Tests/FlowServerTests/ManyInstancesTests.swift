@@ -15,8 +15,10 @@ import Testing
     "Several instances on one database",
     .enabled(
         if: LiveSources.canCompareDatasets && tributaryExecutable != nil && TestDatabase.postgresURL != nil && !TestDatabase.servicesUsePostgres,
-        "needs the live servers, pyarrow and PostgreSQL: run scripts/test.sh"),
-    .liveServers)
+        "needs the live servers, pyarrow and PostgreSQL: run scripts/test.sh"
+    ),
+    .liveServers
+)
 struct ManyInstancesTests {
     /// Flows in the test (TRIBUTARY_MANY_INSTANCES_FLOWS; the issue's scale is 100).
     static let flows = ProcessInfo.processInfo.environment["TRIBUTARY_MANY_INSTANCES_FLOWS"].flatMap(Int.init) ?? 8
@@ -70,19 +72,27 @@ struct ManyInstancesTests {
             configuration.databaseURL = TestDatabase.isolatedURL(poolSize: 8)
             configuration.runs.maximumConcurrentRuns = 0
         }
-        let schema = #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#
+        let schema =
+            #"[{"name": "id", "type": "integer", "meta:xdmType": "long", "nullable": false}, {"name": "name", "type": "string"}, {"name": "updated", "type": "string", "format": "date-time"}]"#
         let (tenant, chains, flowIds) = try await service.test { client in
             let tenant = try await service.tenant(client)
             var chains: [FlowChain] = []
             var flowIds: [String] = []
             for _ in 0..<Self.flows {
                 let chain = try await client.flowChain(
-                    tenant, base: LiveSources.sparkConnection(database: FlowRunTests.database), table: table, datasetSchema: schema,
-                    mappings: FlowRunTests.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")]))
+                    tenant,
+                    base: LiveSources.sparkConnection(database: FlowRunTests.database),
+                    table: table,
+                    datasetSchema: schema,
+                    mappings: FlowRunTests.mappings([("id", "id"), ("name", "name"), ("updated_at", "updated")])
+                )
                 chains.append(chain)
                 flowIds.append(
                     try await client.flowId(
-                        tenant, body: chain.flowBody(schedule: #"{"startTime": \#(start), "frequency": "minute", "interval": 15, "backfill": true}"#)))
+                        tenant,
+                        body: chain.flowBody(schedule: #"{"startTime": \#(start), "frequency": "minute", "interval": 15, "backfill": true}"#)
+                    )
+                )
             }
             return (tenant, chains, flowIds)
         }
@@ -95,7 +105,9 @@ struct ManyInstancesTests {
             var all: [[JSONValue]] = []
             for flow in flowIds {
                 let found = try await storage.resources(.runs, in: scope, where: FlowRun.flowReference, isOneOf: [flow]).map(FlowRun.render)
-                all.append(found.sorted { ($0["providerParams"]?["scheduledAt"]?.int64Value ?? 0) < ($1["providerParams"]?["scheduledAt"]?.int64Value ?? 0) })
+                all.append(
+                    found.sorted { ($0["providerParams"]?["scheduledAt"]?.int64Value ?? 0) < ($1["providerParams"]?["scheduledAt"]?.int64Value ?? 0) }
+                )
             }
             return all
         }
@@ -210,7 +222,13 @@ struct ManyInstancesTests {
         let taken = statuses.filter { $0.value == 200 }.map(\.key)
         #expect(taken.count == 1, "\(statuses)")
         #expect(statuses.values.filter { $0 == 412 }.count == 99, "the others are told the version changed: \(statuses)")
-        let stored = try #require(try await service.services.storage.resource(.connections, id: id, in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: "")))
+        let stored = try #require(
+            try await service.services.storage.resource(
+                .connections,
+                id: id,
+                in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: "")
+            )
+        )
         #expect(stored.body["name"]?.stringValue == "written by \(taken.first ?? -1)")
         for process in instances { await process.stopAndWait() }
     }

@@ -16,14 +16,21 @@ struct MappingSetTests {
             let dataset = try await client.createDataset(tenant)
             func post(_ body: String, sandbox: String = "prod") async throws -> TestResponse {
                 try await client.execute(
-                    uri: "/data/foundation/conversion/mappingSets", method: .post, headers: tenant.headers(sandbox: sandbox, json: true),
-                    body: ByteBuffer(string: body))
+                    uri: "/data/foundation/conversion/mappingSets",
+                    method: .post,
+                    headers: tenant.headers(sandbox: sandbox, json: true),
+                    body: ByteBuffer(string: body)
+                )
             }
-            let mappings = #"[{"sourceAttribute": "ID", "destinationXdmPath": "id"}, {"sourceAttribute": "CITY", "destinationXdmPath": "city"}, {"sourceAttribute": "AMOUNT", "destinationXdmPath": "total"}]"#
-            let columns = #"[{"name": "ID", "type": "bigint"}, {"name": "CITY", "type": "string"}, {"name": "AMOUNT", "type": "decimal(12,2)"}, {"name": "PHOTO", "type": "binary"}]"#
+            let mappings =
+                #"[{"sourceAttribute": "ID", "destinationXdmPath": "id"}, {"sourceAttribute": "CITY", "destinationXdmPath": "city"}, {"sourceAttribute": "AMOUNT", "destinationXdmPath": "total"}]"#
+            let columns =
+                #"[{"name": "ID", "type": "bigint"}, {"name": "CITY", "type": "string"}, {"name": "AMOUNT", "type": "decimal(12,2)"}, {"name": "PHOTO", "type": "binary"}]"#
 
             // By dataset reference and by the XDM schema id the dataset references.
-            let byReference = try await post(#"{"xdmSchema": "@/dataSets/\#(dataset)", "xdmVersion": "1.0", "mappings": \#(mappings), "sourceColumns": \#(columns)}"#)
+            let byReference = try await post(
+                #"{"xdmSchema": "@/dataSets/\#(dataset)", "xdmVersion": "1.0", "mappings": \#(mappings), "sourceColumns": \#(columns)}"#
+            )
             #expect(byReference.status == .created, "\(String(buffer: byReference.body))")
             let id = try #require(byReference.json["id"]?.stringValue)
             #expect(byReference.json["version"] == 0 && byReference.json["createdDate"]?.int64Value != nil)
@@ -37,14 +44,20 @@ struct MappingSetTests {
             #expect(list.json["data"]?.arrayValue?.count == 2 && list.json["_page"]?["count"] == 2)
 
             let refusals: [(String, String)] = [
-                (#"[{"sourceAttribute": "ID", "destinationXdmPath": "id"}, {"sourceAttribute": "CITY", "destinationXdmPath": "_acme.nowhere"}]"#, "_acme.nowhere"),
+                (
+                    #"[{"sourceAttribute": "ID", "destinationXdmPath": "id"}, {"sourceAttribute": "CITY", "destinationXdmPath": "_acme.nowhere"}]"#,
+                    "_acme.nowhere"
+                ),
                 (#"[{"sourceAttribute": "CITY", "destinationXdmPath": "city"}]"#, "id"),
                 (#"[{"sourceAttribute": "PHOTO", "destinationXdmPath": "id"}]"#, "id"),
                 (#"[{"sourceAttribute": "ID", "destinationXdmPath": "id"}, {"sourceAttribute": "NOPE", "destinationXdmPath": "city"}]"#, "NOPE"),
             ]
             for (mapping, field) in refusals {
                 let response = try await post(#"{"xdmSchema": "@/dataSets/\#(dataset)", "mappings": \#(mapping), "sourceColumns": \#(columns)}"#)
-                #expect(response.flowCode == "1419-400" && response.json["report"]?["field"] == .string(field), "\(mapping): \(String(buffer: response.body))")
+                #expect(
+                    response.flowCode == "1419-400" && response.json["report"]?["field"] == .string(field),
+                    "\(mapping): \(String(buffer: response.body))"
+                )
             }
             #expect(try await post(#"{"xdmSchema": "@/dataSets/000000000000000000000000", "mappings": \#(mappings)}"#).flowCode == "1100-400")
             #expect(try await post(#"{"xdmSchema": "https://ns.adobe.com/acme/schemas/unknown", "mappings": \#(mappings)}"#).flowCode == "1100-400")
@@ -52,7 +65,10 @@ struct MappingSetTests {
             #expect(try await post(#"{"xdmSchema": "@/dataSets/\#(dataset)", "mappings": \#(mappings), "extra": 1}"#).flowCode == "1100-400")
             _ = try await service.services.tenancy.createSandbox(orgId: tenant.orgId, name: "dev")
             #expect(try await post(#"{"xdmSchema": "@/dataSets/\#(dataset)", "mappings": \#(mappings)}"#, sandbox: "dev").flowCode == "1100-400")
-            #expect(try await client.execute(uri: "/data/foundation/conversion/mappingSets/\(id)", method: .get, headers: tenant.headers(sandbox: "dev")).status == .notFound)
+            #expect(
+                try await client.execute(uri: "/data/foundation/conversion/mappingSets/\(id)", method: .get, headers: tenant.headers(sandbox: "dev"))
+                    .status == .notFound
+            )
         }
     }
 }

@@ -3,9 +3,9 @@
 import FlowModel
 import FlowServer
 import FlowStore
-import Hummingbird
-import HTTPTypes
 import Foundation
+import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import TestSupport
@@ -63,8 +63,10 @@ struct SeedRequestTests {
             #expect(!String(buffer: listed.body).contains(secret))
             // The stored secret is still the real one: the store opens it.
             let stored = try await service.services.storage.resource(
-                .connections, id: id,
-                in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: ""))
+                .connections,
+                id: id,
+                in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: "")
+            )
             #expect(stored?.secrets["accessToken"] == .string(secret))
         }
         // The data directory, and the rows of the database when it is PostgreSQL.
@@ -90,7 +92,10 @@ struct SeedRequestTests {
             #expect(response.json["items"]?[0]?["id"]?.stringValue == id)
         }
         let stored = try await second.services.storage.resource(
-            .connections, id: id, in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: ""))
+            .connections,
+            id: id,
+            in: TenantScope(orgId: tenant.orgId, sandboxName: "prod", sandboxId: "")
+        )
         #expect(stored?.secrets["accessToken"] == "xxxx")
     }
 

@@ -1,12 +1,13 @@
-// The service's log lines: swift-log's stream format with every metadata key set on the logger,
-// sorted, rendered when a line is written; nothing written below the level. In JSON, one object a
-// line with the metadata as members, text escaped, and a real service's request lines parse.
-@testable import FlowServer
 import FlowModel
 import Foundation
 import Logging
 import Synchronization
 import Testing
+
+// The service's log lines: swift-log's stream format with every metadata key set on the logger,
+// sorted, rendered when a line is written; nothing written below the level. In JSON, one object a
+// line with the metadata as members, text escaped, and a real service's request lines parse.
+@testable import FlowServer
 
 @Suite("Service log lines")
 struct ServiceLogHandlerTests {
@@ -20,7 +21,10 @@ struct ServiceLogHandlerTests {
     @Test func metadataSetOnTheLoggerIsInTheLineAndNothingBelowTheLevelIsWritten() {
         let lines = Lines()
         var logger = Logger(label: "tributary") { label in
-            ServiceLogHandler(label: label, output: .text { label, provider in StreamLogHandler(label: label, stream: lines, metadataProvider: provider) })
+            ServiceLogHandler(
+                label: label,
+                output: .text { label, provider in StreamLogHandler(label: label, stream: lines, metadataProvider: provider) }
+            )
         }
         logger.logLevel = .warning
         logger[metadataKey: "request-id"] = "r-1"
@@ -29,12 +33,16 @@ struct ServiceLogHandlerTests {
         #expect(lines.written.isEmpty)
         logger[metadataKey: "sandbox"] = "prod"
         logger.warning("Request failed", metadata: ["error": "boom"])
-        #expect(lines.written.hasSuffix(" warning tributary: error=boom org=O@AdobeOrg request-id=r-1 sandbox=prod [FlowServerTests] Request failed\n"))
+        #expect(
+            lines.written.hasSuffix(" warning tributary: error=boom org=O@AdobeOrg request-id=r-1 sandbox=prod [FlowServerTests] Request failed\n")
+        )
     }
 
     @Test func jsonLinesAreOneObjectEachWithTheMetadataAsMembers() throws {
         let lines = Mutex<[[UInt8]]>([])
-        var logger = Logger(label: "tributary") { label in ServiceLogHandler(label: label, output: .json { line in lines.withLock { $0.append(line) } }) }
+        var logger = Logger(label: "tributary") { label in
+            ServiceLogHandler(label: label, output: .json { line in lines.withLock { $0.append(line) } })
+        }
         logger.logLevel = .info
         logger[metadataKey: "request-id"] = "r-1"
         logger[metadataKey: "org"] = "O@AdobeOrg"

@@ -8,9 +8,11 @@ import NIOCore
 import TestSupport
 import Testing
 
-func sourceBody(base: String, table: String, spec: String = ConnectionSpec.sparkThriftServerId, columns: String? = nil, extra: String = "") -> String {
+func sourceBody(base: String, table: String, spec: String = ConnectionSpec.sparkThriftServerId, columns: String? = nil, extra: String = "") -> String
+{
     let columnsMember = columns.map { #", "columns": \#($0)"# } ?? ""
-    return #"{"name": "orders source", "baseConnectionId": "\#(base)", "connectionSpec": {"id": "\#(spec)", "version": "1.0"}, "data": {"format": "tabular"}, "params": {"tableName": "\#(table)"\#(columnsMember)}\#(extra)}"#
+    return
+        #"{"name": "orders source", "baseConnectionId": "\#(base)", "connectionSpec": {"id": "\#(spec)", "version": "1.0"}, "data": {"format": "tabular"}, "params": {"tableName": "\#(table)"\#(columnsMember)}\#(extra)}"#
 }
 
 extension TestClientProtocol {
@@ -54,7 +56,11 @@ struct SourceConnectionTests {
             // The seed request's workspace does not answer here: the table cannot be checked, and
             // that does not block creating the source connection.
             let base = try #require(try await client.createConnection(tenant).json["id"]?.stringValue)
-            let created = try await client.post("/sourceConnections", tenant, sourceBody(base: base, table: "acme.orders", spec: ConnectionSpec.azureDatabricksId))
+            let created = try await client.post(
+                "/sourceConnections",
+                tenant,
+                sourceBody(base: base, table: "acme.orders", spec: ConnectionSpec.azureDatabricksId)
+            )
             #expect(created.status == .created, "\(String(buffer: created.body))")
             let id = try #require(created.json["id"]?.stringValue)
             let item = try #require(try await client.get("/sourceConnections/\(id)", tenant).json["items"]?.arrayValue?.first)
@@ -78,8 +84,11 @@ struct SourceConnectionTests {
             var headers = tenant.headers(json: true)
             headers[.ifMatch] = item["etag"]?.stringValue
             let moved = try await client.execute(
-                uri: "\(flowBase)/sourceConnections/\(id)", method: .patch, headers: headers,
-                body: ByteBuffer(string: #"[{"op": "replace", "path": "/baseConnectionId", "value": "other"}]"#))
+                uri: "\(flowBase)/sourceConnections/\(id)",
+                method: .patch,
+                headers: headers,
+                body: ByteBuffer(string: #"[{"op": "replace", "path": "/baseConnectionId", "value": "other"}]"#)
+            )
             #expect(moved.flowCode == "1455-400")
         }
     }
@@ -92,11 +101,22 @@ struct SourceConnectionTests {
             let tenant = try await service.tenant(client)
             let base = try await client.connectionId(tenant, body: LiveSources.sparkConnection(database: ExploreFixture.database))
             let table = "\(ExploreFixture.database).people"
-            let good = try await client.post("/sourceConnections", tenant, sourceBody(base: base, table: table, columns: #"[{"name": "id", "type": "bigint"}, {"name": "CITY", "type": "string"}]"#))
+            let good = try await client.post(
+                "/sourceConnections",
+                tenant,
+                sourceBody(base: base, table: table, columns: #"[{"name": "id", "type": "bigint"}, {"name": "CITY", "type": "string"}]"#)
+            )
             #expect(good.status == .created, "\(String(buffer: good.body))")
             let missingTable = try await client.post("/sourceConnections", tenant, sourceBody(base: base, table: "\(ExploreFixture.database).nope"))
-            #expect(missingTable.status == .badRequest && missingTable.json["report"]?["detailed-message"]?.stringValue?.contains("params.tableName") == true)
-            let missingColumn = try await client.post("/sourceConnections", tenant, sourceBody(base: base, table: table, columns: #"[{"name": "nope", "type": "string"}]"#))
+            #expect(
+                missingTable.status == .badRequest
+                    && missingTable.json["report"]?["detailed-message"]?.stringValue?.contains("params.tableName") == true
+            )
+            let missingColumn = try await client.post(
+                "/sourceConnections",
+                tenant,
+                sourceBody(base: base, table: table, columns: #"[{"name": "nope", "type": "string"}]"#)
+            )
             #expect(missingColumn.status == .badRequest && missingColumn.json["report"]?["detailed-message"]?.stringValue?.contains("'nope'") == true)
         }
     }

@@ -8,8 +8,12 @@ import NIOCore
 import Testing
 
 func targetBody(dataset: String, format: String? = nil, extra: String = "") -> String {
-    let data = format.map { #", "data": {"format": "\#($0)", "schema": {"id": "https://ns.adobe.com/acme/schemas/orders", "version": "application/vnd.adobe.xed-full+json;version=1"}}"# } ?? ""
-    return #"{"name": "orders target", "connectionSpec": {"id": "c604ff05-7f1a-43c0-8e18-33bf874cb11c", "version": "1.0"}, "params": {"dataSetId": "\#(dataset)"}\#(data)\#(extra)}"#
+    let data =
+        format.map {
+            #", "data": {"format": "\#($0)", "schema": {"id": "https://ns.adobe.com/acme/schemas/orders", "version": "application/vnd.adobe.xed-full+json;version=1"}}"#
+        } ?? ""
+    return
+        #"{"name": "orders target", "connectionSpec": {"id": "c604ff05-7f1a-43c0-8e18-33bf874cb11c", "version": "1.0"}, "params": {"dataSetId": "\#(dataset)"}\#(data)\#(extra)}"#
 }
 
 @Suite("Target connections")
@@ -21,7 +25,11 @@ struct TargetConnectionTests {
             let dataset = try await client.createDataset(tenant)
 
             let response = try await client.execute(
-                uri: "\(flowBase)/targetConnections", method: .post, headers: tenant.headers(json: true), body: ByteBuffer(string: targetBody(dataset: dataset, format: "parquet_xdm")))
+                uri: "\(flowBase)/targetConnections",
+                method: .post,
+                headers: tenant.headers(json: true),
+                body: ByteBuffer(string: targetBody(dataset: dataset, format: "parquet_xdm"))
+            )
             #expect(response.status == .created, "\(String(buffer: response.body))")
             let id = try #require(response.json["id"]?.stringValue)
             let etag = try #require(response.json["etag"]?.stringValue)
@@ -38,32 +46,55 @@ struct TargetConnectionTests {
             var headers = tenant.headers(json: true)
             headers[.ifMatch] = etag
             let renamed = try await client.execute(
-                uri: "\(flowBase)/targetConnections/\(id)", method: .patch, headers: headers,
-                body: ByteBuffer(string: #"[{"op": "replace", "path": "/name", "value": "renamed"}, {"op": "replace", "path": "/data/format", "value": "tabular"}]"#))
+                uri: "\(flowBase)/targetConnections/\(id)",
+                method: .patch,
+                headers: headers,
+                body: ByteBuffer(
+                    string:
+                        #"[{"op": "replace", "path": "/name", "value": "renamed"}, {"op": "replace", "path": "/data/format", "value": "tabular"}]"#
+                )
+            )
             #expect(renamed.status == .ok)
             headers[.ifMatch] = try #require(renamed.json["etag"]?.stringValue)
             let elsewhere = try await client.execute(
-                uri: "\(flowBase)/targetConnections/\(id)", method: .patch, headers: headers,
-                body: ByteBuffer(string: #"[{"op": "replace", "path": "/params/dataSetId", "value": "000000000000000000000000"}]"#))
+                uri: "\(flowBase)/targetConnections/\(id)",
+                method: .patch,
+                headers: headers,
+                body: ByteBuffer(string: #"[{"op": "replace", "path": "/params/dataSetId", "value": "000000000000000000000000"}]"#)
+            )
             #expect(elsewhere.status == .badRequest && elsewhere.flowCode == "1100-400")
             let stale = try await client.execute(
-                uri: "\(flowBase)/targetConnections/\(id)", method: .patch, headers: tenant.headers(json: true).merging([.ifMatch: etag]),
-                body: ByteBuffer(string: #"[{"op": "replace", "path": "/name", "value": "x"}]"#))
+                uri: "\(flowBase)/targetConnections/\(id)",
+                method: .patch,
+                headers: tenant.headers(json: true).merging([.ifMatch: etag]),
+                body: ByteBuffer(string: #"[{"op": "replace", "path": "/name", "value": "x"}]"#)
+            )
             #expect(stale.status == .preconditionFailed)
             let spec = try await client.execute(
-                uri: "\(flowBase)/targetConnections/\(id)", method: .patch, headers: headers,
-                body: ByteBuffer(string: #"[{"op": "replace", "path": "/connectionSpec/id", "value": "e9d7ec6b-0873-4e57-ad21-b3a7c65e310b"}]"#))
+                uri: "\(flowBase)/targetConnections/\(id)",
+                method: .patch,
+                headers: headers,
+                body: ByteBuffer(string: #"[{"op": "replace", "path": "/connectionSpec/id", "value": "e9d7ec6b-0873-4e57-ad21-b3a7c65e310b"}]"#)
+            )
             #expect(spec.flowCode == "1414-400")
 
             // Other sandboxes and organizations neither see it nor can point at the dataset.
             _ = try await service.services.tenancy.createSandbox(orgId: tenant.orgId, name: "dev")
             #expect(try await client.get("/targetConnections/\(id)", tenant, sandbox: "dev").status == .notFound)
             let devTarget = try await client.execute(
-                uri: "\(flowBase)/targetConnections", method: .post, headers: tenant.headers(sandbox: "dev", json: true),
-                body: ByteBuffer(string: targetBody(dataset: dataset)))
-            #expect(devTarget.status == .badRequest && devTarget.json["report"]?["detailed-message"]?.stringValue?.contains("does not exist in this sandbox") == true)
+                uri: "\(flowBase)/targetConnections",
+                method: .post,
+                headers: tenant.headers(sandbox: "dev", json: true),
+                body: ByteBuffer(string: targetBody(dataset: dataset))
+            )
+            #expect(
+                devTarget.status == .badRequest
+                    && devTarget.json["report"]?["detailed-message"]?.stringValue?.contains("does not exist in this sandbox") == true
+            )
 
-            #expect(try await client.execute(uri: "\(flowBase)/targetConnections/\(id)", method: .delete, headers: tenant.headers()).status == .noContent)
+            #expect(
+                try await client.execute(uri: "\(flowBase)/targetConnections/\(id)", method: .delete, headers: tenant.headers()).status == .noContent
+            )
             #expect(try await client.get("/targetConnections/\(id)", tenant).status == .notFound)
         }
     }
@@ -78,13 +109,23 @@ struct TargetConnectionTests {
                 (targetBody(dataset: dataset, format: "csv"), "1100-400"),
                 (targetBody(dataset: dataset, extra: #", "owner": "me""#), "1100-400"),
                 (#"{"name": "t", "connectionSpec": {"id": "c604ff05-7f1a-43c0-8e18-33bf874cb11c"}}"#, "1100-400"),
-                (#"{"name": "t", "connectionSpec": {"id": "c604ff05-7f1a-43c0-8e18-33bf874cb11c"}, "params": {"dataSetId": "\#(dataset)", "extra": 1}}"#, "1100-400"),
-                (#"{"name": "t", "connectionSpec": {"id": "e9d7ec6b-0873-4e57-ad21-b3a7c65e310b"}, "params": {"dataSetId": "\#(dataset)"}}"#, "1413-400"),
+                (
+                    #"{"name": "t", "connectionSpec": {"id": "c604ff05-7f1a-43c0-8e18-33bf874cb11c"}, "params": {"dataSetId": "\#(dataset)", "extra": 1}}"#,
+                    "1100-400"
+                ),
+                (
+                    #"{"name": "t", "connectionSpec": {"id": "e9d7ec6b-0873-4e57-ad21-b3a7c65e310b"}, "params": {"dataSetId": "\#(dataset)"}}"#,
+                    "1413-400"
+                ),
                 (#"{"connectionSpec": {"id": "c604ff05-7f1a-43c0-8e18-33bf874cb11c"}, "params": {"dataSetId": "\#(dataset)"}}"#, "1100-400"),
             ]
             for (body, code) in cases {
                 let response = try await client.execute(
-                    uri: "\(flowBase)/targetConnections", method: .post, headers: tenant.headers(json: true), body: ByteBuffer(string: body))
+                    uri: "\(flowBase)/targetConnections",
+                    method: .post,
+                    headers: tenant.headers(json: true),
+                    body: ByteBuffer(string: body)
+                )
                 #expect(response.flowCode == code, "\(body): \(String(buffer: response.body))")
             }
         }

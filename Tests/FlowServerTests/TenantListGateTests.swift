@@ -1,10 +1,11 @@
+import Foundation
+import Synchronization
+import Testing
+
 // Lists of one organization run one (by default) at a time, in order; another organization's
 // lists never wait for them; while others are served, an organization's lists keep to their share
 // of the time.
 @testable import FlowServer
-import Foundation
-import Synchronization
-import Testing
 
 @Suite("Lists a few at a time per organization")
 struct TenantListGateTests {
@@ -33,7 +34,12 @@ struct TenantListGateTests {
         let gate = TenantListGate(limit: 1)
         let latch = Latch()
         let order = Record()
-        let first = Task { try await gate.run("A") { await latch.wait(); order.append(0) } }
+        let first = Task {
+            try await gate.run("A") {
+                await latch.wait()
+                order.append(0)
+            }
+        }
         try await until { await gate.load("A") == (1, 0) }
         var queued: [Task<Void, any Error>] = []
         for index in 1...2 {

@@ -3,9 +3,9 @@
 import FlowModel
 import FlowServer
 import FlowStore
-import Hummingbird
-import HTTPTypes
 import Foundation
+import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
@@ -85,8 +85,11 @@ struct TestService {
         let credentials = try await services.tenancy.createClient(orgId: organization.id, name: "test client")
         let form = "grant_type=client_credentials&client_id=\(credentials.clientId)&client_secret=\(credentials.clientSecret)"
         let response = try await client.execute(
-            uri: "/ims/token/v3", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-            body: ByteBuffer(string: form))
+            uri: "/ims/token/v3",
+            method: .post,
+            headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: form)
+        )
         #expect(response.status == .ok)
         let token = try JSONValue(parsing: response.body.readableBytesView)["access_token"]?.stringValue ?? ""
         return Tenant(orgId: organization.id, clientId: credentials.clientId, clientSecret: credentials.clientSecret, token: token)
@@ -138,8 +141,11 @@ extension TestClientProtocol {
     /// Creates a connection from a JSON body and returns the response.
     func createConnection(_ tenant: Tenant, body: String = seedRequestBody(), sandbox: String? = "prod") async throws -> TestResponse {
         try await execute(
-            uri: "\(flowBase)/connections", method: .post, headers: tenant.headers(sandbox: sandbox, json: true),
-            body: ByteBuffer(string: body))
+            uri: "\(flowBase)/connections",
+            method: .post,
+            headers: tenant.headers(sandbox: sandbox, json: true),
+            body: ByteBuffer(string: body)
+        )
     }
 
     func get(_ path: String, _ tenant: Tenant, sandbox: String? = "prod") async throws -> TestResponse {

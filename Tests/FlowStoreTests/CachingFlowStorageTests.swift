@@ -13,14 +13,20 @@ struct CachingFlowStorageTests {
 
     func open() throws -> (cached: CachingFlowStorage, base: SQLiteFlowStorage) {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let base = try SQLiteFlowStorage(path: directory.appendingPathComponent("db.sqlite").path, sealer: SecretSealer(key: SymmetricKey(size: .bits256)))
+        let base = try SQLiteFlowStorage(
+            path: directory.appendingPathComponent("db.sqlite").path,
+            sealer: SecretSealer(key: SymmetricKey(size: .bits256))
+        )
         return (CachingFlowStorage(base, capacity: 64), base)
     }
 
     func resource(name: String = "n") -> FlowResource {
         FlowResource(
-            kind: .connections, metadata: ResourceMetadata(id: UUID().uuidString.lowercased(), caller: Caller(clientId: "c", scope: scope), now: 1),
-            body: ["name": .string(name)], secrets: ["accessToken": "token"])
+            kind: .connections,
+            metadata: ResourceMetadata(id: UUID().uuidString.lowercased(), caller: Caller(clientId: "c", scope: scope), now: 1),
+            body: ["name": .string(name)],
+            secrets: ["accessToken": "token"]
+        )
     }
 
     /// `resource` changed the way the routes change one: new body, new etag.

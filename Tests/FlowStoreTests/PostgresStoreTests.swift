@@ -3,18 +3,21 @@
 // cannot hold refused as such.
 import Crypto
 import FlowModel
-@testable import FlowStore
 import Foundation
 import Logging
 import PostgresNIO
 import TestSupport
 import Testing
 
+@testable import FlowStore
+
 @Suite("PostgreSQL settings")
 struct PostgresSettingsTests {
     @Test func aURLGivesEverySetting() throws {
         let settings = try PostgresSettings(
-            url: "postgresql://app%40corp:p%2Fss@db.internal:6543/flows?sslmode=verify-full&sslrootcert=/etc/ca.pem&schema=tributary&pool_size=30&statement_timeout=5&connect_timeout=3")
+            url:
+                "postgresql://app%40corp:p%2Fss@db.internal:6543/flows?sslmode=verify-full&sslrootcert=/etc/ca.pem&schema=tributary&pool_size=30&statement_timeout=5&connect_timeout=3"
+        )
         #expect(settings.host == "db.internal")
         #expect(settings.port == 6543)
         #expect(settings.username == "app@corp")
@@ -37,7 +40,8 @@ struct PostgresSettingsTests {
     @Test(arguments: [
         ("mysql://u@h/d", "expected postgres://"), ("postgres://h/d", "the user is missing"), ("postgres://u@h", "the database is missing"),
         ("postgres://u@h/d?sslmode=maybe", "sslmode must be one of"), ("postgres://u@h/d?schema=Bad-Name", "schema must be"),
-        ("postgres://u@h/d?pool_size=0", "pool_size must be a whole number from 1 to 200"), ("postgres://u@h/d?colour=blue", "unknown parameter 'colour'"),
+        ("postgres://u@h/d?pool_size=0", "pool_size must be a whole number from 1 to 200"),
+        ("postgres://u@h/d?colour=blue", "unknown parameter 'colour'"),
         ("postgres://u:hunter2@h/d?pool_size=x", "pool_size"),
     ])
     func aURLThatCannotBeUsedSaysWhy(_ url: String, _ reason: String) {
@@ -55,7 +59,11 @@ struct PostgresStoreTests {
     let scope = TenantScope(orgId: "AAAAAAAAAAAAAAAAAAAAAAAA@AdobeOrg", sandboxName: "prod", sandboxId: "s-1")
 
     func open(_ url: String) async throws -> PostgresFlowStorage {
-        try await PostgresFlowStorage.open(PostgresSettings(url: url), sealer: SecretSealer(key: SymmetricKey(size: .bits256)), logger: Logger(label: "test"))
+        try await PostgresFlowStorage.open(
+            PostgresSettings(url: url),
+            sealer: SecretSealer(key: SymmetricKey(size: .bits256)),
+            logger: Logger(label: "test")
+        )
     }
 
     @Test func instancesStartingTogetherApplyEachMigrationOnce() async throws {
@@ -71,7 +79,9 @@ struct PostgresStoreTests {
         // Opening again applies nothing and finds everything in place.
         let again = try await open(url)
         #expect(try await again.appliedMigrations() == expected)
-        try await again.insert(FlowResource(kind: .connections, metadata: ResourceMetadata(id: "a", caller: Caller(clientId: "c", scope: scope), now: 1), body: [:]))
+        try await again.insert(
+            FlowResource(kind: .connections, metadata: ResourceMetadata(id: "a", caller: Caller(clientId: "c", scope: scope), now: 1), body: [:])
+        )
         #expect(try await stores[0].resource(.connections, id: "a", in: scope) != nil)
         for store in stores + [again] { await store.close() }
     }
@@ -98,7 +108,11 @@ struct PostgresStoreTests {
         // claim failed would leave the claimed run with no one to run it).
         let url = try #require(TestDatabase.isolatedURL())
         let store = try await open(url)
-        let original = FlowResource(kind: .connections, metadata: ResourceMetadata(id: "held", caller: Caller(clientId: "c", scope: scope), now: 1), body: ["name": "one"])
+        let original = FlowResource(
+            kind: .connections,
+            metadata: ResourceMetadata(id: "held", caller: Caller(clientId: "c", scope: scope), now: 1),
+            body: ["name": "one"]
+        )
         try await store.insert(original)
         var changed = original
         changed.body["name"] = "two"
@@ -137,7 +151,9 @@ struct PostgresStoreTests {
         let ca = try #require(TestDatabase.certificateAuthorityFile)
         for mode in ["require", "verify-ca", "verify-full"] {
             let store = try await open(try #require(TestDatabase.isolatedURL(user: "tls_only", query: "sslmode=\(mode)&sslrootcert=\(ca)")))
-            try await store.insert(FlowResource(kind: .connections, metadata: ResourceMetadata(id: "t", caller: Caller(clientId: "c", scope: scope), now: 1), body: [:]))
+            try await store.insert(
+                FlowResource(kind: .connections, metadata: ResourceMetadata(id: "t", caller: Caller(clientId: "c", scope: scope), now: 1), body: [:])
+            )
             #expect(try await store.resource(.connections, id: "t", in: scope) != nil, "\(mode)")
             await store.close()
         }
@@ -170,7 +186,10 @@ struct PostgresStoreTests {
     @Test func textWithNULIsRefusedAsSuch() async throws {
         let store = try await open(try #require(TestDatabase.isolatedURL()))
         let resource = FlowResource(
-            kind: .connections, metadata: ResourceMetadata(id: "nul", caller: Caller(clientId: "c", scope: scope), now: 1), body: ["name": "a\u{0}b"])
+            kind: .connections,
+            metadata: ResourceMetadata(id: "nul", caller: Caller(clientId: "c", scope: scope), now: 1),
+            body: ["name": "a\u{0}b"]
+        )
         await #expect {
             try await store.insert(resource)
         } throws: { error in

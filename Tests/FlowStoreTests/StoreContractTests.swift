@@ -17,8 +17,11 @@ struct StoreContractTests {
         let scope = scope ?? self.scope
         let caller = Caller(clientId: "client", scope: scope)
         return FlowResource(
-            kind: .connections, metadata: ResourceMetadata(id: id, caller: caller, now: 1_700_000_000_000),
-            body: ["name": "n"], secrets: ["accessToken": .string(secret)])
+            kind: .connections,
+            metadata: ResourceMetadata(id: id, caller: caller, now: 1_700_000_000_000),
+            body: ["name": "n"],
+            secrets: ["accessToken": .string(secret)]
+        )
     }
 
     @Test(arguments: StoreKind.available) func secretsAreSealedAndOnlyTheRightKeyOpensThem(_ kind: StoreKind) async throws {
@@ -104,7 +107,11 @@ struct StoreContractTests {
         }
         #expect(try await store.resource(.connections, id: "kept", in: scope)?.body["name"] == "n")
         // All of them hold: all are done.
-        #expect(try await store.apply([.insert(resource(id: "new")), .replace(changed, expectedEtag: kept.metadata.etag), .delete(gone, expectedEtag: gone.metadata.etag)]))
+        #expect(
+            try await store.apply([
+                .insert(resource(id: "new")), .replace(changed, expectedEtag: kept.metadata.etag), .delete(gone, expectedEtag: gone.metadata.etag),
+            ])
+        )
         #expect(try await store.resource(.connections, id: "new", in: scope) != nil)
         #expect(try await store.resource(.connections, id: "kept", in: scope)?.body["name"] == "changed")
         #expect(try await store.resource(.connections, id: "gone", in: scope) == nil)
@@ -114,7 +121,11 @@ struct StoreContractTests {
         let store = try await StoreLocation(kind).open()
         let otherOrg = TenantScope(orgId: "BBBBBBBBBBBBBBBBBBBBBBBB@AdobeOrg", sandboxName: "prod", sandboxId: "s-3")
         func flow(_ id: String, in scope: TenantScope, at time: Int64) -> FlowResource {
-            FlowResource(kind: .flows, metadata: ResourceMetadata(id: id, caller: Caller(clientId: "c", scope: scope), now: time), body: ["name": "f"])
+            FlowResource(
+                kind: .flows,
+                metadata: ResourceMetadata(id: id, caller: Caller(clientId: "c", scope: scope), now: time),
+                body: ["name": "f"]
+            )
         }
         // A write makes a flow due at the time of the write, in every tenant; other kinds never are.
         try await store.insert(flow("early", in: scope, at: 100))
@@ -171,7 +182,10 @@ struct StoreContractTests {
     @Test(arguments: StoreKind.available) func tenancyRecords(_ kind: StoreKind) async throws {
         let store = try await StoreLocation(kind).open()
         let organization = Organization(id: "CCCCCCCCCCCCCCCCCCCCCCCC@AdobeOrg", name: "Acme", createdAt: 5)
-        try await store.createOrganization(organization, defaultSandbox: Sandbox(id: "sb-1", name: "prod", orgId: organization.id, isDefault: true, createdAt: 5))
+        try await store.createOrganization(
+            organization,
+            defaultSandbox: Sandbox(id: "sb-1", name: "prod", orgId: organization.id, isDefault: true, createdAt: 5)
+        )
         try await store.createSandbox(Sandbox(id: "sb-2", name: "dev", orgId: organization.id, isDefault: false, createdAt: 6))
         await #expect(throws: FlowStoreError.self) {
             try await store.createSandbox(Sandbox(id: "sb-3", name: "dev", orgId: organization.id, isDefault: false, createdAt: 7))

@@ -37,7 +37,13 @@ struct StoreListingTests {
         }
         let elsewhere = Caller(clientId: "client", scope: TenantScope(orgId: scope.orgId, sandboxName: "dev", sandboxId: "s-2"))
         for index in 0..<5 {
-            try await store.insert(FlowResource(kind: .connections, metadata: ResourceMetadata(id: "dev-\(index)", caller: elsewhere, now: 1000), body: ["name": "alpha"]))
+            try await store.insert(
+                FlowResource(
+                    kind: .connections,
+                    metadata: ResourceMetadata(id: "dev-\(index)", caller: elsewhere, now: 1000),
+                    body: ["name": "alpha"]
+                )
+            )
         }
         return store
     }
@@ -115,8 +121,11 @@ struct StoreListingTests {
         for (index, base) in ["b-1", "b-1", "b-2", "b,1"].enumerated() {
             try await store.insert(
                 FlowResource(
-                    kind: .sourceConnections, metadata: ResourceMetadata(id: "s-\(index)", caller: caller, now: Int64(index)),
-                    body: ["baseConnectionId": .string(base)]))
+                    kind: .sourceConnections,
+                    metadata: ResourceMetadata(id: "s-\(index)", caller: caller, now: Int64(index)),
+                    body: ["baseConnectionId": .string(base)]
+                )
+            )
         }
         #expect(try await store.ids(.sourceConnections, in: scope, where: "$.baseConnectionId", isOneOf: ["b-1"]) == ["s-0", "s-1"])
         #expect(try await store.ids(.sourceConnections, in: scope, where: "$.baseConnectionId", isOneOf: ["b,1"]) == ["s-3"], "values are not split")

@@ -40,7 +40,8 @@ struct StoreLocation: Sendable {
     func open(key: SymmetricKey = SymmetricKey(size: .bits256)) async throws -> any FlowStorage {
         switch kind {
         case .sqlite: try SQLiteFlowStorage(path: place, sealer: SecretSealer(key: key))
-        case .postgres: try await PostgresFlowStorage.open(PostgresSettings(url: place), sealer: SecretSealer(key: key), logger: Logger(label: "test-store"))
+        case .postgres:
+            try await PostgresFlowStorage.open(PostgresSettings(url: place), sealer: SecretSealer(key: key), logger: Logger(label: "test-store"))
         }
     }
 }

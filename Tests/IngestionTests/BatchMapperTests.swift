@@ -2,6 +2,7 @@
 // left out and reported, and mapping sets that cannot work refused up front with the field named.
 import DataLake
 import DatabricksSQL
+import FlowModel
 import Foundation
 import Ingestion
 import Parquet
@@ -10,7 +11,8 @@ import Testing
 @Suite("Batch mapper")
 struct BatchMapperTests {
     static let dataset = try! DatasetSchema([
-        DatasetField("customerId", .long, nullable: false), DatasetField("_acme.city", .string), DatasetField("total", .decimal(precision: 10, scale: 2)),
+        DatasetField("customerId", .long, nullable: false), DatasetField("_acme.city", .string),
+        DatasetField("total", .decimal(precision: 10, scale: 2)),
         DatasetField("joined", .dateTime), DatasetField("day", .date), DatasetField("active", .boolean), DatasetField("score", .float),
         DatasetField("unmapped", .string),
     ])
@@ -40,11 +42,17 @@ struct BatchMapperTests {
                 ColumnValues(storage: .string(["1", "2", "x", "4", "5"]), nulls: NullBitmap(bytes: [])),
                 ColumnValues(storage: .string(["DDN", "", "BLR", "PNQ", "GOA"]), nulls: NullBitmap(bytes: [0b0000_0010])),
                 ColumnValues(storage: .string(["12.500", "0.001", "1.000", "99999999.990", "-3.100"]), nulls: NullBitmap(bytes: [])),
-                ColumnValues(storage: .string(["2024-01-02 03:04:05.000006", "1969-12-31 23:59:59", "2024-01-01 00:00:00", "2024-01-01 00:00:00", "2024-02-29 12:00:00"]), nulls: NullBitmap(bytes: [])),
+                ColumnValues(
+                    storage: .string([
+                        "2024-01-02 03:04:05.000006", "1969-12-31 23:59:59", "2024-01-01 00:00:00", "2024-01-01 00:00:00", "2024-02-29 12:00:00",
+                    ]),
+                    nulls: NullBitmap(bytes: [])
+                ),
                 ColumnValues(storage: .string(["true", "FALSE", "true", "true", "yes"]), nulls: NullBitmap(bytes: [])),
                 ColumnValues(storage: .int32([7, 8, 9, 10, 11]), nulls: NullBitmap(bytes: [0b0000_0001])),
             ],
-            startRowOffset: 0)
+            startRowOffset: 0
+        )
     }
 
     @Test func rowsAreRenamedConvertedAndTheBadOnesReported() throws {
@@ -109,8 +117,6 @@ struct BatchMapperTests {
         }
     }
 }
-
-import FlowModel
 
 enum FlowModelScope {
     static let prod = TenantScope(orgId: "0123456789ABCDEF01234567@AdobeOrg", sandboxName: "prod", sandboxId: "s")

@@ -1,15 +1,16 @@
+import DataLake
+import DatabricksSQL
+import Foundation
+import Parquet
+import TestSupport
+import Testing
+
 // Whole-column conversion gives exactly what value-by-value conversion gives: random batches of every
 // storage the Thrift results use and of the Arrow columns Spark Connect sends, NULLs, text that does not parse, decimals that do not fit,
 // required fields, mapped to every field type they convert to — the same rows kept, the same cells,
 // the same rows left out with the same first fault.
 @testable import Arrow
-import DataLake
-import DatabricksSQL
-import Foundation
 @testable import Ingestion
-import Parquet
-import TestSupport
-import Testing
 
 @Suite("Columnar mapping")
 struct ColumnarMappingTests {
@@ -33,13 +34,40 @@ struct ColumnarMappingTests {
             ("i8", .tinyint, .int8((0..<rows).map { _ in Int8.random(in: .min ... .max, using: &random) })),
             ("i16", .smallint, .int16((0..<rows).map { _ in Int16.random(in: .min ... .max, using: &random) })),
             ("i32", .int, .int32((0..<rows).map { _ in Int32.random(in: .min ... .max, using: &random) })),
-            ("i64", .bigint, .int64((0..<rows).map { _ in Bool.random(using: &random) ? Int64.random(in: -100_000...100_000, using: &random) : Int64.random(in: .min ... .max, using: &random) })),
+            (
+                "i64", .bigint,
+                .int64(
+                    (0..<rows).map { _ in
+                        Bool.random(using: &random)
+                            ? Int64.random(in: -100_000...100_000, using: &random) : Int64.random(in: .min ... .max, using: &random)
+                    }
+                )
+            ),
             ("d", .double, .double((0..<rows).map { _ in Double.random(in: -1e6...1e6, using: &random) })),
             ("f", .float, .double((0..<rows).map { _ in Double(Float.random(in: -1e3...1e3, using: &random)) })),
             ("s", .string, .string(text { "text \(Int.random(in: 0..<1000, using: &$0))" })),
-            ("ts", .timestamp, .string(text { "20\(Int.random(in: 10...29, using: &$0))-0\(Int.random(in: 1...9, using: &$0))-1\(Int.random(in: 0...9, using: &$0)) 12:34:56.\(Int.random(in: 100_000...999_999, using: &$0))" })),
-            ("day", .date, .string(text { "19\(Int.random(in: 10...99, using: &$0))-1\(Int.random(in: 0...2, using: &$0))-2\(Int.random(in: 0...8, using: &$0))" })),
-            ("dec", .decimal(precision: 12, scale: 3), .string(text { "\(Int.random(in: -99_999_999...99_999_999, using: &$0)).\(["000", "500", "123", "010"][Int.random(in: 0..<4, using: &$0)])" })),
+            (
+                "ts", .timestamp,
+                .string(
+                    text {
+                        "20\(Int.random(in: 10...29, using: &$0))-0\(Int.random(in: 1...9, using: &$0))-1\(Int.random(in: 0...9, using: &$0)) 12:34:56.\(Int.random(in: 100_000...999_999, using: &$0))"
+                    }
+                )
+            ),
+            (
+                "day", .date,
+                .string(
+                    text { "19\(Int.random(in: 10...99, using: &$0))-1\(Int.random(in: 0...2, using: &$0))-2\(Int.random(in: 0...8, using: &$0))" }
+                )
+            ),
+            (
+                "dec", .decimal(precision: 12, scale: 3),
+                .string(
+                    text {
+                        "\(Int.random(in: -99_999_999...99_999_999, using: &$0)).\(["000", "500", "123", "010"][Int.random(in: 0..<4, using: &$0)])"
+                    }
+                )
+            ),
             ("json", .array, .string(text { "[\(Int.random(in: 0..<9, using: &$0))]" })),
         ]
         var schema: [ColumnDescriptor] = []
@@ -62,7 +90,11 @@ struct ColumnarMappingTests {
 
     /// What the old, value-by-value mapper made of a batch: the rows kept as cells, and each left-out
     /// row with the field at fault.
-    static func valueByValue(_ batch: ResultBatch, fields: [DatasetField], sources: [String]) -> (cells: [[String]], faults: [(row: Int, field: String, message: String)]) {
+    static func valueByValue(
+        _ batch: ResultBatch,
+        fields: [DatasetField],
+        sources: [String]
+    ) -> (cells: [[String]], faults: [(row: Int, field: String, message: String)]) {
         var cells: [[String]] = []
         var faults: [(row: Int, field: String, message: String)] = []
         rows: for row in 0..<batch.rowCount {
@@ -104,11 +136,14 @@ struct ColumnarMappingTests {
 
     /// Maps `batch` to six of `targets` (chosen by `random`, one field in three required) and compares
     /// the result with the value-by-value reference.
-    static func compareWithValueByValue(_ batch: ResultBatch, targets: [(source: String, type: DatasetFieldType)], _ random: inout SplitMix64) throws {
+    static func compareWithValueByValue(_ batch: ResultBatch, targets: [(source: String, type: DatasetFieldType)], _ random: inout SplitMix64) throws
+    {
         let chosen = targets.shuffled(using: &random).prefix(6)
         let fields = chosen.enumerated().map { DatasetField("f\($0.offset)", $0.element.type, nullable: Int.random(in: 0..<3, using: &random) > 0) }
         let mapper = try BatchMapper(
-            mappings: chosen.enumerated().map { FieldMapping(source: $0.element.source, destination: "f\($0.offset)") }, dataset: try DatasetSchema(fields))
+            mappings: chosen.enumerated().map { FieldMapping(source: $0.element.source, destination: "f\($0.offset)") },
+            dataset: try DatasetSchema(fields)
+        )
         let mapped = mapper.map(batch)
         let expected = valueByValue(batch, fields: fields, sources: chosen.map(\.source))
         #expect(mapped.rowCount == expected.cells.count && mapped.rejectedCount == expected.faults.count)
@@ -133,11 +168,20 @@ struct ColumnarMappingTests {
         var validity = [UInt8](repeating: 0, count: (nulls.count + 7) / 8)
         for (row, null) in nulls.enumerated() where !null { validity[row / 8] |= 1 << UInt8(row % 8) }
         return ArrowArray(
-            field: ArrowField(name: "c", type: type), length: nulls.count, nullCount: nulls.filter { $0 }.count,
-            validity: nulls.contains(true) ? validity[...] : nil, values: values[...], offsets: offsets[...], children: [], dictionary: [])
+            field: ArrowField(name: "c", type: type),
+            length: nulls.count,
+            nullCount: nulls.filter { $0 }.count,
+            validity: nulls.contains(true) ? validity[...] : nil,
+            values: values[...],
+            offsets: offsets[...],
+            children: [],
+            dictionary: []
+        )
     }
 
-    static func bytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] { values.flatMap { value in withUnsafeBytes(of: value.littleEndian, Array.init) } }
+    static func bytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
+        values.flatMap { value in withUnsafeBytes(of: value.littleEndian, Array.init) }
+    }
 
     /// A batch of Arrow columns as Spark Connect sends them, with the SQL types the schema names.
     static func arrowBatch(rows: Int, seed: UInt64) -> ResultBatch {
@@ -148,27 +192,78 @@ struct ColumnarMappingTests {
         }
         // Decimals small enough for an exact double, and now and then one that is not (2^53 and beyond).
         let decimals: [Int128] = (0..<rows).map { _ in
-            Int.random(in: 0..<50, using: &random) == 0 ? Int128(Int64.random(in: (1 << 53)...(1 << 62), using: &random)) : Int128(Int64.random(in: -(1 << 50)...(1 << 50), using: &random))
+            Int.random(in: 0..<50, using: &random) == 0
+                ? Int128(Int64.random(in: (1 << 53)...(1 << 62), using: &random)) : Int128(Int64.random(in: -(1 << 50)...(1 << 50), using: &random))
         }
         let texts = (0..<rows).map { _ in "text \(Int.random(in: 0..<1000, using: &random))" }
         var offsets: [Int32] = [0]
         for text in texts { offsets.append(offsets.last! + Int32(text.utf8.count)) }
         let columns: [(String, SQLType, ArrowArray)] = [
             ("b", .boolean, arrow(.bool, nulls: nulls(), values: (0..<((rows + 7) / 8)).map { _ in UInt8.random(in: 0...255, using: &random) })),
-            ("i8", .tinyint, arrow(.int(bitWidth: 8, signed: true), nulls: nulls(), values: bytes((0..<rows).map { _ in Int8.random(in: .min ... .max, using: &random) }))),
-            ("i16", .smallint, arrow(.int(bitWidth: 16, signed: true), nulls: nulls(), values: bytes((0..<rows).map { _ in Int16.random(in: .min ... .max, using: &random) }))),
-            ("i32", .int, arrow(.int(bitWidth: 32, signed: true), nulls: nulls(), values: bytes((0..<rows).map { _ in Int32.random(in: .min ... .max, using: &random) }))),
-            ("i64", .bigint, arrow(.int(bitWidth: 64, signed: true), nulls: nulls(), values: bytes((0..<rows).map { _ in Int64.random(in: -100_000...100_000, using: &random) }))),
-            ("d", .double, arrow(.float64, nulls: nulls(), values: bytes((0..<rows).map { _ in Double.random(in: -1e6...1e6, using: &random).bitPattern }))),
+            (
+                "i8", .tinyint,
+                arrow(
+                    .int(bitWidth: 8, signed: true),
+                    nulls: nulls(),
+                    values: bytes((0..<rows).map { _ in Int8.random(in: .min ... .max, using: &random) })
+                )
+            ),
+            (
+                "i16", .smallint,
+                arrow(
+                    .int(bitWidth: 16, signed: true),
+                    nulls: nulls(),
+                    values: bytes((0..<rows).map { _ in Int16.random(in: .min ... .max, using: &random) })
+                )
+            ),
+            (
+                "i32", .int,
+                arrow(
+                    .int(bitWidth: 32, signed: true),
+                    nulls: nulls(),
+                    values: bytes((0..<rows).map { _ in Int32.random(in: .min ... .max, using: &random) })
+                )
+            ),
+            (
+                "i64", .bigint,
+                arrow(
+                    .int(bitWidth: 64, signed: true),
+                    nulls: nulls(),
+                    values: bytes((0..<rows).map { _ in Int64.random(in: -100_000...100_000, using: &random) })
+                )
+            ),
+            (
+                "d", .double,
+                arrow(.float64, nulls: nulls(), values: bytes((0..<rows).map { _ in Double.random(in: -1e6...1e6, using: &random).bitPattern }))
+            ),
             ("s", .string, arrow(.utf8, nulls: nulls(), values: Array(texts.joined().utf8), offsets: bytes(offsets))),
-            ("ts", .timestamp, arrow(.timestamp(.microsecond, timezone: "UTC"), nulls: nulls(), values: bytes((0..<rows).map { _ in Int64.random(in: -1 << 50...1 << 50, using: &random) }))),
-            ("day", .date, arrow(.date32, nulls: nulls(), values: bytes((0..<rows).map { _ in Int32.random(in: -100_000...100_000, using: &random) }))),
-            ("dec", .decimal(precision: 38, scale: 4), arrow(.decimal(precision: 38, scale: 4), nulls: nulls(), values: bytes(decimals.flatMap { [UInt64(truncatingIfNeeded: $0), UInt64(truncatingIfNeeded: $0 >> 64)] }))),
+            (
+                "ts", .timestamp,
+                arrow(
+                    .timestamp(.microsecond, timezone: "UTC"),
+                    nulls: nulls(),
+                    values: bytes((0..<rows).map { _ in Int64.random(in: -1 << 50...1 << 50, using: &random) })
+                )
+            ),
+            (
+                "day", .date,
+                arrow(.date32, nulls: nulls(), values: bytes((0..<rows).map { _ in Int32.random(in: -100_000...100_000, using: &random) }))
+            ),
+            (
+                "dec", .decimal(precision: 38, scale: 4),
+                arrow(
+                    .decimal(precision: 38, scale: 4),
+                    nulls: nulls(),
+                    values: bytes(decimals.flatMap { [UInt64(truncatingIfNeeded: $0), UInt64(truncatingIfNeeded: $0 >> 64)] })
+                )
+            ),
             ("json", .array, arrow(.utf8, nulls: nulls(), values: Array(texts.joined().utf8), offsets: bytes(offsets))),
         ]
         return ResultBatch(
             schema: columns.enumerated().map { ColumnDescriptor(name: $0.element.0, type: $0.element.1, position: $0.offset + 1) },
-            columns: columns.map { ColumnValues(storage: .arrow($0.2), nulls: NullBitmap(bytes: [])) }, startRowOffset: 0)
+            columns: columns.map { ColumnValues(storage: .arrow($0.2), nulls: NullBitmap(bytes: [])) },
+            startRowOffset: 0
+        )
     }
 
     static let arrowTargets: [(source: String, type: DatasetFieldType)] = [
@@ -182,7 +277,11 @@ struct ColumnarMappingTests {
     @Test(arguments: 0..<60)
     func wholeArrowColumnsConvertAsValueByValue(seed: UInt64) throws {
         var random = SplitMix64(seed: seed &* 104_729)
-        try Self.compareWithValueByValue(Self.arrowBatch(rows: 1 + Int.random(in: 0..<300, using: &random), seed: seed), targets: Self.arrowTargets, &random)
+        try Self.compareWithValueByValue(
+            Self.arrowBatch(rows: 1 + Int.random(in: 0..<300, using: &random), seed: seed),
+            targets: Self.arrowTargets,
+            &random
+        )
     }
 
     @Test func renamesAndWideningsTakeTheWholeColumnAndFailableCastsDoNot() {
@@ -191,7 +290,10 @@ struct ColumnarMappingTests {
             let column = batch.schema.firstIndex { $0.name == source }!
             return ColumnConversion.convert(batch.columns[column], type: batch.schema[column].type, to: target) != nil
         }
-        #expect(whole("i64", .long) && whole("i32", .long) && whole("s", .string) && whole("d", .double) && whole("ts", .dateTime) && whole("dec", .decimal(precision: 12, scale: 3)))
+        #expect(
+            whole("i64", .long) && whole("i32", .long) && whole("s", .string) && whole("d", .double) && whole("ts", .dateTime)
+                && whole("dec", .decimal(precision: 12, scale: 3))
+        )
         #expect(!whole("i64", .int), "a narrowing is checked value by value")
         #expect(!whole("f", .float) && !whole("s", .long))
 
@@ -201,7 +303,9 @@ struct ColumnarMappingTests {
             let column = arrow.schema.firstIndex { $0.name == source }!
             return ColumnConversion.convert(arrow.columns[column], type: arrow.schema[column].type, to: target) != nil
         }
-        #expect(wholeArrow("i64", .long) && wholeArrow("i32", .int) && wholeArrow("d", .double) && wholeArrow("s", .string) && wholeArrow("ts", .dateTime))
+        #expect(
+            wholeArrow("i64", .long) && wholeArrow("i32", .int) && wholeArrow("d", .double) && wholeArrow("s", .string) && wholeArrow("ts", .dateTime)
+        )
         #expect(wholeArrow("day", .date) && wholeArrow("b", .boolean) && wholeArrow("dec", .decimal(precision: 38, scale: 4)))
         #expect(!wholeArrow("i64", .int) && !wholeArrow("dec", .decimal(precision: 18, scale: 2)) && !wholeArrow("s", .long))
     }

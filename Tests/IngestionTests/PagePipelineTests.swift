@@ -3,9 +3,10 @@
 // source within a page and is what the run sees; a source's error reaches the run as it was.
 import DatabricksSQL
 import Foundation
-@testable import Ingestion
 import Synchronization
 import Testing
+
+@testable import Ingestion
 
 @Suite("Page pipeline")
 struct PagePipelineTests {
@@ -39,7 +40,9 @@ struct PagePipelineTests {
                 pages.journal.note(.fetched(next))
                 return ResultBatch(
                     schema: [ColumnDescriptor(name: "page", type: .bigint, position: 1)],
-                    columns: [ColumnValues(storage: .int64([Int64(next)]), nulls: NullBitmap(bytes: []))], startRowOffset: Int64(next))
+                    columns: [ColumnValues(storage: .int64([Int64(next)]), nulls: NullBitmap(bytes: []))],
+                    startRowOffset: Int64(next)
+                )
             }
         }
 

@@ -24,7 +24,10 @@ struct PlanningFixture {
     init() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("planner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        storage = try SQLiteFlowStorage(path: directory.appendingPathComponent("db.sqlite").path, sealer: SecretSealer(key: SymmetricKey(size: .bits256)))
+        storage = try SQLiteFlowStorage(
+            path: directory.appendingPathComponent("db.sqlite").path,
+            sealer: SecretSealer(key: SymmetricKey(size: .bits256))
+        )
         lake = try DataLake(root: directory.appendingPathComponent("lake"))
         settings.safetyLagMilliseconds = 10_000
         settings.maximumWaitingRuns = 5
@@ -36,18 +39,26 @@ struct PlanningFixture {
     func flow(_ schedule: JSONValue, state: String = "enabled") async throws -> FlowResource {
         var (body, _) = try FlowRules().validateNew([
             "name": "f", "flowSpec": ["id": "14518937-270c-4525-bdec-c2ba7cce3860"], "sourceConnectionIds": ["s"], "targetConnectionIds": ["t"],
-            "transformations": [["name": "Copy", "params": ["deltaColumn": ["name": "updated"]]], ["name": "Mapping", "params": ["mappingId": "m"]]],
+            "transformations": [
+                ["name": "Copy", "params": ["deltaColumn": ["name": "updated"]]], ["name": "Mapping", "params": ["mappingId": "m"]],
+            ],
             "scheduleParams": schedule,
         ])
         body["state"] = .string(state)
-        let flow = FlowResource(kind: .flows, metadata: ResourceMetadata(id: UUID().uuidString.lowercased(), caller: Caller(clientId: "c", scope: scope), now: 0), body: body)
+        let flow = FlowResource(
+            kind: .flows,
+            metadata: ResourceMetadata(id: UUID().uuidString.lowercased(), caller: Caller(clientId: "c", scope: scope), now: 0),
+            body: body
+        )
         try await storage.insert(flow)
         return flow
     }
 
     /// The flow's runs, in schedule order.
     func runs(_ flow: FlowResource) async throws -> [FlowRun] {
-        try await storage.resources(.runs, in: scope, where: FlowRun.flowReference, isOneOf: [flow.id]).map { try FlowRun(body: $0.body) }.sorted { $0.scheduledAt < $1.scheduledAt }
+        try await storage.resources(.runs, in: scope, where: FlowRun.flowReference, isOneOf: [flow.id]).map { try FlowRun(body: $0.body) }.sorted {
+            $0.scheduledAt < $1.scheduledAt
+        }
     }
 
     /// Marks every waiting run of the flow ended, as the executor would — whose claim of a run
@@ -105,7 +116,11 @@ struct RunPlannerTests {
         // Ten flows every 15 minutes, their slots a minute apart.
         var flows: [FlowResource] = []
         for index in 0..<10 {
-            flows.append(try await fixture.flow(["startTime": .integer(Self.start + Int64(index) * 60), "frequency": "minute", "interval": 15, "backfill": false]))
+            flows.append(
+                try await fixture.flow([
+                    "startTime": .integer(Self.start + Int64(index) * 60), "frequency": "minute", "interval": 15, "backfill": false,
+                ])
+            )
         }
         var planner = fixture.planner
         planner.batchSize = 3
@@ -190,11 +205,26 @@ struct RunPlannerTests {
         let fixture = try PlanningFixture()
         let flow = try await fixture.flow(["startTime": .integer(Self.start), "frequency": "minute", "interval": 15])
         let dataset = try fixture.lake.createDataset(
-            name: "d", description: nil, schema: DatasetSchema([DatasetField("id", .long, nullable: false)]), schemaRef: nil, in: fixture.scope, now: 0)
+            name: "d",
+            description: nil,
+            schema: DatasetSchema([DatasetField("id", .long, nullable: false)]),
+            schemaRef: nil,
+            in: fixture.scope,
+            now: 0
+        )
         func interruptedRun(windowEnd: Int64, commit: Bool) async throws -> (FlowResource, String) {
             let writer = try fixture.lake.openBatch(on: dataset.id, in: fixture.scope, now: 0)
             try writer.write([ParquetColumn(.int64([1, 2, 3]))])
-            var run = FlowRun(flowId: flow.id, mode: .incremental, trigger: "scheduled", scheduledAt: windowEnd, windowStart: nil, windowEnd: windowEnd, sourceConnectionId: "s", targetConnectionId: "t")
+            var run = FlowRun(
+                flowId: flow.id,
+                mode: .incremental,
+                trigger: "scheduled",
+                scheduledAt: windowEnd,
+                windowStart: nil,
+                windowEnd: windowEnd,
+                sourceConnectionId: "s",
+                targetConnectionId: "t"
+            )
             run.status = .inProgress
             run.pending = FlowRun.PendingBatch(batchId: writer.record.id, through: windowEnd, rows: 3, bytes: 0, files: 0, read: 3, failed: 0)
             var record = StoredRecord(newRun: run, of: flow, id: UUID().uuidString.lowercased(), now: 0)

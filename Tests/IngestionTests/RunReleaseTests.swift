@@ -16,15 +16,26 @@ struct RunReleaseTests {
         let fixture = try PlanningFixture()
         let flow = try await fixture.flow(["startTime": .integer(RunPlannerTests.start), "frequency": "once"])
         try await fixture.planner.planDue(now: RunPlannerTests.start * 1000 + 1)
-        let resource = try #require(try await fixture.storage.resources(.runs, in: fixture.scope, where: FlowRun.flowReference, isOneOf: [flow.id]).first)
+        let resource = try #require(
+            try await fixture.storage.resources(.runs, in: fixture.scope, where: FlowRun.flowReference, isOneOf: [flow.id]).first
+        )
         // Claimed, as the executor holds it.
         var claimed = try StoredRecord(run: resource)
         claimed.value.status = .inProgress
         #expect(try await fixture.storage.apply([claimed.change(now: 1)]))
         let executor = RunExecutor(
-            storage: fixture.storage, lake: fixture.lake,
-            connectors: SourceConnectors(hostPolicy: SourceHostPolicy(), httpClient: try SourceHTTPClient.trusting(nil), logger: Logger(label: "test")),
-            settings: fixture.settings, logger: Logger(label: "test"), instance: "instance-1", clock: { 2 })
+            storage: fixture.storage,
+            lake: fixture.lake,
+            connectors: SourceConnectors(
+                hostPolicy: SourceHostPolicy(),
+                httpClient: try SourceHTTPClient.trusting(nil),
+                logger: Logger(label: "test")
+            ),
+            settings: fixture.settings,
+            logger: Logger(label: "test"),
+            instance: "instance-1",
+            clock: { 2 }
+        )
 
         let held = claimed
         let saved = await Task {

@@ -1,9 +1,10 @@
+import TestSupport
+import Testing
+
 // The string and binary dictionary against Swift's own Dictionary: the same values get the same
 // numbers, in the order first seen, across the index's growth, with empty and long values and values
 // alike but for their length or last byte; the page is the PLAIN encoding of the entries.
 @testable import Parquet
-import TestSupport
-import Testing
 
 @Suite("A column's byte dictionary")
 struct ByteDictionaryTests {

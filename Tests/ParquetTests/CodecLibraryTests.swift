@@ -1,6 +1,7 @@
 // The codecs whose libraries are opened at run time: found on a machine that has them, and named
 // with what to install when missing.
 import Testing
+
 @testable import Parquet
 
 @Suite("Codec libraries")

@@ -2,9 +2,10 @@
 // every codec, several row groups and pages, NULLs, dictionaries that outgrow their limit, batches
 // too small to be handed out.
 import Foundation
-@testable import Parquet
 import TestSupport
 import Testing
+
+@testable import Parquet
 
 @Suite("Parallel column encoding")
 struct ParallelEncodingTests {
@@ -35,7 +36,10 @@ struct ParallelEncodingTests {
             let serial = try await Self.bytes(rows: rows, batchSize: batchSize, threads: 1, codec: codec)
             for threads in [2, 8] {
                 let parallel = try await Self.bytes(rows: rows, batchSize: batchSize, threads: threads, codec: codec)
-                #expect(parallel == serial, "\(codec.name), \(rows) rows in batches of \(batchSize), \(threads) threads: \(parallel.count) bytes against \(serial.count)")
+                #expect(
+                    parallel == serial,
+                    "\(codec.name), \(rows) rows in batches of \(batchSize), \(threads) threads: \(parallel.count) bytes against \(serial.count)"
+                )
             }
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("parallel-\(UUID().uuidString).parquet").path

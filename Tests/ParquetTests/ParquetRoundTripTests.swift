@@ -49,16 +49,23 @@ struct ParquetRoundTripTests {
         #expect(summary.rowCount == 4 && summary.rowGroupCount == 1)
 
         let (schema, rows, _) = try await PyArrow.dump(path)
-        #expect(schema.map { $0["type"] as? String } == [
-            "bool", "int8", "int16", "int32", "int64", "float", "double", "string", "binary", "decimal128(9, 2)", "decimal128(18, 4)",
-            "decimal128(38, 10)", "date32[day]", "timestamp[us, tz=UTC]", "int64",
-        ])
+        #expect(
+            schema.map { $0["type"] as? String } == [
+                "bool", "int8", "int16", "int32", "int64", "float", "double", "string", "binary", "decimal128(9, 2)", "decimal128(18, 4)",
+                "decimal128(38, 10)", "date32[day]", "timestamp[us, tz=UTC]", "int64",
+            ]
+        )
         #expect(schema.map { $0["nullable"] as? Bool } == Array(repeating: true, count: 14) + [false])
         let expected: [[Any?]] = [
-            [true, -128, -32768, Int(Int32.min), Int.min, -3.4028234663852886e38, Double.leastNonzeroMagnitude, "ünï'cødé 🚀", "AP8=", "-9999999.99",
-             "-99999999999999.9999", "-9999999999999999999999999999.9999999999", "0001-01-01", -62_135_596_800_000_000, 1],
-            [false, 127, 32767, Int(Int32.max), Int.max, 0.10000000149011612, -1.7976931348623157e308, "", "", "9999999.99",
-             "0.0001", "9999999999999999999999999999.9999999999", "9999-12-31", 253_402_300_799_999_999, 2],
+            [
+                true, -128, -32768, Int(Int32.min), Int.min, -3.4028234663852886e38, Double.leastNonzeroMagnitude, "ünï'cødé 🚀", "AP8=",
+                "-9999999.99",
+                "-99999999999999.9999", "-9999999999999999999999999999.9999999999", "0001-01-01", -62_135_596_800_000_000, 1,
+            ],
+            [
+                false, 127, 32767, Int(Int32.max), Int.max, 0.10000000149011612, -1.7976931348623157e308, "", "", "9999999.99",
+                "0.0001", "9999999999999999999999999999.9999999999", "9999-12-31", 253_402_300_799_999_999, 2,
+            ],
             [true, 0, 0, 0, 0, "inf", "nan", "tab\tnew\nline\u{0}nul", "AQID", "0.05", "12345.6789", "1E-10", "1970-01-01", -1, 3],
             [nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, 4],
         ]
@@ -66,19 +73,26 @@ struct ParquetRoundTripTests {
         for (row, want) in zip(rows, expected) {
             #expect(row.count == want.count)
             for (column, (got, value)) in zip(row, want).enumerated() {
-                #expect(Self.same(got, value), "row \(rows.firstIndex { ($0 as NSArray) == (row as NSArray) } ?? -1) column \(Self.everyType.fields[column].name): \(got) vs \(String(describing: value))")
+                #expect(
+                    Self.same(got, value),
+                    "row \(rows.firstIndex { ($0 as NSArray) == (row as NSArray) } ?? -1) column \(Self.everyType.fields[column].name): \(got) vs \(String(describing: value))"
+                )
             }
         }
         let info = try ParquetFileInfo.read(path: path)
         #expect(info.rowCount == 4 && info.rowGroupRowCounts == [4] && info.createdBy == ParquetFileWriter.createdBy)
-        #expect(info.columns.map(\.logicalType) == [
-            nil, "INT(8)", "INT(16)", nil, nil, nil, nil, "STRING", nil, "DECIMAL(9,2)", "DECIMAL(18,4)", "DECIMAL(38,10)", "DATE",
-            "TIMESTAMP(MICROS,UTC)", nil,
-        ])
-        #expect(info.columns.map(\.physicalType) == [
-            "BOOLEAN", "INT32", "INT32", "INT32", "INT64", "FLOAT", "DOUBLE", "BYTE_ARRAY", "BYTE_ARRAY", "INT32", "INT64",
-            "FIXED_LEN_BYTE_ARRAY", "INT32", "INT64", "INT64",
-        ])
+        #expect(
+            info.columns.map(\.logicalType) == [
+                nil, "INT(8)", "INT(16)", nil, nil, nil, nil, "STRING", nil, "DECIMAL(9,2)", "DECIMAL(18,4)", "DECIMAL(38,10)", "DATE",
+                "TIMESTAMP(MICROS,UTC)", nil,
+            ]
+        )
+        #expect(
+            info.columns.map(\.physicalType) == [
+                "BOOLEAN", "INT32", "INT32", "INT32", "INT64", "FLOAT", "DOUBLE", "BYTE_ARRAY", "BYTE_ARRAY", "INT32", "INT64",
+                "FIXED_LEN_BYTE_ARRAY", "INT32", "INT64", "INT64",
+            ]
+        )
     }
 
     /// JSON from pyarrow against an expected value (numbers compared numerically, NSNull for nil).

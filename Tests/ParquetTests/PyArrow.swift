@@ -9,7 +9,8 @@ enum PyArrow {
     static let python = ProcessInfo.processInfo.environment["TRIBUTARY_PYARROW_PYTHON"]
     static var isAvailable: Bool { python != nil }
     static let skip = Comment(rawValue: "TRIBUTARY_PYARROW_PYTHON is not set: install pyarrow with scripts/pyarrow/install.sh or run scripts/test.sh")
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/pyarrow/parquet_check.py").standardized.path
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/pyarrow/parquet_check.py")
+        .standardized.path
 
     /// Runs the check script (waited for off the cooperative pool) and parses its JSON output.
     static func run(_ arguments: [String]) async throws -> [String: Any] {
@@ -59,7 +60,12 @@ enum GeneratedTable {
     }
 
     /// Writes `rows` rows in batches of `batchSize`.
-    static func write(to path: String, rows: Int, batchSize: Int = 50_000, options: ParquetWriterOptions = ParquetWriterOptions()) throws -> ParquetFileSummary {
+    static func write(
+        to path: String,
+        rows: Int,
+        batchSize: Int = 50_000,
+        options: ParquetWriterOptions = ParquetWriterOptions()
+    ) throws -> ParquetFileSummary {
         let writer = try ParquetFileWriter(path: path, schema: schema, options: options)
         var start = 0
         while start < rows {

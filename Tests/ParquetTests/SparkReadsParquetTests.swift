@@ -6,7 +6,15 @@ import Parquet
 import TestSupport
 import Testing
 
-@Suite("Parquet files and Spark", .serialized, .enabled(if: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"] != nil, "TRIBUTARY_SPARK_THRIFT_URL is not set: run scripts/test.sh"), .liveServers)
+@Suite(
+    "Parquet files and Spark",
+    .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"] != nil,
+        "TRIBUTARY_SPARK_THRIFT_URL is not set: run scripts/test.sh"
+    ),
+    .liveServers
+)
 struct SparkReadsParquetTests {
     static func client() throws -> DatabricksSQLClient {
         let url = URL(string: ProcessInfo.processInfo.environment["TRIBUTARY_SPARK_THRIFT_URL"]!)!
@@ -33,7 +41,10 @@ struct SparkReadsParquetTests {
             "SELECT b, i8, i16, i32, i64, f, d, s, bin, CAST(d9 AS STRING), CAST(d18 AS STRING), CAST(d38 AS STRING), CAST(day AS STRING), ts, req FROM default.\(table) ORDER BY req",
         ])
         #expect(rows.count == 4)
-        #expect(rows[0][0] == .bool(true) && rows[0][1] == .int8(-128) && rows[0][2] == .int16(-32768) && rows[0][3] == .int32(.min) && rows[0][4] == .int64(.min))
+        #expect(
+            rows[0][0] == .bool(true) && rows[0][1] == .int8(-128) && rows[0][2] == .int16(-32768) && rows[0][3] == .int32(.min)
+                && rows[0][4] == .int64(.min)
+        )
         #expect(rows[0][7] == .string("ünï'cødé 🚀") && rows[0][8] == .binary([0, 255]))
         #expect(rows[0][9] == .string("-9999999.99") && rows[0][10] == .string("-99999999999999.9999"))
         #expect(rows[0][11] == .string("-9999999999999999999999999999.9999999999"))

@@ -5,7 +5,13 @@ import Foundation
 import Parquet
 import Testing
 
-@Suite("Ten million rows", .enabled(if: PyArrow.isAvailable && ProcessInfo.processInfo.environment["TRIBUTARY_LARGE_TESTS"] == "1", "set TRIBUTARY_LARGE_TESTS=1 (scripts/test.sh does, in a run of its own)"))
+@Suite(
+    "Ten million rows",
+    .enabled(
+        if: PyArrow.isAvailable && ProcessInfo.processInfo.environment["TRIBUTARY_LARGE_TESTS"] == "1",
+        "set TRIBUTARY_LARGE_TESTS=1 (scripts/test.sh does, in a run of its own)"
+    )
+)
 struct TenMillionRowsTests {
     @Test func tenMillionMixedRowsReadBackIdentically() async throws {
         let directory = try temporaryDirectory()

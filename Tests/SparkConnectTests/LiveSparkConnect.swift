@@ -12,7 +12,9 @@ enum LiveSparkConnect {
     static let thriftURL = environment["TRIBUTARY_SPARK_THRIFT_URL"].flatMap(URL.init(string:))
     static var isAvailable: Bool { address != nil && thriftURL != nil }
     static let skip = Comment(
-        rawValue: "TRIBUTARY_SPARK_CONNECT_URL / TRIBUTARY_SPARK_THRIFT_URL are not set: start Spark with scripts/spark/start.sh or run scripts/test.sh")
+        rawValue:
+            "TRIBUTARY_SPARK_CONNECT_URL / TRIBUTARY_SPARK_THRIFT_URL are not set: start Spark with scripts/spark/start.sh or run scripts/test.sh"
+    )
 
     static func client(_ address: String? = nil, reattachAttempts: Int = 8) throws -> SparkConnectClient {
         SparkConnectClient(endpoint: try .connectionString(address ?? self.address!), callTimeout: .seconds(60), reattachAttempts: reattachAttempts)

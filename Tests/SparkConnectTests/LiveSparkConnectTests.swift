@@ -60,12 +60,15 @@ struct LiveSparkConnectTests {
             }
         }
         #expect(byConnect.first?[12] == .timestamp(1_704_164_645_123_456))
-        #expect(columns.map(\.name) == ["id", "b", "i8", "i16", "i64", "f", "d", "s", "bin", "dec", "small_dec", "dt", "ts", "ntz", "arr", "m", "st"])
+        #expect(
+            columns.map(\.name) == ["id", "b", "i8", "i16", "i64", "f", "d", "s", "bin", "dec", "small_dec", "dt", "ts", "ntz", "arr", "m", "st"]
+        )
         #expect(
             columns.map(\.type) == [
                 .int, .boolean, .tinyint, .smallint, .bigint, .float, .double, .string, .binary, .decimal(precision: 38, scale: 10),
                 .decimal(precision: 5, scale: 2), .date, .timestamp, .timestamp, .string, .string, .string,
-            ])
+            ]
+        )
         try await thrift.withSession { session in _ = try await session.execute("DROP DATABASE \(database) CASCADE").rows() }
     }
 
@@ -80,7 +83,11 @@ struct LiveSparkConnectTests {
     }
 
     /// Reads `SELECT id, … FROM range(count)` and checks every id came once, in order.
-    static func readRange(_ session: SparkConnectSession, count: Int, onBatch: (Int) -> Void = { _ in }) async throws -> (rows: Int, streams: Int, largest: Int) {
+    static func readRange(
+        _ session: SparkConnectSession,
+        count: Int,
+        onBatch: (Int) -> Void = { _ in }
+    ) async throws -> (rows: Int, streams: Int, largest: Int) {
         try await session.execute("SELECT id, CAST(id AS STRING) AS text, IF(id % 10 = 0, NULL, id / 3.0) AS third FROM range(\(count))") { result in
             var rows = 0
             var largest = 0
@@ -139,7 +146,9 @@ struct LiveSparkConnectTests {
         // the session's first call fails as UNAVAILABLE and is tried again on a new connection.
         let relay = try await TCPRelay.start(target: LiveSparkConnect.port, cutAfterBytes: 1)
         defer { relay.stop() }
-        let rows = try await LiveSparkConnect.client("sc://127.0.0.1:\(relay.port)").withSession { session in try await session.rows("SELECT 1 AS one") }
+        let rows = try await LiveSparkConnect.client("sc://127.0.0.1:\(relay.port)").withSession { session in
+            try await session.rows("SELECT 1 AS one")
+        }
         #expect(rows == [[.int32(1)]])
     }
 

@@ -3,6 +3,7 @@
 import DatabricksSQL
 import GRPCCore
 import Testing
+
 @testable import SparkConnect
 
 struct SparkConnectEndpointTests {
@@ -40,14 +41,19 @@ struct SparkConnectEndpointTests {
 
     @Test func aDatabricksClusterIsTheWorkspaceHostOverTLSWithItsClusterHeader() throws {
         let endpoint = try SparkConnectEndpoint.databricks(
-            domain: "https://adb-1234567890123456.7.azuredatabricks.net/", clusterId: "0123-456789-abc", accessToken: "dapi-secret")
+            domain: "https://adb-1234567890123456.7.azuredatabricks.net/",
+            clusterId: "0123-456789-abc",
+            accessToken: "dapi-secret"
+        )
         #expect(endpoint.host == "adb-1234567890123456.7.azuredatabricks.net" && endpoint.port == 443 && endpoint.usesTLS)
         #expect(endpoint.headers.map(\.name) == ["x-databricks-cluster-id"] && endpoint.headers.map(\.value) == ["0123-456789-abc"])
         #expect(!endpoint.description.contains("dapi"))
         let client = SparkConnectClient(endpoint: endpoint)
         #expect(client.metadata[stringValues: "authorization"].map { $0 } == ["Bearer dapi-secret"])
         #expect(client.metadata[stringValues: "x-databricks-cluster-id"].map { $0 } == ["0123-456789-abc"])
-        #expect(throws: DatabricksSQLError.self) { try SparkConnectEndpoint.databricks(domain: "http://adb-1.2.azuredatabricks.net", clusterId: "c", accessToken: "t") }
+        #expect(throws: DatabricksSQLError.self) {
+            try SparkConnectEndpoint.databricks(domain: "http://adb-1.2.azuredatabricks.net", clusterId: "c", accessToken: "t")
+        }
         #expect(throws: DatabricksSQLError.self) { try SparkConnectEndpoint.databricks(domain: "https://h", clusterId: "a b", accessToken: "t") }
     }
 

@@ -6,7 +6,9 @@ import Foundation
 
 public struct DatabricksTestCluster: Sendable {
     public enum State: String, Sendable {
-        case running = "RUNNING", pending = "PENDING", terminated = "TERMINATED"
+        case running = "RUNNING"
+        case pending = "PENDING"
+        case terminated = "TERMINATED"
     }
 
     public let id: String

@@ -10,7 +10,8 @@ public enum LiveServers {
     /// The Spark Thrift Server's state folder (thrift.pid, thrift.log): TRIBUTARY_SPARK_STATE_DIR.
     public static let sparkStateDirectory = environment["TRIBUTARY_SPARK_STATE_DIR"].map(URL.init(fileURLWithPath:))
     /// The Spark Connect port of the test Spark (TRIBUTARY_SPARK_CONNECT_URL, sc://host:port), 15002 when unset.
-    public static let sparkConnectPort = environment["TRIBUTARY_SPARK_CONNECT_URL"].flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } ?? 15002
+    public static let sparkConnectPort =
+        environment["TRIBUTARY_SPARK_CONNECT_URL"].flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } ?? 15002
     /// The Databricks-shaped endpoint's folder (token, ca.pem, clusters/, logs/): TRIBUTARY_DATABRICKS_ENDPOINT_DIR.
     public static let databricksEndpointDirectory = environment["TRIBUTARY_DATABRICKS_ENDPOINT_DIR"].map(URL.init(fileURLWithPath:))
 
@@ -51,19 +52,28 @@ public enum LiveServers {
             watched: [
                 sparkStateDirectory.map {
                     WatchedServer(
-                        name: "Spark Thrift Server", pidFile: $0.appendingPathComponent("thrift.pid"), log: $0.appendingPathComponent("thrift.log"),
+                        name: "Spark Thrift Server",
+                        pidFile: $0.appendingPathComponent("thrift.pid"),
+                        log: $0.appendingPathComponent("thrift.log"),
                         // JVM errors: the server's answers are not to be trusted after one of these.
                         fatalMarkers: [
                             "java.lang.VirtualMachineError", "java.lang.OutOfMemoryError", "java.lang.InternalError", "java.lang.StackOverflowError",
                             "CodeCache is full", "Out of space in CodeCache", "A fatal error has been detected by the Java Runtime Environment",
-                        ])
+                        ]
+                    )
                 },
                 databricksEndpointDirectory.map {
                     WatchedServer(
-                        name: "Databricks-shaped endpoint (nginx)", pidFile: $0.appendingPathComponent("nginx.pid"),
-                        log: $0.appendingPathComponent("logs/error.log"), fatalMarkers: ["[emerg]", "[alert]", "[crit]"])
+                        name: "Databricks-shaped endpoint (nginx)",
+                        pidFile: $0.appendingPathComponent("nginx.pid"),
+                        log: $0.appendingPathComponent("logs/error.log"),
+                        fatalMarkers: ["[emerg]", "[alert]", "[crit]"]
+                    )
                 },
-            ].compactMap { $0 }, failure: nil))
+            ].compactMap { $0 },
+            failure: nil
+        )
+    )
 }
 
 /// One server: alive while the process in its pid file is, healthy while its log has none of the
@@ -80,7 +90,8 @@ struct WatchedServer: Sendable {
         if let marker = newLogLines().first(where: { line in fatalMarkers.contains { line.contains($0) } }) {
             return LiveServers.Failure(server: name, reason: "its log says \(marker.trimmingCharacters(in: .whitespaces))", logTail: logTail())
         }
-        guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
             return LiveServers.Failure(server: name, reason: "its pid file \(pidFile.path) is gone", logTail: logTail())
         }
         if kill(pid, 0) != 0 && errno == ESRCH {

@@ -28,7 +28,8 @@ public enum StoredBytes {
                 """
                 SELECT COALESCE(string_agg(id || metadata::text || body::text || COALESCE(encode(sealed_secrets, 'escape'), ''), ''), '')
                 FROM resources
-                """)
+                """
+            )
             var text = ""
             for try await value in rows.decode(String.self) { text += value }
             return Data(text.utf8)

@@ -24,7 +24,8 @@ public struct TCPRelay {
         for _ in 0..<3 { root.deleteLastPathComponent() }
         let relay = Process()
         relay.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        relay.arguments = ["python3", root.appendingPathComponent("scripts/tcp-relay.py").path, String(target)] + (cutAfterBytes.map { [String($0)] } ?? [])
+        relay.arguments =
+            ["python3", root.appendingPathComponent("scripts/tcp-relay.py").path, String(target)] + (cutAfterBytes.map { [String($0)] } ?? [])
         let output = Pipe()
         relay.standardOutput = output
         relay.standardError = FileHandle.nullDevice

@@ -1,6 +1,7 @@
 // The Thrift codecs: golden bytes from real traffic, round trips of every type in both protocols,
 // and hostile input answered with typed errors and bounded memory.
 import Testing
+
 @testable import Thrift
 
 @Suite("Thrift codecs")
@@ -12,7 +13,8 @@ struct ThriftCodecTests {
         0c0001 080001fffffff9 0d00040b0b00000000 0a0502000000000000a509
         0c0504 0b000100000005535041524b 0b00020000000764656661756c74 00
         020505 01 00 00
-        """)
+        """
+    )
 
     static func hex(_ text: String) -> [UInt8] {
         let digits = text.filter(\.isHexDigit)
@@ -70,12 +72,18 @@ struct ThriftCodecTests {
         writer.writeStructBegin()
         writer.writeBoolField(id: 1, true)
         writer.writeBoolField(id: 2, false)
-        writer.writeFieldBegin(.i8, id: 3); writer.writeI8(-128)
-        writer.writeFieldBegin(.i16, id: 20); writer.writeI16(.min)
-        writer.writeFieldBegin(.i32, id: 21); writer.writeI32(.max)
-        writer.writeFieldBegin(.i64, id: 5); writer.writeI64(.min)
-        writer.writeFieldBegin(.double, id: 6); writer.writeDouble(-0.1)
-        writer.writeFieldBegin(.binary, id: 7); writer.writeString("héllo ✓")
+        writer.writeFieldBegin(.i8, id: 3)
+        writer.writeI8(-128)
+        writer.writeFieldBegin(.i16, id: 20)
+        writer.writeI16(.min)
+        writer.writeFieldBegin(.i32, id: 21)
+        writer.writeI32(.max)
+        writer.writeFieldBegin(.i64, id: 5)
+        writer.writeI64(.min)
+        writer.writeFieldBegin(.double, id: 6)
+        writer.writeDouble(-0.1)
+        writer.writeFieldBegin(.binary, id: 7)
+        writer.writeString("héllo ✓")
         writer.writeFieldBegin(.list, id: 8)
         writer.writeListBegin(.i64, count: 20)
         for value in 0..<20 { writer.writeI64(Int64(value) * 1_000_000_007) }
@@ -84,14 +92,18 @@ struct ThriftCodecTests {
         for value in [true, false, true] { writer.writeBool(value) }
         writer.writeFieldBegin(.map, id: 10)
         writer.writeMapBegin(keyType: .binary, valueType: .i32, count: 2)
-        writer.writeString("a"); writer.writeI32(1)
-        writer.writeString("b"); writer.writeI32(-2)
+        writer.writeString("a")
+        writer.writeI32(1)
+        writer.writeString("b")
+        writer.writeI32(-2)
         writer.writeFieldBegin(.struct, id: 300)
         writer.writeStructBegin()
-        writer.writeFieldBegin(.i32, id: 1); writer.writeI32(42)
+        writer.writeFieldBegin(.i32, id: 1)
+        writer.writeI32(42)
         writer.writeFieldStop()
         writer.writeStructEnd()
-        writer.writeFieldBegin(.i32, id: 301); writer.writeI32(7)
+        writer.writeFieldBegin(.i32, id: 301)
+        writer.writeI32(7)
         writer.writeFieldStop()
         writer.writeStructEnd()
     }
@@ -150,11 +162,15 @@ struct ThriftCodecTests {
     @Test func compactEncodingMatchesTheSpecification() {
         var writer = ThriftCompactWriter()
         writer.writeStructBegin()
-        writer.writeFieldBegin(.i32, id: 1); writer.writeI32(-1)      // delta 1, type 5, zigzag(-1) = 1
-        writer.writeFieldBegin(.i64, id: 17); writer.writeI64(150)    // delta 16: long form, zigzag(17)=34, zigzag(150)=300
-        writer.writeBoolField(id: 18, true)                          // delta 1, type 1
-        writer.writeFieldBegin(.list, id: 19); writer.writeListBegin(.binary, count: 2)
-        writer.writeString("a"); writer.writeString("")
+        writer.writeFieldBegin(.i32, id: 1)
+        writer.writeI32(-1)  // delta 1, type 5, zigzag(-1) = 1
+        writer.writeFieldBegin(.i64, id: 17)
+        writer.writeI64(150)  // delta 16: long form, zigzag(17)=34, zigzag(150)=300
+        writer.writeBoolField(id: 18, true)  // delta 1, type 1
+        writer.writeFieldBegin(.list, id: 19)
+        writer.writeListBegin(.binary, count: 2)
+        writer.writeString("a")
+        writer.writeString("")
         writer.writeFieldStop()
         #expect(writer.bytes == [0x15, 0x01, 0x06, 0x22, 0xAC, 0x02, 0x11, 0x19, 0x28, 0x01, 0x61, 0x00, 0x00])
     }
@@ -212,10 +228,10 @@ struct ThriftBulkListTests {
         let ints: [Int32] = [.min, -2, 0, 3, .max]
         let shorts: [Int16] = [.min, -5, 0, 7, .max]
         let doubles: [Double] = [-.infinity, -0.5, 0, 1e-300, .greatestFiniteMagnitude]
-        longs.forEach { writer.writeI64($0) }
-        ints.forEach { writer.writeI32($0) }
-        shorts.forEach { writer.writeI16($0) }
-        doubles.forEach { writer.writeDouble($0) }
+        for value in longs { writer.writeI64(value) }
+        for value in ints { writer.writeI32(value) }
+        for value in shorts { writer.writeI16(value) }
+        for value in doubles { writer.writeDouble(value) }
         var reader = ThriftBinaryReader(writer.bytes)
         #expect(try reader.readI64Values(count: 5) == longs)
         #expect(try reader.readI32Values(count: 5) == ints)

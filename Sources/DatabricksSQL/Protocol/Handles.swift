@@ -82,7 +82,8 @@ struct SessionHandle: Sendable, Hashable {
 
 /// `TOperationType`.
 enum OperationType: Int32, Sendable {
-    case executeStatement = 0, getTypeInfo, getCatalogs, getSchemas, getTables, getTableTypes, getColumns, getFunctions, unknown
+    case executeStatement = 0
+    case getTypeInfo, getCatalogs, getSchemas, getTables, getTableTypes, getColumns, getFunctions, unknown
 }
 
 /// `TOperationHandle`.
@@ -130,7 +131,8 @@ struct OperationHandle: Sendable, Hashable {
 
 /// `TStatusCode`.
 enum StatusCode: Int32, Sendable {
-    case success = 0, successWithInfo, stillExecuting, error, invalidHandle
+    case success = 0
+    case successWithInfo, stillExecuting, error, invalidHandle
 }
 
 /// `TStatus`: whether a call worked, and the server's error when not.
@@ -142,7 +144,9 @@ struct ResponseStatus: Sendable, Hashable {
     var errorMessage: String?
     var displayMessage: String?
 
-    var isSuccess: Bool { code == StatusCode.success.rawValue || code == StatusCode.successWithInfo.rawValue || code == StatusCode.stillExecuting.rawValue }
+    var isSuccess: Bool {
+        code == StatusCode.success.rawValue || code == StatusCode.successWithInfo.rawValue || code == StatusCode.stillExecuting.rawValue
+    }
 
     init() {}
 
@@ -170,7 +174,8 @@ struct ResponseStatus: Sendable, Hashable {
 
 /// Reads a response struct whose field 1 is a `TStatus`, handing other fields to `body`.
 func readResponse(
-    _ reader: inout ThriftBinaryReader, _ body: (inout ThriftBinaryReader, ThriftFieldHeader) throws(ThriftError) -> Bool
+    _ reader: inout ThriftBinaryReader,
+    _ body: (inout ThriftBinaryReader, ThriftFieldHeader) throws(ThriftError) -> Bool
 ) throws(ThriftError) -> ResponseStatus {
     var status: ResponseStatus?
     try reader.readStruct { reader, field throws(ThriftError) in

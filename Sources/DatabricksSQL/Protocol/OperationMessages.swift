@@ -165,7 +165,8 @@ struct OperationRequest: Sendable {
 
 /// `TOperationState`.
 enum OperationState: Int32, Sendable {
-    case initialized = 0, running, finished, canceled, closed, error, unknown, pending, timedOut
+    case initialized = 0
+    case running, finished, canceled, closed, error, unknown, pending, timedOut
 
     var isTerminal: Bool { self != .initialized && self != .running && self != .pending }
 }

@@ -65,7 +65,11 @@ extension ColumnDescriptor {
             return true
         }
         return ColumnDescriptor(
-            name: name, type: SQLType(typeId: typeId, qualifiers: qualifiers), position: Int(position), comment: comment)
+            name: name,
+            type: SQLType(typeId: typeId, qualifiers: qualifiers),
+            position: Int(position),
+            comment: comment
+        )
     }
 }
 

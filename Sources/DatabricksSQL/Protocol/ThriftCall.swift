@@ -20,7 +20,10 @@ enum ThriftCall {
 
     /// The result struct (field 0) of a REPLY to `method`, as `Response`.
     static func decodeReply<Response: ThriftResponse>(
-        _ bytes: [UInt8], method: String, sequenceId: Int32?, as type: Response.Type
+        _ bytes: [UInt8],
+        method: String,
+        sequenceId: Int32?,
+        as type: Response.Type
     ) throws(DatabricksSQLError) -> Response {
         try decodeReply(bytes, method: method, sequenceId: sequenceId) { (reader: inout ThriftBinaryReader) throws(ThriftError) in
             try Response(from: &reader)
@@ -29,7 +32,9 @@ enum ThriftCall {
 
     /// The result struct (field 0) of a REPLY to `method`.
     static func decodeReply<Response>(
-        _ bytes: [UInt8], method: String, sequenceId: Int32?,
+        _ bytes: [UInt8],
+        method: String,
+        sequenceId: Int32?,
         response: (inout ThriftBinaryReader) throws(ThriftError) -> Response
     ) throws(DatabricksSQLError) -> Response {
         do {

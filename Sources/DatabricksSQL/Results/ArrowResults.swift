@@ -47,7 +47,8 @@ struct ArrowResults: Sendable {
         try resultBatches(try batches(sent), columns: columns, startRowOffset: startRowOffset)
     }
 
-    private func resultBatches(_ batches: [ArrowRecordBatch], columns: [ColumnDescriptor], startRowOffset: Int64) throws(ArrowError) -> [ResultBatch] {
+    private func resultBatches(_ batches: [ArrowRecordBatch], columns: [ColumnDescriptor], startRowOffset: Int64) throws(ArrowError) -> [ResultBatch]
+    {
         var offset = startRowOffset
         var results: [ResultBatch] = []
         for batch in batches {
@@ -55,7 +56,12 @@ struct ArrowResults: Sendable {
                 throw .malformed("an Arrow batch of \(batch.columns.count) columns for a result of \(columns.count)")
             }
             results.append(
-                ResultBatch(schema: columns, columns: batch.columns.map { ColumnValues(storage: .arrow($0), nulls: NullBitmap(bytes: [])) }, startRowOffset: offset))
+                ResultBatch(
+                    schema: columns,
+                    columns: batch.columns.map { ColumnValues(storage: .arrow($0), nulls: NullBitmap(bytes: [])) },
+                    startRowOffset: offset
+                )
+            )
             offset += Int64(batch.length)
         }
         return results

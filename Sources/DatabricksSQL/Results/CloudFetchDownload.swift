@@ -51,7 +51,8 @@ enum CloudFetchDownload {
             }
         }
         throw .failed(
-            DatabricksSQLError(.connection, "cannot download \(rows(link)) from \(host): \(lastProblem) (tried \(max(options.retries, 0) + 1) times)"))
+            DatabricksSQLError(.connection, "cannot download \(rows(link)) from \(host): \(lastProblem) (tried \(max(options.retries, 0) + 1) times)")
+        )
     }
 
     /// Whether `link` expires within `margin` from now.
@@ -95,8 +96,11 @@ enum CloudFetchDownload {
                     default:
                         return .final(
                             DatabricksSQLError(
-                                .httpStatus, "cannot download \(rows(link)) from \(host): HTTP \(response.status.code)",
-                                httpStatus: Int(response.status.code)))
+                                .httpStatus,
+                                "cannot download \(rows(link)) from \(host): HTTP \(response.status.code)",
+                                httpStatus: Int(response.status.code)
+                            )
+                        )
                     }
                 }
                 group.addTask {

@@ -28,7 +28,14 @@ struct CloudFetchQueue {
     /// Pages in a row that brought no link while the server said it had more.
     private var emptyPages = 0
 
-    init(session: SQLSession, operation: OperationHandle, columns: [ColumnDescriptor], arrow: ArrowResults, options: CloudFetchOptions, batchSize: Int) {
+    init(
+        session: SQLSession,
+        operation: OperationHandle,
+        columns: [ColumnDescriptor],
+        arrow: ArrowResults,
+        options: CloudFetchOptions,
+        batchSize: Int
+    ) {
         self.session = session
         self.operation = operation
         self.columns = columns
@@ -47,7 +54,9 @@ struct CloudFetchQueue {
         for link in links.sorted(by: { $0.startRowOffset < $1.startRowOffset }) where link.endRowOffset > knownEnd || link.rowCount == 0 {
             guard link.startRowOffset == knownEnd, link.rowCount >= 0 else {
                 throw DatabricksSQLError(
-                    .protocolViolation, "the server sent a CloudFetch link for rows from \(link.startRowOffset) where rows from \(knownEnd) were expected")
+                    .protocolViolation,
+                    "the server sent a CloudFetch link for rows from \(link.startRowOffset) where rows from \(knownEnd) were expected"
+                )
             }
             if link.rowCount > 0 { pending.append(link) }
             knownEnd = link.endRowOffset
@@ -126,7 +135,9 @@ struct CloudFetchQueue {
                 let rows = batches.reduce(0) { $0 + $1.rowCount }
                 guard rows == link.rowCount else {
                     throw DatabricksSQLError(
-                        .protocolViolation, "\(CloudFetchDownload.rows(link)) holds \(rows) rows where the server announced \(link.rowCount)")
+                        .protocolViolation,
+                        "\(CloudFetchDownload.rows(link)) holds \(rows) rows where the server announced \(link.rowCount)"
+                    )
                 }
                 return batches
             } catch let error as ArrowError {
@@ -142,7 +153,9 @@ struct CloudFetchQueue {
         guard count <= options.refreshes else {
             cancel()
             throw DatabricksSQLError(
-                .connection, "\(CloudFetchDownload.rows(link)) could not be downloaded: its link expired or was refused \(count) times")
+                .connection,
+                "\(CloudFetchDownload.rows(link)) could not be downloaded: its link expired or was refused \(count) times"
+            )
         }
         refreshed[link.startRowOffset] = count
         let page = try await session.fetch(operation, maxRows: batchSize, startRowOffset: link.startRowOffset)

@@ -30,10 +30,20 @@ public struct SQLEndpoint: Sendable, CustomStringConvertible {
     ///   - accessToken: a personal access token.
     ///   - httpPath: the cluster's HTTP path (`/sql/protocolv1/o/<workspace-id>/<cluster-id>`); when
     ///     absent the workspace id is read from an `adb-<id>.<n>.azuredatabricks.net` host.
-    public static func databricks(domain: String, clusterId: String, accessToken: String, httpPath: String? = nil) throws(DatabricksSQLError) -> SQLEndpoint {
+    public static func databricks(
+        domain: String,
+        clusterId: String,
+        accessToken: String,
+        httpPath: String? = nil
+    ) throws(DatabricksSQLError) -> SQLEndpoint {
         guard var components = URLComponents(string: domain.hasSuffix("/") ? String(domain.dropLast()) : domain),
             let scheme = components.scheme?.lowercased(), scheme == "https" || scheme == "http", let host = components.host, !host.isEmpty
-        else { throw DatabricksSQLError(.invalidConfiguration, "the workspace URL must be an https URL such as https://adb-1234567890123456.7.azuredatabricks.net") }
+        else {
+            throw DatabricksSQLError(
+                .invalidConfiguration,
+                "the workspace URL must be an https URL such as https://adb-1234567890123456.7.azuredatabricks.net"
+            )
+        }
         guard !clusterId.isEmpty, clusterId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
             throw DatabricksSQLError(.invalidConfiguration, "the cluster id may hold only letters, digits and hyphens")
         }
@@ -48,7 +58,8 @@ public struct SQLEndpoint: Sendable, CustomStringConvertible {
             guard let workspaceId = Self.workspaceId(inHost: host) else {
                 throw DatabricksSQLError(
                     .invalidConfiguration,
-                    "the workspace id cannot be read from host \(host); give the cluster's HTTP path (Compute → cluster → Advanced options → JDBC/ODBC)")
+                    "the workspace id cannot be read from host \(host); give the cluster's HTTP path (Compute → cluster → Advanced options → JDBC/ODBC)"
+                )
             }
             path = "/sql/protocolv1/o/\(workspaceId)/\(clusterId)"
         }
@@ -59,7 +70,12 @@ public struct SQLEndpoint: Sendable, CustomStringConvertible {
             throw DatabricksSQLError(.invalidConfiguration, "the workspace URL is not valid")
         }
         return SQLEndpoint(
-            url: url, flavor: .databricks, workspaceOrigin: origin, clusterId: clusterId, authorization: "Bearer \(accessToken)")
+            url: url,
+            flavor: .databricks,
+            workspaceOrigin: origin,
+            clusterId: clusterId,
+            authorization: "Bearer \(accessToken)"
+        )
     }
 
     /// A self-hosted Spark Thrift Server in HTTP transport mode.

@@ -73,12 +73,17 @@ struct ThriftHTTPTransport: Sendable {
                     guard clock.now.advanced(by: wait) < unavailableUntil else {
                         if error.httpStatus == 503 {
                             throw DatabricksSQLError(
-                                .clusterNotReady, "the cluster is not ready: \(error.message)", httpStatus: error.httpStatus)
+                                .clusterNotReady,
+                                "the cluster is not ready: \(error.message)",
+                                httpStatus: error.httpStatus
+                            )
                         }
                         throw error
                     }
                     logger.info(
-                        "Server unavailable; retrying", metadata: ["method": .string(method), "status": .stringConvertible(error.httpStatus ?? 0)])
+                        "Server unavailable; retrying",
+                        metadata: ["method": .string(method), "status": .stringConvertible(error.httpStatus ?? 0)]
+                    )
                     do {
                         try await Task.sleep(for: wait)
                     } catch {
@@ -105,7 +110,11 @@ struct ThriftHTTPTransport: Sendable {
     }
 
     /// A call of a workspace REST API (Clusters API) with the endpoint's credentials.
-    func rest(_ url: String, method: HTTPMethod, json: [UInt8]?) async throws(DatabricksSQLError) -> (status: Int, headers: [(String, String)], body: [UInt8]) {
+    func rest(
+        _ url: String,
+        method: HTTPMethod,
+        json: [UInt8]?
+    ) async throws(DatabricksSQLError) -> (status: Int, headers: [(String, String)], body: [UInt8]) {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let json {
@@ -148,19 +157,28 @@ struct ThriftHTTPTransport: Sendable {
             let headers = response.headers.map { ($0.name.lowercased(), $0.value) }
             return .failure(
                 Self.classify(status: Int(response.status.code), headers: headers, body: bytes),
-                retryAfter: Self.retryAfter(headers))
+                retryAfter: Self.retryAfter(headers)
+            )
         } catch let error as HTTPClientError where error == .connectTimeout {
-            return .failure(DatabricksSQLError(.connection, "cannot reach \(endpoint.url.host ?? "the server"): no connection within the connect timeout"), retryAfter: nil)
+            return .failure(
+                DatabricksSQLError(.connection, "cannot reach \(endpoint.url.host ?? "the server"): no connection within the connect timeout"),
+                retryAfter: nil
+            )
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             return .failure(DatabricksSQLError(.timeout, "\(method) got no answer within \(policy.requestTimeout)"), retryAfter: nil)
         } catch let error where error is CancellationError || (error as? HTTPClientError) == .cancelled || Task.isCancelled {
             return .failure(DatabricksSQLError(.cancelled, "\(method) was cancelled"), retryAfter: nil)
         } catch let error as NIOTooManyBytesError {
             _ = error
-            return .failure(DatabricksSQLError(.protocolViolation, "the reply to \(method) is larger than \(maximumResponseBytes) bytes"), retryAfter: nil)
+            return .failure(
+                DatabricksSQLError(.protocolViolation, "the reply to \(method) is larger than \(maximumResponseBytes) bytes"),
+                retryAfter: nil
+            )
         } catch {
             return .failure(
-                DatabricksSQLError(.connection, "cannot reach \(endpoint.url.host ?? "the server"): \(Self.describe(error))"), retryAfter: nil)
+                DatabricksSQLError(.connection, "cannot reach \(endpoint.url.host ?? "the server"): \(Self.describe(error))"),
+                retryAfter: nil
+            )
         }
     }
 
@@ -181,7 +199,8 @@ struct ThriftHTTPTransport: Sendable {
     /// (`x-databricks-reason-phrase`, `x-thriftserver-error-message`, a JSON `message`, or the body).
     static func classify(status: Int, headers: [(String, String)], body: [UInt8]) -> DatabricksSQLError {
         func header(_ name: String) -> String? { headers.first { $0.0 == name }?.1 }
-        var message = header("x-databricks-reason-phrase") ?? header("x-thriftserver-error-message")
+        var message =
+            header("x-databricks-reason-phrase") ?? header("x-thriftserver-error-message")
             ?? header("x-databricks-error-or-redirect-message")
         if message == nil, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] {
             message = object["message"] as? String
@@ -197,10 +216,16 @@ struct ThriftHTTPTransport: Sendable {
             return DatabricksSQLError(.authentication, "the server refused the credentials: \(detail)", httpStatus: status)
         case 300..<400:
             return DatabricksSQLError(
-                .protocolViolation, "the server redirected the request (HTTP \(status)): check the workspace URL and HTTP path", httpStatus: status)
+                .protocolViolation,
+                "the server redirected the request (HTTP \(status)): check the workspace URL and HTTP path",
+                httpStatus: status
+            )
         case 404, 405:
             return DatabricksSQLError(
-                .protocolViolation, "no Thrift endpoint at this URL (HTTP \(status)): check the host and HTTP path", httpStatus: status)
+                .protocolViolation,
+                "no Thrift endpoint at this URL (HTTP \(status)): check the host and HTTP path",
+                httpStatus: status
+            )
         case 429:
             return DatabricksSQLError(.httpStatus, "too many requests: \(detail)", httpStatus: status)
         case 503:

@@ -94,10 +94,14 @@ final class ConnectionLimitsHandler: ChannelDuplexHandler, RemovableChannelHandl
             bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
                 bodyDeadline = nil
                 refuse(
-                    context: context, status: .requestTimeout,
+                    context: context,
+                    status: .requestTimeout,
                     error: FlowError(
-                        code: "1100-408", title: "Request timeout",
-                        detailedMessage: "The request body did not arrive within \(timeout.nanoseconds / 1_000_000_000) seconds."))
+                        code: "1100-408",
+                        title: "Request timeout",
+                        detailedMessage: "The request body did not arrive within \(timeout.nanoseconds / 1_000_000_000) seconds."
+                    )
+                )
             }
         case .body:
             break
@@ -128,14 +132,20 @@ final class ConnectionLimitsHandler: ChannelDuplexHandler, RemovableChannelHandl
         switch error {
         case .headerOverflow:
             refuse(
-                context: context, status: .requestHeaderFieldsTooLarge,
+                context: context,
+                status: .requestHeaderFieldsTooLarge,
                 error: FlowError(
-                    code: "1100-431", title: "Request header fields too large",
-                    detailedMessage: "The request line and headers are larger than the server accepts (80 KiB)."))
+                    code: "1100-431",
+                    title: "Request header fields too large",
+                    detailedMessage: "The request line and headers are larger than the server accepts (80 KiB)."
+                )
+            )
         default:
             refuse(
-                context: context, status: .badRequest,
-                error: FlowError(code: "1100-400", title: "Invalid request", detailedMessage: "The request is not valid HTTP/1.1."))
+                context: context,
+                status: .badRequest,
+                error: FlowError(code: "1100-400", title: "Invalid request", detailedMessage: "The request is not valid HTTP/1.1.")
+            )
         }
     }
 
@@ -144,11 +154,15 @@ final class ConnectionLimitsHandler: ChannelDuplexHandler, RemovableChannelHandl
         counted = true
         if !counter.admit() {
             refuse(
-                context: context, status: .serviceUnavailable,
+                context: context,
+                status: .serviceUnavailable,
                 error: FlowError(
-                    code: "1103-503", title: "Service unavailable",
-                    detailedMessage: "The service has \(counter.limit) connections open, its limit. Try again shortly."),
-                retryAfter: true)
+                    code: "1103-503",
+                    title: "Service unavailable",
+                    detailedMessage: "The service has \(counter.limit) connections open, its limit. Try again shortly."
+                ),
+                retryAfter: true
+            )
         }
     }
 

@@ -27,7 +27,8 @@ struct ErrorMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - started
         context.logger.info(
             "\(request.method) \(request.uri.path) \(response.status.code)",
-            metadata: ["duration-ms": .stringConvertible(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)])
+            metadata: ["duration-ms": .stringConvertible(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)]
+        )
         return response
     }
 
@@ -39,7 +40,9 @@ struct ErrorMiddleware: RouterMiddleware {
             return storeResponse(error, context: context)
         case let error as GatewayError:
             return JSONResponse.make(
-                status: error.status, body: ["error_code": .string(error.code), "message": .string(error.message)])
+                status: error.status,
+                body: ["error_code": .string(error.code), "message": .string(error.message)]
+            )
         case let error as HTTPError:
             let flowError: FlowError
             switch error.status {
@@ -48,14 +51,19 @@ struct ErrorMiddleware: RouterMiddleware {
                 let allowed = routes.methods(for: request.uri.path)
                 guard allowed.isEmpty else { return Self.methodNotAllowed(request, allowed: allowed, requestId: context.requestId) }
                 flowError = FlowError(
-                    code: "1101-404", title: "Resource not found",
-                    detailedMessage: "No route matches \(request.method) \(request.uri.path.prefix(200)). See /openapi.yaml for the API.")
+                    code: "1101-404",
+                    title: "Resource not found",
+                    detailedMessage: "No route matches \(request.method) \(request.uri.path.prefix(200)). See /openapi.yaml for the API."
+                )
             case .contentTooLarge:
                 flowError = FlowError.bodyTooLarge(limit: context.maxUploadSize)
             default:
                 if (400..<500).contains(error.status.code) {
                     flowError = FlowError(
-                        code: "1100-\(error.status.code)", title: "Invalid request", detailedMessage: error.body ?? error.status.reasonPhrase)
+                        code: "1100-\(error.status.code)",
+                        title: "Invalid request",
+                        detailedMessage: error.body ?? error.status.reasonPhrase
+                    )
                 } else {
                     context.logger.error("Request failed", metadata: ["error": .string(String(describing: error))])
                     flowError = .internalError
@@ -76,8 +84,10 @@ struct ErrorMiddleware: RouterMiddleware {
         case .unavailable:
             context.logger.warning("The database is not available", metadata: ["error": .string(error.message)])
             let unavailable = FlowError(
-                code: "1103-503", title: "Service unavailable",
-                detailedMessage: "The service's database is not available at the moment; try again shortly.")
+                code: "1103-503",
+                title: "Service unavailable",
+                detailedMessage: "The service's database is not available at the moment; try again shortly."
+            )
             var response = Self.flowResponse(unavailable, requestId: context.requestId)
             response.headers[.retryAfter] = "5"
             return response
@@ -85,7 +95,9 @@ struct ErrorMiddleware: RouterMiddleware {
             return Self.flowResponse(.invalidRequest("Text must not contain the character U+0000 (NUL)."), requestId: context.requestId)
         case .invalidPosition:
             return Self.flowResponse(
-                .invalidQueryValue("continuationToken", reason: "the token is not one this service issued"), requestId: context.requestId)
+                .invalidQueryValue("continuationToken", reason: "the token is not one this service issued"),
+                requestId: context.requestId
+            )
         default:
             context.logger.error("Request failed", metadata: ["error": .string("\(error)")])
             return Self.flowResponse(.internalError, requestId: context.requestId)
@@ -96,8 +108,10 @@ struct ErrorMiddleware: RouterMiddleware {
     static func methodNotAllowed(_ request: Request, allowed: [String], requestId: String) -> Response {
         let methods = allowed.joined(separator: ", ")
         let error = FlowError(
-            code: "1102-405", title: "Method not allowed",
-            detailedMessage: "\(request.method) is not supported on \(request.uri.path.prefix(200)); it takes \(methods).")
+            code: "1102-405",
+            title: "Method not allowed",
+            detailedMessage: "\(request.method) is not supported on \(request.uri.path.prefix(200)); it takes \(methods)."
+        )
         var response = flowResponse(error, requestId: requestId)
         response.headers[.allow] = methods
         return response

@@ -11,8 +11,10 @@ enum JSONResponse {
         var headers = headers
         headers[.contentType] = "application/json"
         return Response(
-            status: HTTPResponse.Status(code: status), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.jsonBytes())))
+            status: HTTPResponse.Status(code: status),
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.jsonBytes()))
+        )
     }
 
     /// `200` with a JSON body.
@@ -39,8 +41,10 @@ enum RequestJSON {
         let accepted = mediaType == "application/json" || (allowPatchType && mediaType == "application/json-patch+json")
         guard accepted else {
             throw FlowError(
-                code: "1406-400", title: "Invalid request",
-                detailedMessage: "A valid content-type must be specified: send Content-Type: application/json.")
+                code: "1406-400",
+                title: "Invalid request",
+                detailedMessage: "A valid content-type must be specified: send Content-Type: application/json."
+            )
         }
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
             throw FlowError.bodyTooLarge(limit: limit)

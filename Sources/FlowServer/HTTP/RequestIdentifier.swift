@@ -14,7 +14,9 @@ enum RequestIdentifier {
     /// The caller's `x-request-id` when it is 1–128 letters, digits or `-_.:`, else a new id.
     static func choose(supplied: String?) -> String {
         if let supplied, (1...128).contains(supplied.utf8.count),
-            supplied.utf8.allSatisfy({ $0.isASCIILetterOrDigit || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") })
+            supplied.utf8.allSatisfy({
+                $0.isASCIILetterOrDigit || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":")
+            })
         {
             return supplied
         }

@@ -22,7 +22,8 @@ final class RouteTable: Sendable {
         let methods = routes.withLock { table in
             table.filter { route in
                 route.segments.count == asked.count
-                    && zip(route.segments, asked).allSatisfy { pattern, segment in pattern == segment || (pattern.first == "{" && pattern.last == "}") }
+                    && zip(route.segments, asked).allSatisfy { pattern, segment in pattern == segment || (pattern.first == "{" && pattern.last == "}")
+                    }
             }.reduce(into: Set<String>()) { $0.formUnion($1.methods) }
         }
         return methods.sorted()

@@ -33,9 +33,13 @@ public struct AccessTokenAuthority: Sendable {
     /// A new token for a client of an organization.
     public func issue(clientId: String, orgId: String, now: Date = Date()) async throws -> String {
         let payload = AccessTokenPayload(
-            subject: SubjectClaim(value: clientId), organization: orgId,
-            issuedAt: IssuedAtClaim(value: now), expiration: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(lifetimeSeconds))),
-            tokenId: IDClaim(value: UUID().uuidString.lowercased()), type: AccessTokenPayload.accessTokenType)
+            subject: SubjectClaim(value: clientId),
+            organization: orgId,
+            issuedAt: IssuedAtClaim(value: now),
+            expiration: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(lifetimeSeconds))),
+            tokenId: IDClaim(value: UUID().uuidString.lowercased()),
+            type: AccessTokenPayload.accessTokenType
+        )
         return try await keys.sign(payload, kid: Self.keyId)
     }
 
@@ -61,7 +65,12 @@ struct AccessTokenPayload: JWTPayload {
     var type: String
 
     enum CodingKeys: String, CodingKey {
-        case subject = "sub", organization = "org", issuedAt = "iat", expiration = "exp", tokenId = "jti", type
+        case subject = "sub"
+        case organization = "org"
+        case issuedAt = "iat"
+        case expiration = "exp"
+        case tokenId = "jti"
+        case type
     }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {

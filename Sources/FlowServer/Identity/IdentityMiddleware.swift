@@ -43,7 +43,9 @@ struct IdentityMiddleware: RouterMiddleware {
         }
         var context = context
         context.caller = Caller(
-            clientId: claims.clientId, scope: TenantScope(orgId: orgId, sandboxName: sandbox.name, sandboxId: sandbox.id))
+            clientId: claims.clientId,
+            scope: TenantScope(orgId: orgId, sandboxName: sandbox.name, sandboxId: sandbox.id)
+        )
         context.logger[metadataKey: "org"] = .string(orgId)
         context.logger[metadataKey: "sandbox"] = .string(sandbox.name)
         services.lists.requests.note(orgId)

@@ -45,16 +45,27 @@ struct CatalogRoutes {
         }
         guard let schemaDocument = members["schema"] else {
             throw FlowError.invalidRequest(
-                "'schema' is required: {\"fields\": [{\"name\", \"type\", …}]}. Tributary has no schema registry, so a 'schemaRef' is kept as given but the fields must be sent inline.")
+                "'schema' is required: {\"fields\": [{\"name\", \"type\", …}]}. Tributary has no schema registry, so a 'schemaRef' is kept as given but the fields must be sent inline."
+            )
         }
         let compression = try Self.compression(members["compression"])
         let dataset = try lakeCall {
             try lake.createDataset(
-                name: name, description: description, schema: try DatasetSchema(parsing: schemaDocument), schemaRef: members["schemaRef"],
-                compression: compression, in: caller.scope, now: ServiceClock.now())
+                name: name,
+                description: description,
+                schema: try DatasetSchema(parsing: schemaDocument),
+                schemaRef: members["schemaRef"],
+                compression: compression,
+                in: caller.scope,
+                now: ServiceClock.now()
+            )
         }
         context.logger.info("Created dataset", metadata: ["id": .string(dataset.id)])
-        return JSONResponse.make(status: 201, body: [.string("@/dataSets/\(dataset.id)")], headers: [.location: "\(Self.basePath)/dataSets/\(dataset.id)"])
+        return JSONResponse.make(
+            status: 201,
+            body: [.string("@/dataSets/\(dataset.id)")],
+            headers: [.location: "\(Self.basePath)/dataSets/\(dataset.id)"]
+        )
     }
 
     func listDatasets(_ request: Request, _ context: FlowRequestContext) throws -> Response {
@@ -85,7 +96,9 @@ struct CatalogRoutes {
         }
         var updated = dataset
         if let schema = members["schema"] {
-            updated = try lakeCall { try lake.evolveSchema(dataset.id, to: try DatasetSchema(parsing: schema), in: caller.scope, now: ServiceClock.now()) }
+            updated = try lakeCall {
+                try lake.evolveSchema(dataset.id, to: try DatasetSchema(parsing: schema), in: caller.scope, now: ServiceClock.now())
+            }
         }
         if members["name"] != nil || members["description"] != nil {
             let name = members["name"] == nil ? updated.name : try BaseConnectionRules.validateName(members["name"])
@@ -182,7 +195,9 @@ struct CatalogRoutes {
         for (name, value) in try request.queryPairs() {
             switch name {
             case "start":
-                guard let number = Int(value), number >= 0 else { throw FlowError.invalidQueryValue("start", reason: "start is an offset of 0 or more") }
+                guard let number = Int(value), number >= 0 else {
+                    throw FlowError.invalidQueryValue("start", reason: "start is an offset of 0 or more")
+                }
                 start = number
             case "limit":
                 guard let number = Int(value), (1...maximumLimit).contains(number) else {

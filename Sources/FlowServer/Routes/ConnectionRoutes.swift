@@ -24,7 +24,12 @@ enum ConnectionRoutes {
             }
         }
         routes.beforeDelete = { id, caller in
-            let sources = try await services.storage.ids(.sourceConnections, in: caller.scope, where: SourceConnectionRules.baseConnectionReference, isOneOf: [id])
+            let sources = try await services.storage.ids(
+                .sourceConnections,
+                in: caller.scope,
+                where: SourceConnectionRules.baseConnectionReference,
+                isOneOf: [id]
+            )
             let flows = try await services.storage.ids(.flows, in: caller.scope, where: FlowRules.sourceConnectionReference, isOneOf: sources)
             if !flows.isEmpty { throw FlowError.baseConnectionInUse(id, flows: flows) }
         }
@@ -36,7 +41,8 @@ enum ConnectionRoutes {
         var routes = ResourceRoutes(services: services, rules: TargetConnectionRules(catalog: services.catalog)) { body, caller in
             guard let id = TargetConnectionRules.datasetId(of: body), try services.lake.dataset(id, in: caller.scope) != nil else {
                 throw FlowError.invalidRequest(
-                    "The dataset '\(TargetConnectionRules.datasetId(of: body)?.prefix(64) ?? "")' in params.dataSetId does not exist in this sandbox; create it with POST /data/foundation/catalog/dataSets.")
+                    "The dataset '\(TargetConnectionRules.datasetId(of: body)?.prefix(64) ?? "")' in params.dataSetId does not exist in this sandbox; create it with POST /data/foundation/catalog/dataSets."
+                )
             }
         }
         routes.beforeDelete = { id, caller in
@@ -57,7 +63,9 @@ enum ConnectionRoutes {
             }
             let specId = body["connectionSpec"]?["id"]?.stringValue ?? ""
             guard base.body["connectionSpec"]?["id"]?.stringValue == specId else {
-                throw FlowError.invalidRequest("'connectionSpec.id' must be the base connection's spec (\(base.body["connectionSpec"]?["id"]?.stringValue ?? "")).")
+                throw FlowError.invalidRequest(
+                    "'connectionSpec.id' must be the base connection's spec (\(base.body["connectionSpec"]?["id"]?.stringValue ?? ""))."
+                )
             }
             try await checkTable(body, base: base, services: services)
         }
@@ -75,7 +83,9 @@ enum ConnectionRoutes {
         let known = Set(columns.map { $0.name.lowercased() })
         for column in body["params"]?["columns"]?.arrayValue ?? [] {
             guard let name = column["name"]?.stringValue, known.contains(name.lowercased()) else {
-                throw FlowError.invalidRequest("params.columns: '\(column["name"]?.stringValue?.prefix(100) ?? "")' is not a column of \(tableName.prefix(200)).")
+                throw FlowError.invalidRequest(
+                    "params.columns: '\(column["name"]?.stringValue?.prefix(100) ?? "")' is not a column of \(tableName.prefix(200))."
+                )
             }
         }
     }
@@ -83,7 +93,8 @@ enum ConnectionRoutes {
     /// The columns of the base connection's table, or `nil` when the source does not answer (an
     /// unreachable source or a stopped cluster does not block creating resources); a table that
     /// does not exist or cannot be read with these credentials is a `1100-400`.
-    static func describeIfReachable(_ tableName: String, base: FlowResource, services: FlowServices, purpose: String) async throws -> [SourceColumn]? {
+    static func describeIfReachable(_ tableName: String, base: FlowResource, services: FlowServices, purpose: String) async throws -> [SourceColumn]?
+    {
         let path: TablePath
         do {
             path = try TablePath(parsing: tableName)
@@ -97,7 +108,10 @@ enum ConnectionRoutes {
             case .tableNotFound, .invalidObject, .databaseNotFound, .permissionDenied, .authenticationFailed:
                 throw FlowError.invalidRequest("params.tableName: \(error.message)")
             default:
-                services.logger.info("\(purpose) without checking the table: the source did not answer", metadata: ["reason": .string(error.reason.rawValue)])
+                services.logger.info(
+                    "\(purpose) without checking the table: the source did not answer",
+                    metadata: ["reason": .string(error.reason.rawValue)]
+                )
                 return nil
             }
         }

@@ -5,9 +5,9 @@ import Connectors
 import DataLake
 import FlowModel
 import FlowStore
-import Ingestion
 import Foundation
 import Hummingbird
+import Ingestion
 import Logging
 
 /// The flow routes.
@@ -46,13 +46,18 @@ struct FlowRoutes {
         }
         let definition = try FlowDefinition(body: body)
         guard let mappingSet = try await services.storage.resource(.mappingSets, id: definition.mappingId, in: caller.scope) else {
-            throw FlowError.invalidRequest("The mapping set '\(definition.mappingId.prefix(64))' in the Mapping transformation does not exist in this sandbox.")
+            throw FlowError.invalidRequest(
+                "The mapping set '\(definition.mappingId.prefix(64))' in the Mapping transformation does not exist in this sandbox."
+            )
         }
         let datasetId = target.body["params"]?["dataSetId"]
         guard mappingSet.body["dataSetId"] == datasetId else {
             throw FlowError(
-                code: "1425-400", title: "Invalid request",
-                detailedMessage: "The mapping set \(definition.mappingId.prefix(64)) maps onto dataset \(mappingSet.body["dataSetId"]?.stringValue ?? ""), not the target connection's dataset \(datasetId?.stringValue ?? "").")
+                code: "1425-400",
+                title: "Invalid request",
+                detailedMessage:
+                    "The mapping set \(definition.mappingId.prefix(64)) maps onto dataset \(mappingSet.body["dataSetId"]?.stringValue ?? ""), not the target connection's dataset \(datasetId?.stringValue ?? "")."
+            )
         }
         try await checkColumns(definition, source: source, mappingSet: mappingSet, datasetId: datasetId?.stringValue ?? "", caller: caller)
     }
@@ -66,7 +71,9 @@ struct FlowRoutes {
         else { return }
         let delta = definition.deltaColumn.name
         guard let column = columns.first(where: { $0.name == delta }) ?? columns.first(where: { $0.name.lowercased() == delta.lowercased() }) else {
-            throw FlowError.invalidRequest("transformations.Copy.params.deltaColumn: '\(delta.prefix(100))' is not a column of \(tableName.prefix(200)).")
+            throw FlowError.invalidRequest(
+                "transformations.Copy.params.deltaColumn: '\(delta.prefix(100))' is not a column of \(tableName.prefix(200))."
+            )
         }
         do {
             _ = try DeltaWindow(column: column, after: nil, through: nil)
@@ -75,12 +82,19 @@ struct FlowRoutes {
         }
         guard let dataset = try services.lake.dataset(datasetId, in: caller.scope) else { return }
         do {
-            _ = try BatchMapper(mappings: FieldMapping.mappings(ofMappingSet: mappingSet.body), dataset: dataset.schema, sourceColumns: columns.map { ($0.name, $0.sourceType) })
+            _ = try BatchMapper(
+                mappings: FieldMapping.mappings(ofMappingSet: mappingSet.body),
+                dataset: dataset.schema,
+                sourceColumns: columns.map { ($0.name, $0.sourceType) }
+            )
         } catch {
             throw FlowError(
-                code: "1419-400", title: "Invalid request",
-                detailedMessage: "Error while validating mapping with id \(definition.mappingId.prefix(64)) against the table \(tableName.prefix(200)): '\(error.field.prefix(200))' \(error.message).",
-                report: ["field": String(error.field.prefix(200))])
+                code: "1419-400",
+                title: "Invalid request",
+                detailedMessage:
+                    "Error while validating mapping with id \(definition.mappingId.prefix(64)) against the table \(tableName.prefix(200)): '\(error.field.prefix(200))' \(error.message).",
+                report: ["field": String(error.field.prefix(200))]
+            )
         }
     }
 
@@ -102,12 +116,16 @@ struct FlowRoutes {
             var sourceItem: JSONValue = ["id": .string(FlowRules.sourceConnectionId(of: flow.body) ?? "")]
             if let source {
                 sourceItem["connectionSpec"] = source.body["connectionSpec"] ?? .null
-                sourceItem["baseConnection"] = ["id": source.body["baseConnectionId"] ?? .null, "connectionSpec": source.body["connectionSpec"] ?? .null]
+                sourceItem["baseConnection"] = [
+                    "id": source.body["baseConnectionId"] ?? .null, "connectionSpec": source.body["connectionSpec"] ?? .null,
+                ]
             }
             var targetItem: JSONValue = ["id": .string(FlowRules.targetConnectionId(of: flow.body) ?? "")]
             if let target { targetItem["connectionSpec"] = target.body["connectionSpec"] ?? .null }
             document["inheritedAttributes"] = ["sourceConnections": [sourceItem], "targetConnections": [targetItem]]
-            if let resource = runtimes[FlowRuntime.resourceId(flowId: flow.id)], let runtime = try? FlowRuntime(body: resource.body), let last = runtime.lastRun {
+            if let resource = runtimes[FlowRuntime.resourceId(flowId: flow.id)], let runtime = try? FlowRuntime(body: resource.body),
+                let last = runtime.lastRun
+            {
                 document["lastRunDetails"] = JSONCoding.value(of: last)
             }
             return document

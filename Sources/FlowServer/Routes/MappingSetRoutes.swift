@@ -28,12 +28,16 @@ struct MappingSetRoutes {
         do {
             _ = try BatchMapper(
                 mappings: document.mappings.map { FieldMapping(source: $0.sourceAttribute, destination: $0.destinationXdmPath) },
-                dataset: dataset.schema, sourceColumns: document.sourceColumns)
+                dataset: dataset.schema,
+                sourceColumns: document.sourceColumns
+            )
         } catch {
             throw FlowError(
-                code: "1419-400", title: "Invalid request",
+                code: "1419-400",
+                title: "Invalid request",
                 detailedMessage: "Error while validating the mapping against dataset \(dataset.id): '\(error.field.prefix(200))' \(error.message).",
-                report: ["field": String(error.field.prefix(200))])
+                report: ["field": String(error.field.prefix(200))]
+            )
         }
         var body = document.stored
         body["dataSetId"] = .string(dataset.id)
@@ -66,7 +70,8 @@ struct MappingSetRoutes {
         }
         guard let dataset = try services.lake.datasets(in: scope).first(where: { $0.schemaRef?["id"]?.stringValue == document.xdmSchema }) else {
             throw FlowError.invalidRequest(
-                "No dataset of this sandbox references the XDM schema '\(document.xdmSchema.prefix(200))'; use \"@/dataSets/<id>\" or create the dataset with that schemaRef.")
+                "No dataset of this sandbox references the XDM schema '\(document.xdmSchema.prefix(200))'; use \"@/dataSets/<id>\" or create the dataset with that schemaRef."
+            )
         }
         return dataset
     }

@@ -22,12 +22,19 @@ struct MetricsRoutes {
             // Compared by their digests: as long whatever the guess.
             guard SHA256.hash(data: Data(given.utf8)) == SHA256.hash(data: Data(token.utf8)) else {
                 return JSONResponse.make(
-                    status: 401, body: ["error_code": "401013", "message": "GET /metrics needs the metrics token: Authorization: Bearer <TRIBUTARY_METRICS_TOKEN>"],
-                    headers: [.wwwAuthenticate: "Bearer"])
+                    status: 401,
+                    body: [
+                        "error_code": "401013", "message": "GET /metrics needs the metrics token: Authorization: Bearer <TRIBUTARY_METRICS_TOKEN>",
+                    ],
+                    headers: [.wwwAuthenticate: "Bearer"]
+                )
             }
         }
         let text = services.metricsRegistry.emitToBuffer()
         return Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: text)))
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: text))
+        )
     }
 }

@@ -16,8 +16,10 @@ struct OpenAPIRoutes {
     func register(on router: Router<FlowRequestContext>) {
         router.get("/openapi.yaml") { _, _ in
             Response(
-                status: .ok, headers: [.contentType: "application/yaml"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: Self.document)))
+                status: .ok,
+                headers: [.contentType: "application/yaml"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: Self.document))
+            )
         }
     }
 }

@@ -42,12 +42,19 @@ struct ResourceRoutes<Rules: ResourceRules> {
         let (fields, secrets) = try rules.validateNew(body)
         try await check(fields, caller)
         let id = UUID().uuidString.lowercased()
-        let resource = FlowResource(kind: rules.kind, metadata: ResourceMetadata(id: id, caller: caller, now: ServiceClock.now()), body: fields, secrets: secrets)
+        let resource = FlowResource(
+            kind: rules.kind,
+            metadata: ResourceMetadata(id: id, caller: caller, now: ServiceClock.now()),
+            body: fields,
+            secrets: secrets
+        )
         try await services.storage.insert(resource)
         context.logger.info("Created resource", metadata: ["kind": .string(rules.kind.rawValue), "id": .string(id)])
         return JSONResponse.make(
-            status: 201, body: ["id": .string(id), "etag": .string(resource.metadata.etag)],
-            headers: [.location: "\(ConnectionRoutes.basePath)\(path)/\(id)"])
+            status: 201,
+            body: ["id": .string(id), "etag": .string(resource.metadata.etag)],
+            headers: [.location: "\(ConnectionRoutes.basePath)\(path)/\(id)"]
+        )
     }
 
     func list(_ request: Request, _ context: FlowRequestContext) async throws -> Response {

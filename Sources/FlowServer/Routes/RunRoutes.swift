@@ -52,11 +52,17 @@ struct RunRoutes {
         guard let flowId = members["flowId"]?.stringValue, (1...128).contains(flowId.count) else {
             throw FlowError.invalidRequest("'flowId' is required: the flow to run.")
         }
-        guard let flow = try await services.storage.resource(.flows, id: flowId, in: caller.scope) else { throw FlowError.notFound("flows", id: flowId) }
+        guard let flow = try await services.storage.resource(.flows, id: flowId, in: caller.scope) else {
+            throw FlowError.notFound("flows", id: flowId)
+        }
         let definition = try FlowDefinition(body: flow.body)
-        guard definition.enabled else { throw FlowError.invalidRequest("The flow is disabled; enable it with POST /flows/\(flow.id)/action?op=enable first.") }
+        guard definition.enabled else {
+            throw FlowError.invalidRequest("The flow is disabled; enable it with POST /flows/\(flow.id)/action?op=enable first.")
+        }
         guard definition.schedule.frequency == .once else {
-            throw FlowError.invalidRequest("Ad hoc runs are for flows scheduled once; this flow runs every \(definition.schedule.interval) \(definition.schedule.frequency.rawValue)(s) and reads each window by itself.")
+            throw FlowError.invalidRequest(
+                "Ad hoc runs are for flows scheduled once; this flow runs every \(definition.schedule.interval) \(definition.schedule.frequency.rawValue)(s) and reads each window by itself."
+            )
         }
         let schema: JSONValue = [
             "type": "object", "required": ["windowStartTime", "windowEndTime"],
@@ -71,20 +77,34 @@ struct RunRoutes {
             start < end, end <= FlowSchedule.latestStartTime
         else {
             throw FlowError.invalidRequest(
-                "'params' needs windowStartTime < windowEndTime, epoch seconds\(violations.isEmpty ? "" : ": " + violations.prefix(5).map(\.message).joined(separator: "; ")).")
+                "'params' needs windowStartTime < windowEndTime, epoch seconds\(violations.isEmpty ? "" : ": " + violations.prefix(5).map(\.message).joined(separator: "; "))."
+            )
         }
         if let delta = params["deltaColumn"]?["name"]?.stringValue, delta.lowercased() != definition.deltaColumn.name.lowercased() {
             throw FlowError.invalidRequest("params.deltaColumn.name must be the flow's delta column '\(definition.deltaColumn.name)'.")
         }
-        let waiting = try await services.storage.resources(.runs, state: FlowRun.Status.scheduled.rawValue).filter { $0.body["flowId"]?.stringValue == flow.id }
+        let waiting = try await services.storage.resources(.runs, state: FlowRun.Status.scheduled.rawValue).filter {
+            $0.body["flowId"]?.stringValue == flow.id
+        }
         guard waiting.count < Self.maximumWaitingAdHocRuns else {
             throw FlowError.invalidRequest("The flow has \(waiting.count) runs waiting; start more when they have run.")
         }
         let now = ServiceClock.now()
         let run = FlowRun(
-            flowId: flow.id, mode: .window, trigger: "adHoc", scheduledAt: now, windowStart: start * 1000, windowEnd: end * 1000,
-            sourceConnectionId: definition.sourceConnectionId, targetConnectionId: definition.targetConnectionId)
-        let resource = FlowResource(kind: .runs, metadata: ResourceMetadata(id: UUID().uuidString.lowercased(), caller: caller, now: now), body: run.body)
+            flowId: flow.id,
+            mode: .window,
+            trigger: "adHoc",
+            scheduledAt: now,
+            windowStart: start * 1000,
+            windowEnd: end * 1000,
+            sourceConnectionId: definition.sourceConnectionId,
+            targetConnectionId: definition.targetConnectionId
+        )
+        let resource = FlowResource(
+            kind: .runs,
+            metadata: ResourceMetadata(id: UUID().uuidString.lowercased(), caller: caller, now: now),
+            body: run.body
+        )
         try await services.storage.insert(resource)
         context.logger.info("Created an ad hoc run", metadata: ["run": .string(resource.id), "flow": .string(flow.id)])
         var document = FlowRun.render(resource)
@@ -100,7 +120,9 @@ struct RunRoutes {
         let resource = try await load(context)
         var run = try FlowRun(body: resource.body)
         guard run.canRetrigger else {
-            throw FlowError.invalidRequest("Only a failed run or one that ingested no records can be re-triggered; this run is \(run.status.rawValue).")
+            throw FlowError.invalidRequest(
+                "Only a failed run or one that ingested no records can be re-triggered; this run is \(run.status.rawValue)."
+            )
         }
         if run.status != .failed {
             // It read nothing: its window is read again (rows that arrived in it late).
@@ -113,7 +135,11 @@ struct RunRoutes {
         run.completedAt = nil
         run.copyCompletedAt = nil
         run.warnings = []
-        if !run.errors.isEmpty { run.warnings = run.errors.map { FlowRun.Issue(code: $0.code, message: "attempt \(run.attempt - 1): \($0.message)", recordCount: $0.recordCount) } }
+        if !run.errors.isEmpty {
+            run.warnings = run.errors.map {
+                FlowRun.Issue(code: $0.code, message: "attempt \(run.attempt - 1): \($0.message)", recordCount: $0.recordCount)
+            }
+        }
         run.errors = []
         var updated = resource
         updated.body = run.body

@@ -33,7 +33,10 @@ struct SourceRoutes {
         }
         context.logger.info(
             "Tested connection",
-            metadata: ["id": .string(resource.id), "result": .stringConvertible(check.succeeded), "reason": .string(check.failure?.reason.rawValue ?? "-")])
+            metadata: [
+                "id": .string(resource.id), "result": .stringConvertible(check.succeeded), "reason": .string(check.failure?.reason.rawValue ?? "-"),
+            ]
+        )
         return JSONResponse.ok(check.document)
     }
 
@@ -63,7 +66,10 @@ struct SourceRoutes {
                 }
                 return try await table(of: resource, parameters, context)
             default:
-                throw FlowError.invalidQueryValue("objectType", reason: "'\(objectType.prefix(40))' is not an object type of this source; use root or table")
+                throw FlowError.invalidQueryValue(
+                    "objectType",
+                    reason: "'\(objectType.prefix(40))' is not an object type of this source; use root or table"
+                )
             }
         } catch let error as ConnectorError {
             context.logger.info("Explore failed", metadata: ["id": .string(resource.id), "reason": .string(error.reason.rawValue)])
@@ -94,7 +100,8 @@ struct SourceRoutes {
         var headers: HTTPFields = [:]
         if page.hasMore, let last = page.tables.last {
             let token = Base64URL.encode(Data(last.table.utf8))
-            headers[HTTPField.Name("Link")!] = "<\(ConnectionRoutes.basePath)/connections/\(resource.id)/explore?objectType=root&limit=\(limit)&continuationToken=\(token)>; rel=\"next\""
+            headers[HTTPField.Name("Link")!] =
+                "<\(ConnectionRoutes.basePath)/connections/\(resource.id)/explore?objectType=root&limit=\(limit)&continuationToken=\(token)>; rel=\"next\""
         }
         return JSONResponse.make(status: 200, body: .array(items), headers: headers)
     }
@@ -126,7 +133,8 @@ struct SourceRoutes {
                     var object: [String: JSONValue] = [:]
                     for (column, value) in zip(columns, row) { object[column.name] = column.json(value) }
                     return .object(object)
-                })
+                }
+            )
         }
         return JSONResponse.ok(body)
     }

@@ -1,9 +1,9 @@
+import Crypto
 // Creating organizations, sandboxes and API clients, and the first-start bootstrap that makes one
 // of each and writes its credentials to a 0600 file in the data directory.
 public import FlowModel
 import FlowStore
 public import Foundation
-import Crypto
 
 /// The credentials of a new API client. The secret exists only here; the store keeps its hash.
 public struct ClientCredentials: Sendable, Codable, Hashable {

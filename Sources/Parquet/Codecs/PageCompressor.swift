@@ -22,7 +22,16 @@ final class PageCompressor {
         case .gzip:
             self.level = Int32(max(1, min(9, level ?? 6)))
             // windowBits 15 + 16: a gzip wrapper, as Parquet's GZIP codec specifies.
-            let status = deflateInit2_(&stream, self.level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+            let status = deflateInit2_(
+                &stream,
+                self.level,
+                Z_DEFLATED,
+                15 + 16,
+                8,
+                Z_DEFAULT_STRATEGY,
+                ZLIB_VERSION,
+                Int32(MemoryLayout<z_stream>.size)
+            )
             guard status == Z_OK else { throw ParquetError(.compression, "zlib could not be initialized (\(status))") }
             gzipReady = true
         case .zstd:
@@ -96,7 +105,12 @@ final class PageCompressor {
         var length = output.count
         let status = body.withUnsafeBytes { input in
             output.withUnsafeMutableBytes { out in
-                snappy.compress(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count, out.baseAddress?.assumingMemoryBound(to: CChar.self), &length)
+                snappy.compress(
+                    input.baseAddress?.assumingMemoryBound(to: CChar.self),
+                    input.count,
+                    out.baseAddress?.assumingMemoryBound(to: CChar.self),
+                    &length
+                )
             }
         }
         guard status == 0 else { throw ParquetError(.compression, "SNAPPY failed (status \(status))") }

@@ -11,12 +11,16 @@ struct Snappy: Sendable {
     let compress: Compress
 
     /// The library, loaded once; the failure says what to install.
-    static let shared: Result<Snappy, ParquetError> = SystemLibrary.open(["libsnappy.so.1", "libsnappy.so", "libsnappy.1.dylib"], package: "libsnappy1v5")
-        .flatMap { library in
-            Result { () throws(ParquetError) -> Snappy in
-                Snappy(
-                    maximumLength: try library.function("snappy_max_compressed_length", as: MaximumLength.self),
-                    compress: try library.function("snappy_compress", as: Compress.self))
-            }
+    static let shared: Result<Snappy, ParquetError> = SystemLibrary.open(
+        ["libsnappy.so.1", "libsnappy.so", "libsnappy.1.dylib"],
+        package: "libsnappy1v5"
+    )
+    .flatMap { library in
+        Result { () throws(ParquetError) -> Snappy in
+            Snappy(
+                maximumLength: try library.function("snappy_max_compressed_length", as: MaximumLength.self),
+                compress: try library.function("snappy_compress", as: Compress.self)
+            )
         }
+    }
 }

@@ -27,7 +27,8 @@ struct Zstd: Sendable {
                     freeContext: try library.function("ZSTD_freeCCtx", as: FreeContext.self),
                     compress: try library.function("ZSTD_compressCCtx", as: Compress.self),
                     isError: try library.function("ZSTD_isError", as: IsError.self),
-                    errorName: try library.function("ZSTD_getErrorName", as: ErrorName.self))
+                    errorName: try library.function("ZSTD_getErrorName", as: ErrorName.self)
+                )
             }
         }
 

@@ -47,7 +47,13 @@ enum RLEHybrid {
     }
 
     /// `count` values from `start` packed LSB first at `bitWidth` bits (zeros past the end).
-    static func pack<Value: FixedWidthInteger & UnsignedInteger>(_ values: UnsafeBufferPointer<Value>, from start: Int, count: Int, bitWidth: Int, into output: inout [UInt8]) {
+    static func pack<Value: FixedWidthInteger & UnsignedInteger>(
+        _ values: UnsafeBufferPointer<Value>,
+        from start: Int,
+        count: Int,
+        bitWidth: Int,
+        into output: inout [UInt8]
+    ) {
         guard bitWidth > 0 else { return }
         var buffer: UInt64 = 0
         var bits = 0
