@@ -50,6 +50,8 @@ struct MetricsTests {
             )
             #expect(missing.status.code >= 400)
 
+            // A path no route serves.
+            #expect(try await client.execute(uri: "/nowhere/\(flow)", method: .get).status == .notFound)
             // Without the token, or with another: refused.
             #expect(try await client.execute(uri: "/metrics", method: .get).status == .unauthorized)
             #expect(
@@ -91,6 +93,7 @@ struct MetricsTests {
                 (value("tributary_http_request_duration_seconds_count", ["route": "/data/foundation/flowservice/runs", "method": "GET"]) ?? 0) >= 1
             )
             #expect(!samples.contains { $0.name == "tributary_http_requests_total" && $0.labels["route"]?.contains(flow) == true })
+            #expect(value("tributary_http_requests_total", ["route": "unmatched", "method": "GET", "status": "404"]) == 1)
             // No secret anywhere in the text: the API client's, its token, the source's password, the metrics token.
             let password = try #require(try JSONValue(parsing: base)["auth"]?["params"]?["password"]?.stringValue)
             for secret in [tenant.clientSecret, tenant.token, password, Self.metricsToken] {
