@@ -1,15 +1,17 @@
 // Parquet write benchmark: N rows of the mixed table that scripts/pyarrow/parquet_check.py
 // describes (GENERATED) written in 50k-row batches; prints the writer's time (generation excluded,
-// as for the pyarrow peer), rows/s, the file size and the peak RSS.
-// Usage: parquet-benchmark N none|snappy|gzip|zstd LEVEL OUTPUT   (LEVEL 0: the codec's default)
+// as for the pyarrow peer), rows/s, the file size and the peak RSS. The Parquet tests run it too, to
+// measure the writer's memory in a process of its own.
+// Usage: parquet-benchmark N none|snappy|gzip|zstd LEVEL OUTPUT [ROW_GROUP_MIB]
+//   (LEVEL 0: the codec's default; ROW_GROUP_MIB: where row groups are cut, default the writer's 64)
 import Foundation
 import Parquet
 
 let arguments = CommandLine.arguments
-guard arguments.count == 5, let rows = Int(arguments[1]), let level = Int(arguments[3]),
+guard arguments.count == 5 || arguments.count == 6, let rows = Int(arguments[1]), let level = Int(arguments[3]),
     let codec = arguments[2] == "none" ? .uncompressed : ParquetCompression(name: arguments[2])
 else {
-    FileHandle.standardError.write(Data("usage: parquet-benchmark N none|snappy|gzip|zstd LEVEL OUTPUT\n".utf8))
+    FileHandle.standardError.write(Data("usage: parquet-benchmark N none|snappy|gzip|zstd LEVEL OUTPUT [ROW_GROUP_MIB]\n".utf8))
     exit(2)
 }
 let output = arguments[4]
@@ -18,6 +20,13 @@ var options = ParquetWriterOptions()
 options.compression = codec
 options.compressionLevel = level == 0 ? nil : level
 options.synchronizeOnClose = false
+if arguments.count == 6 {
+    guard let megabytes = Int(arguments[5]), megabytes > 0 else {
+        FileHandle.standardError.write(Data("ROW_GROUP_MIB must be a positive number\n".utf8))
+        exit(2)
+    }
+    options.rowGroupBytes = megabytes << 20
+}
 
 let schema = try ParquetSchema([
     ParquetField("id", .int64, nullable: false), ParquetField("amount", .double), ParquetField("price", .decimal(precision: 18, scale: 2)),

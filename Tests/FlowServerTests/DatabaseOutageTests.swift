@@ -69,7 +69,7 @@ struct InstancesStartingTogetherTests {
     @Test func anEmptyDatabaseIsBootstrappedOnce() async throws {
         let url = try #require(TestDatabase.isolatedURL())
         let key = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        let directories = (0..<3).map { _ in FileManager.default.temporaryDirectory.appendingPathComponent("tributary-test-\(UUID().uuidString)") }
+        let directories = (0..<3).map { _ in TestDirectories.make() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for directory in directories {
                 group.addTask {

@@ -40,6 +40,25 @@ struct RecordingLogHandler: LogHandler {
     }
 }
 
+/// The tests' temporary data directories, removed when the test process exits (a test may start a
+/// service again on a directory, so none is removed before).
+enum TestDirectories {
+    private static let made = Mutex<[URL]>([])
+    private static let removedAtExit: Void = { atexit { TestDirectories.removeAll() } }()
+
+    /// A new directory's path under the temporary folder (created by whoever uses it).
+    static func make() -> URL {
+        _ = removedAtExit
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-test-\(UUID().uuidString)")
+        made.withLock { $0.append(directory) }
+        return directory
+    }
+
+    private static func removeAll() {
+        for directory in made.withLock({ $0 }) { try? FileManager.default.removeItem(at: directory) }
+    }
+}
+
 /// A service on its own temporary data directory, wired exactly as `tributary serve` wires it.
 struct TestService {
     var services: FlowServices
@@ -47,7 +66,7 @@ struct TestService {
     let logs: LogRecorder
 
     static func make(directory: URL? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestService {
-        let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("tributary-test-\(UUID().uuidString)")
+        let directory = directory ?? TestDirectories.make()
         var configuration = ServerConfiguration()
         configuration.dataDirectory = directory
         configuration.port = 0
