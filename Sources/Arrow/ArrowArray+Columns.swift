@@ -5,21 +5,10 @@
 extension ArrowArray {
     /// Which values are null, as ``isNull(_:)`` says; `nil` when none is.
     public func nullFlags() -> [Bool]? {
-        guard dictionary.isEmpty, !isNullType else {
-            let flags = (0..<length).map(isNull)
-            return flags.contains(true) ? flags : nil
-        }
-        guard let validity else { return nil }
-        precondition(validity.count * 8 >= length, "the validity of '\(field.name)' is shorter than its column")
-        var anyNull = false
-        let flags = validity.withUnsafeBufferPointer { bits in
-            (0..<length).map { index in
-                let isNull = bits[index >> 3] & (1 << UInt8(index & 7)) == 0
-                anyNull = anyNull || isNull
-                return isNull
-            }
-        }
-        return anyNull ? flags : nil
+        // A plain column without a bitmap has no null, and nothing need be read.
+        if dictionary.isEmpty, !isNullType, validity == nil { return nil }
+        let flags = (0..<length).map(dictionary.isEmpty && !isNullType ? isNullHere : isNull)
+        return flags.contains(true) ? flags : nil
     }
 
     private var isNullType: Bool {

@@ -11,8 +11,7 @@ import NIOCore
 public func buildRouter(services: FlowServices) -> Router<FlowRequestContext> {
     let router = Router(context: FlowRequestContext.self)
     let routes = RouteTable()
-    if services.configuration.metricsEnabled { router.add(middleware: HTTPMetricsMiddleware(series: services.httpMetrics)) }
-    router.add(middleware: ErrorMiddleware(routes: routes))
+    router.add(middleware: ErrorMiddleware(routes: routes, metrics: services.configuration.metricsEnabled ? services.httpMetrics : nil))
     OpenAPIRoutes().register(on: router)
     if services.configuration.metricsEnabled { MetricsRoutes(services: services).register(on: router) }
     TokenRoutes(services: services).register(on: router)

@@ -90,9 +90,9 @@ enum ColumnConversion {
             case (.date32, .date): .int32(array.int64Values().map { Int32(truncatingIfNeeded: $0) })
             case (.decimal(let precision, let scale), .decimal(let targetPrecision, let targetScale))
             where precision == targetPrecision && scale == targetScale:
-                decimals(array, rows, nulls, precision: precision).map(ParquetValues.decimal)
+                decimals(array, nulls, precision: precision).map(ParquetValues.decimal)
             case (.decimal(_, let scale), .double), (.decimal(_, let scale), .float):
-                doubles(array, rows, nulls, scale: scale).map { target == .float ? .float($0.map(Float.init)) : .double($0) }
+                doubles(array, nulls, scale: scale).map { target == .float ? .float($0.map(Float.init)) : .double($0) }
             default: nil
             }
         return values.map { ConvertedColumn(values: $0, nulls: nulls) }
@@ -101,12 +101,12 @@ enum ColumnConversion {
     /// A decimal column's values as doubles, or `nil` when one cannot be made exactly as its text
     /// would parse. An unscaled value below 2^53 and a power of ten up to 10^22 are both exact doubles,
     /// so their IEEE quotient is the correctly rounded value of the decimal — what parsing its text gives.
-    private static func doubles(_ array: ArrowArray, _ rows: Range<Int>, _ nulls: [Bool]?, scale: Int) -> [Double]? {
+    private static func doubles(_ array: ArrowArray, _ nulls: [Bool]?, scale: Int) -> [Double]? {
         guard (0...22).contains(scale) else { return nil }
         var divisor = 1.0
         for _ in 0..<scale { divisor *= 10 }
         var values: [Double] = []
-        values.reserveCapacity(rows.count)
+        values.reserveCapacity(array.length)
         for (row, value) in array.unscaledDecimals().enumerated() {
             if nulls?[row] == true {
                 values.append(0)
@@ -120,11 +120,11 @@ enum ColumnConversion {
 
     /// The unscaled values of a decimal column of the field's own precision and scale, or `nil` when
     /// one has more digits than the precision (value by value, that row is refused).
-    private static func decimals(_ array: ArrowArray, _ rows: Range<Int>, _ nulls: [Bool]?, precision: Int) -> [Int128]? {
+    private static func decimals(_ array: ArrowArray, _ nulls: [Bool]?, precision: Int) -> [Int128]? {
         var limit: Int128 = 1
         for _ in 0..<precision { limit &*= 10 }
         let values = array.unscaledDecimals()
-        for row in rows where nulls?[row] != true && values[row].magnitude >= limit.magnitude { return nil }
+        for row in values.indices where nulls?[row] != true && values[row].magnitude >= limit.magnitude { return nil }
         return values
     }
 }

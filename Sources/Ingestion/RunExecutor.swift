@@ -187,8 +187,7 @@ struct RunExecutor: Sendable {
             let chunkEnd = chunkEnds.removeFirst()
             let (readBefore, started) = (record.value.rowsRead, ContinuousClock.now)
             try await copyChunk(&record, plan: plan, window: try window(plan, after: lower, through: chunkEnd), log: log)
-            let took = ContinuousClock.now - started
-            let milliseconds = took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000
+            let milliseconds = (ContinuousClock.now - started).wholeMilliseconds
             if let chunkEnd, !chunkEnds.isEmpty, let (summary, chunkRows) = planned {
                 let paced = settings.chunkRows(after: record.value.rowsRead - readBefore, in: milliseconds, current: chunkRows)
                 if paced > chunkRows {
@@ -321,8 +320,7 @@ struct RunExecutor: Sendable {
         let now = clock()
         let committing = ContinuousClock.now
         let committed = try batch.withLock { writer throws(DataLakeError) in try writer.commit(now: now) }
-        let took = ContinuousClock.now - committing
-        metrics.lakeCommitted(nanoseconds: took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000)
+        metrics.lakeCommitted(nanoseconds: (ContinuousClock.now - committing).wholeNanoseconds)
         record.value.pending?.bytes = committed.byteCount
         record.value.pending?.files = Int64(committed.files.count)
         try await RunRecovery.advance(&record, flow: plan.flow, through: through, storage: storage, now: clock())
@@ -508,4 +506,11 @@ struct ChunkCount: Sendable {
             samples += mapped.samples.prefix(FlowRun.maximumSamples - samples.count).map { FlowRun.RowSample(field: $0.field, message: $0.message) }
         }
     }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds.
+    var wholeMilliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+    /// The duration in whole nanoseconds.
+    var wholeNanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
 }

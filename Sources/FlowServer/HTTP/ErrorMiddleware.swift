@@ -1,5 +1,6 @@
-// The outermost middleware: gives every request an id, logs it, and turns every error into a
-// response in the right format (Flow errors, gateway errors), never leaking internals.
+// The outermost middleware: gives every request an id, logs it (and counts and times it, when
+// metrics are on), and turns every error into a response in the right format (Flow errors, gateway
+// errors), never leaking internals.
 import FlowModel
 import FlowStore
 import Foundation
@@ -11,11 +12,16 @@ struct ErrorMiddleware: RouterMiddleware {
     typealias Context = FlowRequestContext
     /// The routed paths and their methods.
     let routes: RouteTable
+    /// Where requests are counted and timed (none: metrics are off).
+    let metrics: HTTPMetricSeries?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.requestId = RequestIdentifier.choose(supplied: request.headers[RequestIdentifier.field])
         context.logger[metadataKey: "request-id"] = .string(context.requestId)
+        // The matched route, known before the handler runs (an unmatched path has none yet; the router
+        // names it only while answering 404).
+        let route = context.endpointPath ?? "unmatched"
         let started = ContinuousClock.now
         var response: Response
         do {
@@ -25,6 +31,12 @@ struct ErrorMiddleware: RouterMiddleware {
         }
         response.headers[RequestIdentifier.field] = context.requestId
         let elapsed = ContinuousClock.now - started
+        metrics?.record(
+            route: route,
+            method: request.method.rawValue,
+            status: Int(response.status.code),
+            nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        )
         context.logger.info(
             "\(request.method) \(request.uri.path) \(response.status.code)",
             metadata: ["duration-ms": .stringConvertible(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)]
